@@ -1,6 +1,31 @@
-"""classifieds: the 'Petites Annonces' widget of scraped French news pages, as a dataset."""
+r"""classifieds: the "Petites Annonces" widget of scraped French news pages, as a dataset.
+
+>>> import classifieds
+>>> [ad.town for ad in classifieds.parse_page(
+...     "Petites Annonces\nAutomobile\nClio\nClio Caen (14000) 9 500€ Découvrir\n")]
+['Caen']
+"""
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-__all__ = ["__version__"]
+from classifieds._version import __version__
+from classifieds.ads import parse_page
+from classifieds.dataset import load
+from classifieds.errors import ClassifiedsError, InputError, OutputError
+from classifieds.export import build
+from classifieds.models import Ad, Listing, Manifest, Reject, Sighting
+
+__all__ = [
+    "Ad",
+    "ClassifiedsError",
+    "InputError",
+    "Listing",
+    "Manifest",
+    "OutputError",
+    "Reject",
+    "Sighting",
+    "__version__",
+    "build",
+    "load",
+    "parse_page",
+]

@@ -1,0 +1,5 @@
+"""``python -m classifieds``: the command line."""
+
+from classifieds.cli import main
+
+main()

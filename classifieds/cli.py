@@ -1,0 +1,169 @@
+"""The ``classifieds`` command line: click commands only, the work is done by the library."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from classifieds._version import __version__
+from classifieds.dataset import LISTING_COLUMNS, MANIFEST_JSON, SIGHTING_COLUMNS, Column
+from classifieds.errors import ClassifiedsError, InputError
+from classifieds.export import build
+from classifieds.models import REJECT_MEANINGS, Manifest
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+DEFAULT_INPUT = Path("seeds")
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="classifieds")
+def cli() -> None:
+    """Turn the "Petites Annonces" widget of scraped news pages into a dataset of ads.
+
+    Example:
+
+        classifieds export crawl/ --out data/
+    """
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True, allow_dash=True))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False),
+    default="data",
+    show_default=True,
+    help="Dataset folder to write.",
+)
+@click.option(
+    "--csv-dialect",
+    type=click.Choice(["default", "excel-fr"]),
+    default="default",
+    show_default=True,
+    help="excel-fr: ';', decimal comma, BOM, formulas neutralised.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only a one-line summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Also list the rejects by reason.")
+def export(inputs: tuple[str, ...], out: str, csv_dialect: str, quiet: bool, verbose: bool) -> None:
+    """Parse pages (files, folders, - for stdin) and write the dataset to --out.
+
+    Writes listings.parquet, listings.csv, sightings.parquet, rejects.jsonl and
+    manifest.json. With no INPUTS, reads seeds/. Rejected ads and files do not fail the
+    run: they are counted and written to rejects.jsonl.
+
+    Examples:
+
+        classifieds export crawl/ --out data/
+
+        cat page.txt | classifieds export - -o /tmp/one-page
+    """
+    if not inputs:
+        if not DEFAULT_INPUT.is_dir():
+            raise click.UsageError(
+                "No INPUTS given and no seeds/ folder here: name the pages to read."
+            )
+        inputs = (str(DEFAULT_INPUT),)
+    try:
+        manifest = build(
+            inputs, out, csv_dialect="excel-fr" if csv_dialect == "excel-fr" else "default"
+        )
+    except InputError as error:
+        raise click.UsageError(str(error)) from error
+    except ClassifiedsError as error:
+        raise click.ClickException(str(error)) from error
+    _report(manifest, Path(out), quiet=quiet, verbose=verbose)
+
+
+def _report(manifest: Manifest, out: Path, *, quiet: bool, verbose: bool) -> None:
+    m = manifest
+    click.echo(
+        f"{m.listings} listings from {m.sightings} sightings on {m.pages} pages"
+        f" ({m.pages_with_widget} with a widget), {m.rejects} rejects -> {out}/"
+    )
+    if quiet:
+        return
+    for name in [*manifest.outputs, MANIFEST_JSON]:
+        click.echo(f"  {out / name}")
+    if verbose or manifest.rejects:
+        for reason, count in manifest.rejects_by_reason.items():
+            click.echo(f"  rejects: {count:>7} {reason}")
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "markdown", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the dictionary.",
+)
+def schema(output_format: str) -> None:
+    """Print the data dictionary: the columns of listings and sightings, and reject reasons.
+
+    Example:
+
+        classifieds schema --format markdown
+    """
+    tables: dict[str, tuple[Column, ...]] = {
+        "listings": LISTING_COLUMNS,
+        "sightings": SIGHTING_COLUMNS,
+    }
+    if output_format == "json":
+        document: dict[str, Any] = {
+            name: [
+                {"name": c.name, "type": str(c.type), "nullable": c.nullable, "meaning": c.meaning}
+                for c in columns
+            ]
+            for name, columns in tables.items()
+        }
+        document["reject_reasons"] = REJECT_MEANINGS
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    markdown = output_format == "markdown"
+    for name, columns in tables.items():
+        rows = [
+            (c.name, str(c.type) + (", null" if c.nullable else ""), c.meaning) for c in columns
+        ]
+        click.echo(_table(f"{name} columns", ("column", "type", "meaning"), rows, markdown))
+    reasons = list(REJECT_MEANINGS.items())
+    click.echo(_table("reject reasons", ("reason", "meaning"), reasons, markdown), nl=False)
+
+
+def _table(
+    title: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]], markdown: bool
+) -> str:
+    if markdown:
+        lines = [f"**{title}**", "", "| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+        lines += [
+            "| "
+            + " | ".join(f"`{row[0]}`" if i == 0 else cell for i, cell in enumerate(row))
+            + " |"
+            for row in rows
+        ]
+        return "\n".join(lines) + "\n"
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
+    lines = [
+        title.upper(),
+        "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
+    ]
+    lines += [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """Entry point: quit quietly when stdout is a closed pipe (``| head``)."""
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    cli(prog_name="classifieds")
+    sys.exit(0)

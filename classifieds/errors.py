@@ -1,0 +1,18 @@
+"""Exceptions for conditions the user must fix.
+
+Bad input data is never an exception: it becomes a reject.
+"""
+
+from __future__ import annotations
+
+
+class ClassifiedsError(Exception):
+    """Base of the errors a run reports to the user; the message says how to fix the problem."""
+
+
+class InputError(ClassifiedsError):
+    """An input path that does not exist or cannot be listed."""
+
+
+class OutputError(ClassifiedsError):
+    """An output folder that cannot be created or written."""

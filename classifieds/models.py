@@ -1,0 +1,139 @@
+"""Typed records of the pipeline: an ad as parsed, a listing, a sighting, a reject, a run manifest.
+
+Invalid values are caught here, when a record is built, not downstream: a parser that produces
+a bad postcode or a negative price gets a ``ValidationError``, which the pipeline turns into a
+reject with reason ``invalid_record``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Postcode = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
+DepartmentCode = Annotated[
+    str, StringConstraints(pattern=r"^(0[1-9]|[1-8][0-9]|9[0-5]|2[AB]|97[1-6])$")
+]
+Category = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
+Transaction = Literal["vente", "location", "viager"]
+Fuel = Literal["essence", "diesel", "hybride", "électrique", "gpl"]
+
+# A reason is a stable code: users filter rejects.jsonl on it, the README explains each one.
+RejectReason = Literal[
+    "empty_file",
+    "binary_file",
+    "file_too_large",
+    "unreadable_file",
+    "no_postcode",
+    "no_town",
+    "no_title",
+    "bad_price",
+    "line_too_long",
+    "truncated_ad",
+    "orphan_title",
+    "invalid_record",
+]
+
+REJECT_MEANINGS: dict[str, str] = {
+    "empty_file": "the input has no text (0 bytes or only whitespace)",
+    "binary_file": "the input is not text (NUL or control bytes): an image, an archive, junk",
+    "file_too_large": "the input is larger than 64 MiB, far beyond any web page",
+    "unreadable_file": "the input could not be opened or read (permissions, I/O error)",
+    "no_postcode": "a widget line ends in 'Découvrir' but has no '(postcode)' before the price",
+    "no_town": "an ad with a postcode but no town name before it",
+    "no_title": "an ad with neither a title line nor a description",
+    "bad_price": "the price holds digits but is not a price (e.g. '1,800€', '12 5 0€')",
+    "line_too_long": "a widget line over 2,000 characters: junk, not an ad",
+    "truncated_ad": "the page ends in the middle of an ad (truncated download)",
+    "orphan_title": "a title line whose detail line is missing (the next line is a header)",
+    "invalid_record": "the parsed ad breaks a rule of the data model (a bug: please report)",
+}
+"""What each reject reason means; the README and ``classifieds schema`` show this table."""
+
+REJECT_TEXT_MAX = 300
+"""Rejects keep this many characters of the offending text: enough to see the problem."""
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Ad(_Record):
+    """One ad as printed in a widget, parsed, normalised and enriched (no sighting facts)."""
+
+    listing_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
+    category: Category
+    section: Annotated[str, StringConstraints(min_length=1)] | None
+    title: Annotated[str, StringConstraints(min_length=1)]
+    description: str | None
+    town: Annotated[str, StringConstraints(min_length=1)]
+    postcode: Postcode
+    department_code: DepartmentCode | None
+    department: str | None
+    region: str | None
+    price_eur: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None
+    price_raw: str | None
+    currency: Literal["EUR"] = "EUR"
+    transaction: Transaction | None = None
+    surface_m2: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    rooms: Annotated[int, Field(ge=1, le=50)] | None = None
+    make: str | None = None
+    year: Annotated[int, Field(ge=1800, le=2100)] | None = None
+    fuel: Fuel | None = None
+    mileage_km: Annotated[int, Field(ge=0)] | None = None
+
+
+class Listing(Ad):
+    """A unique ad across all inputs: the row of ``listings``."""
+
+    n_sightings: Annotated[int, Field(ge=1)] = 1
+    first_source: str
+    first_line: Annotated[int, Field(ge=1)]
+
+
+class Sighting(_Record):
+    """One occurrence of an ad on a page: the row of ``sightings``."""
+
+    listing_id: str
+    source: str
+    line: Annotated[int, Field(ge=1)]
+    position: Annotated[int, Field(ge=1)]
+    section: str
+    price_eur: float | None
+
+
+class Reject(_Record):
+    """An ad or a file that could not be used: a row of ``rejects.jsonl``."""
+
+    source: str
+    line: Annotated[int, Field(ge=0)]
+    reason: RejectReason
+    text: Annotated[str, StringConstraints(max_length=REJECT_TEXT_MAX)]
+
+    @classmethod
+    def of(cls, source: str, line: int, reason: RejectReason, text: str) -> Reject:
+        """Return a reject whose text is cut to a readable length."""
+        if len(text) > REJECT_TEXT_MAX:
+            text = text[: REJECT_TEXT_MAX - 1] + "…"
+        return cls(source=source, line=line, reason=reason, text=text)
+
+
+class Manifest(BaseModel):
+    """What a run read and wrote: ``manifest.json``."""
+
+    tool: str = "classifieds"
+    version: str
+    schema_version: int
+    created_at: str
+    inputs: int
+    input_bytes: int
+    pages: int
+    pages_with_widget: int
+    pages_without_widget: int
+    listings: int
+    sightings: int
+    rejects: int
+    rejects_by_reason: dict[str, int]
+    outputs: dict[str, str]
+    """sha256 of each output file, by file name."""

@@ -1,0 +1,179 @@
+"""Normalise the text of an ad: whitespace, Unicode form, section slugs, prices, town and postcode.
+
+Every function here is pure and returns ``None`` for what it cannot read; the caller decides
+whether that makes a reject.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import NamedTuple
+
+# The widget prints digit groups with spaces, NBSP (U+00A0), narrow NBSP (U+202F) or thin spaces.
+_PRICE = re.compile(
+    r"""
+    ^(?P<units>\d{1,3}(?:[ .]\d{3})+  # grouped thousands: 16 200, 1.800, 1 250 000
+      |\d+)                          # or plain digits: 605, 16200
+    (?:[,.](?P<cents>\d{1,2}))?      # decimal part: 12,50 (a dot only before 1-2 digits)
+    \ ?(?:€|eur|euros?)?$            # currency sign, optional space before it
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")
+
+# Detail line tail: "(44230) 605€ Découvrir". The price cannot hold parentheses, so the
+# postcode group is the last "(ddddd)" of the line.
+_DETAIL_TAIL = re.compile(
+    r"""
+    \((?P<postcode>\d{5})\)     # postcode in parentheses
+    \s*(?P<price>[^()]*?)\s*    # price as printed, possibly empty
+    d[ée]couvrir$               # the widget's link text ends every detail line
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_DISCOVER = re.compile(r"d[ée]couvrir$", re.IGNORECASE)
+
+# A town is a run of capitalised words joined by hyphens, with lower-case particles inside
+# compounds (Saint-Sébastien-sur-Loire, Bourg-lès-Valence) and an optional leading article.
+_TOWN_WORD = r"(?:[LD]['’])?[A-ZÀ-ÖØ-Þ][\w'’.]*(?:-(?:[\w'’]+))*"
+_TOWN = re.compile(
+    rf"""
+    ^(?:(?:Le|La|Les|L['’])\ ?)?             # article: La Tronche, Le Plessis-Robinson, L'Aigle
+    {_TOWN_WORD}                            # the name, hyphenated compounds included
+    (?:\ (?:(?:en|sur|sous|de|du|des|lès|les|le|la|aux)\ )?{_TOWN_WORD}){{0,3}}$
+                                            # printed without hyphens: Saint Malo, Aix en Provence
+    """,
+    re.VERBOSE,
+)
+_TOWN_TAIL = re.compile(
+    rf"""
+    (?:^|\ )(?P<town>
+      (?:(?:Le|La|Les)\ )?              # article as its own word
+      (?:(?:Saint|Sainte|St|Ste)\.?\ )? # un-hyphenated Saint
+      {_TOWN_WORD})$                    # last word of the head
+    """,
+    re.VERBOSE,
+)
+
+
+class DetailParts(NamedTuple):
+    """The fields of a detail line: ``<description> <town> (<postcode>) [<price>] Découvrir``."""
+
+    description: str | None
+    town: str
+    postcode: str
+    price_raw: str | None
+
+
+def collapse(text: str) -> str:
+    """Return ``text`` in NFC with every run of whitespace (NBSP, tabs, CR…) as one space.
+
+    >>> collapse("  Pavillon\\t 5 pièces\\u00a0de 93 m2 \\r")
+    'Pavillon 5 pièces de 93 m2'
+    """
+    text = " ".join(text.split())
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def slug(header: str) -> str:
+    """Return a section header as a lower-case ASCII slug: the ``category`` column.
+
+    >>> slug("Bonnes affaires "), slug("IMMOBILIER"), slug("Véhicules & Loisirs")
+    ('bonnes_affaires', 'immobilier', 'vehicules_loisirs')
+    """
+    ascii_text = unicodedata.normalize("NFKD", header).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
+
+
+def parse_price(price_raw: str) -> float | None:
+    """Return the amount of a printed euro price, or None when it is not a price.
+
+    ``0€`` gives ``0.0``: the caller decides that the widget's placeholder means "no price".
+
+    >>> parse_price("16\\u202f200€"), parse_price("12,50 €"), parse_price("1.800€")
+    (16200.0, 12.5, 1800.0)
+    >>> parse_price("Prix sur demande") is None, parse_price("1,800€") is None
+    (True, True)
+    """
+    match = _PRICE.match(" ".join(price_raw.split()))
+    if match is None:
+        return None
+    units = int(match["units"].replace(" ", "").replace(".", ""))
+    cents = match["cents"]
+    return units + int(cents.ljust(2, "0")) / 100 if cents else float(units)
+
+
+def has_digit(text: str) -> bool:
+    """Return whether ``text`` holds a digit (a price area with digits must parse)."""
+    return _DIGIT.search(text) is not None
+
+
+def ends_with_discover(line: str) -> bool:
+    """Return whether a stripped line ends with the widget's "Découvrir" link."""
+    return _DISCOVER.search(line, max(0, len(line) - 9)) is not None
+
+
+def split_detail(detail_line: str) -> tuple[str, str, str | None] | None:
+    """Return (head, postcode, price_raw) of a stripped detail line, or None without a postcode.
+
+    The head is the collapsed text before the postcode: description and town.
+
+    >>> split_detail("Poussette Châteauneuf-sur-Loire (45110) 100€ Découvrir")
+    ('Poussette Châteauneuf-sur-Loire', '45110', '100€')
+    >>> split_detail("Lot de outils (sans marque) Découvrir") is None
+    True
+    """
+    start = detail_line.rfind("(")
+    match = _DETAIL_TAIL.match(detail_line, start) if start >= 0 else None
+    if match is None:
+        return None
+    price_raw = match["price"] or None
+    return collapse(detail_line[:start]), match["postcode"], price_raw and collapse_nfc(price_raw)
+
+
+def collapse_nfc(text: str) -> str:
+    """Return ``text`` stripped and in NFC, inner whitespace kept as printed (NBSP in prices)."""
+    return unicodedata.normalize("NFC", text.strip())
+
+
+def is_town(text: str) -> bool:
+    """Return whether ``text`` reads as a French town name.
+
+    >>> [is_town(t) for t in ("La Tronche", "L'Aigle", "Saint-Sébastien-sur-Loire", "en fonte")]
+    [True, True, True, False]
+    """
+    return len(text) <= 60 and _TOWN.match(text) is not None
+
+
+def split_head(head: str, title: str | None) -> tuple[str | None, str] | None:
+    """Return (description, town) of a detail line's head, anchored on the title when it helps.
+
+    The description usually repeats the title, so what follows the title is the town. Without
+    a usable title the town is the last capitalised word, with its article or "Saint".
+
+    >>> split_head("viager en Ardèche Villevocance", "viager en Ardèche")
+    ('viager en Ardèche', 'Villevocance')
+    >>> split_head("Poêle à bois en fonte Le Plessis-Robinson", None)
+    ('Poêle à bois en fonte', 'Le Plessis-Robinson')
+    >>> split_head("Poussette", "Poussette") is None
+    True
+    """
+    if title:
+        prefix = head[: len(title)]
+        if (prefix == title or prefix.casefold() == title.casefold()) and head[
+            len(title) : len(title) + 1
+        ] == " ":
+            town = head[len(title) + 1 :]
+            if is_town(town):
+                return prefix, town
+    match = _TOWN_TAIL.search(head)
+    if match is None:
+        return None
+    town = match["town"]
+    description = head[: match.start("town")].rstrip() or None
+    if description is None and title:
+        return None  # the whole head is one word: the title, with no town after it
+    return description, town

@@ -1,0 +1,132 @@
+"""Find the input files and read each one as a page of text.
+
+Inputs are files, folders (read recursively) and ``-`` for standard input. They are read in
+sorted order so that a run is deterministic. Bytes are decoded as UTF-8, falling back line by
+line to Windows-1252 (then Latin-1) so that a page saved in a legacy encoding, or a UTF-8 page
+with a few legacy lines pasted in, reads correctly. Unusable files become rejects.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from classifieds.errors import InputError
+from classifieds.models import Reject
+
+STDIN = "-"
+STDIN_SOURCE = "<stdin>"
+MAX_PAGE_BYTES = 64 * 1024 * 1024
+"""A page larger than this is not a web page; it is rejected rather than read into memory."""
+
+_BINARY_SHARE = 0.01
+"""Share of control bytes above which a file is binary junk (text has nearly none)."""
+# Every byte but the C0 controls that text does not use; bytes.translate deletes these to
+# count control bytes at C speed.
+_TEXT_BYTES = bytes(b for b in range(256) if (b >= 0x20 and b != 0x7F) or b in b"\t\n\r\f")
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The text of one input page."""
+
+    source: str
+    text: str
+    size: int
+    """Size of the input in bytes."""
+
+
+def discover(inputs: Iterable[str | Path]) -> list[str]:
+    """Return the input files to read: folders expanded recursively, sorted, without repeats.
+
+    Hidden files and folders (``.git``, ``.DS_Store``) are skipped. Standard input, ``-``,
+    comes first.
+
+    Raises InputError for a path that does not exist.
+    """
+    files: set[str] = set()
+    stdin = False
+    for given in inputs:
+        if str(given) == STDIN:
+            stdin = True
+            continue
+        path = Path(given)
+        if path.is_dir():
+            files.update(
+                str(found)
+                for found in path.rglob("*")
+                if found.is_file() and not _is_hidden(found.relative_to(path))
+            )
+        elif path.is_file():
+            files.add(str(path))
+        else:
+            raise InputError(
+                f"No such file or folder: {given}. Check the path, or use - for stdin."
+            )
+    return [STDIN] * stdin + sorted(files)
+
+
+def read_page(source: str) -> Page | Reject:
+    """Return the decoded page of an input, or a reject saying why it cannot be used."""
+    name = STDIN_SOURCE if source == STDIN else source
+    try:
+        data = _read_bytes(source)
+    except OSError as error:
+        return Reject.of(name, 0, "unreadable_file", f"{type(error).__name__}: {error}")
+    if len(data) > MAX_PAGE_BYTES:
+        return Reject.of(name, 0, "file_too_large", f"more than {MAX_PAGE_BYTES} bytes")
+    text = decode(data)
+    if text is None:
+        return Reject.of(name, 0, "binary_file", repr(data[:60]))
+    if not text.strip():
+        return Reject.of(name, 0, "empty_file", f"{len(data)} bytes, no text")
+    return Page(name, text, len(data))
+
+
+def read_pages(sources: Iterable[str]) -> Iterator[Page | Reject]:
+    """Yield the page, or the reject, of each input in turn."""
+    for source in sources:
+        yield read_page(source)
+
+
+def decode(data: bytes) -> str | None:
+    """Return the text of a page's bytes, or None when they are binary, not text.
+
+    >>> decode("Poêle à bois 1 800€".encode("cp1252"))
+    'Poêle à bois 1 800€'
+    >>> decode(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00\\x00\\rIHDR") is None
+    True
+    """
+    if b"\x00" in data or len(data.translate(None, _TEXT_BYTES)) > len(data) * _BINARY_SHARE:
+        return None
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "\n".join(_decode_line(line) for line in data.split(b"\n"))
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return line.decode("cp1252")
+    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+        return line.decode("latin-1")
+
+
+def _read_bytes(source: str) -> bytes:
+    if source == STDIN:
+        return sys.stdin.buffer.read(MAX_PAGE_BYTES + 1)
+    with open(source, "rb") as file:
+        return file.read(MAX_PAGE_BYTES + 1)
+
+
+def _is_hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)

@@ -1,0 +1,121 @@
+"""The command line through click's CliRunner: exit codes, stdout and stderr kept apart."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from conftest import SEEDS
+
+from classifieds import __version__
+from classifieds.cli import cli
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def command_names() -> list[str]:
+    assert isinstance(cli, click.Group)
+    return sorted(cli.commands)
+
+
+@pytest.mark.parametrize("name", command_names())
+def test_every_command_has_help_with_an_example(runner: CliRunner, name: str) -> None:
+    result = runner.invoke(cli, [name, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.stdout and "-h, --help" in result.stdout
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.stdout
+
+
+def test_export_reports_on_stdout_and_nothing_on_stderr(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["export", str(SEEDS), "-o", str(tmp_path / "data")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(
+        "12 listings from 12 sightings on 1 pages (1 with a widget), 0 rejects"
+    )
+    assert "listings.parquet" in result.stdout
+    assert result.stderr == ""
+    assert (tmp_path / "data" / "listings.parquet").is_file()
+
+
+def test_export_quiet_prints_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["export", str(SEEDS), "-o", str(tmp_path), "-q"])
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 1
+
+
+def test_export_lists_rejects_by_reason(runner: CliRunner, tmp_path: Path, data_dir: Path) -> None:
+    result = runner.invoke(cli, ["export", str(data_dir), "-o", str(tmp_path)])
+    assert result.exit_code == 0  # rejects are not failures
+    assert "empty_file" in result.stdout and "truncated_ad" in result.stdout
+
+
+def test_export_reads_stdin(runner: CliRunner, tmp_path: Path) -> None:
+    page = "Petites Annonces\nImmobilier\nStudio\nStudio Caen (14000) 450€ Découvrir\n"
+    result = runner.invoke(cli, ["export", "-", "-o", str(tmp_path)], input=page.encode("cp1252"))
+    assert result.exit_code == 0, result.output
+    rows = (tmp_path / "listings.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 2 and ",Caen,14000," in rows[1] and rows[1].endswith(",<stdin>,4")
+
+
+def test_export_defaults_to_seeds(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    os.symlink(SEEDS, "seeds")
+    result = runner.invoke(cli, ["export"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "data" / "listings.parquet").is_file()
+
+
+def test_missing_input_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["export", str(tmp_path / "nope"), "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr and result.stdout == ""
+
+
+def test_no_inputs_and_no_seeds_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["export"])
+    assert result.exit_code == 2 and "name the pages to read" in result.stderr
+
+
+def test_unwritable_output_exits_1_with_a_fix(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    result = runner.invoke(cli, ["export", str(SEEDS), "-o", str(tmp_path / "file" / "data")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: Cannot write to") and "--out" in result.stderr
+    assert result.stdout == ""
+
+
+def test_schema_lists_every_column_and_reason(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["schema"])
+    assert result.exit_code == 0
+    for word in ("listing_id", "department_code", "mileage_km", "position", "truncated_ad"):
+        assert word in result.stdout
+
+
+def test_schema_json_is_machine_readable(runner: CliRunner) -> None:
+    document = json.loads(runner.invoke(cli, ["schema", "--format", "json"]).stdout)
+    assert document["listings"][6] == {
+        "name": "postcode",
+        "type": "string",
+        "nullable": False,
+        "meaning": "five characters, leading zero kept",
+    }
+
+
+def test_readme_shows_the_current_schema(runner: CliRunner) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert runner.invoke(cli, ["schema", "--format", "markdown"]).stdout in readme

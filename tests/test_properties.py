@@ -1,0 +1,69 @@
+"""Rules that hold for every input: parsing never raises, prices round-trip, ids are stable."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifieds.ads import listing_id, occurrences
+from classifieds.models import Reject
+from classifieds.normalize import parse_price
+from classifieds.sources import decode
+
+WIDGET_LINES = st.sampled_from(
+    [
+        "Petites Annonces",
+        "Immobilier",
+        "Bonnes affaires",
+        "Emploi",
+        "Poussette",
+        "Poussette Châteauneuf-sur-Loire (45110) 100€ Découvrir",
+        "(14000) Découvrir",
+        "Caen (14000) 0€ Découvrir",
+        "Vélo Caen 1,2€ Découvrir",
+        "",
+        "   ",
+        "Découvrir",
+    ]
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(WIDGET_LINES, st.text(max_size=80)), max_size=30), st.booleans())
+def test_parsing_any_page_never_raises(lines: list[str], crlf: bool) -> None:
+    text = ("\r\n" if crlf else "\n").join(lines)
+    for found in occurrences(text, "page"):
+        if isinstance(found, Reject):
+            assert found.line >= 1 and len(found.text) <= 300
+        else:
+            assert found.ad.price_eur is None or found.ad.price_eur > 0
+            assert len(found.ad.postcode) == 5
+
+
+@given(st.binary(max_size=2000))
+def test_decoding_any_bytes_never_raises(data: bytes) -> None:
+    text = decode(data)
+    assert text is None or isinstance(text, str)
+
+
+@given(
+    st.integers(min_value=1, max_value=10**9),
+    st.sampled_from([" ", "\u00a0", "\u202f", ""]),
+    st.booleans(),
+)
+def test_grouped_prices_parse_to_their_value(
+    amount: int, separator: str, space_before_sign: bool
+) -> None:
+    grouped = f"{amount:,}".replace(",", separator)
+    printed = grouped + ("\u00a0€" if space_before_sign else "€")
+    assert parse_price(printed) == amount
+
+
+NAMES = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéèàç -'", min_size=1, max_size=40)
+
+
+@given(NAMES, NAMES)
+def test_listing_id_ignores_case_and_spacing(title: str, town: str) -> None:
+    assert listing_id("x", title, town, "14000") == listing_id(
+        "x", f" {title.upper()}  ", town.upper(), "14000"
+    )
