@@ -1,13 +1,16 @@
-"""Vehicle makes and model names for :mod:`classifieds.attributes`, as static tables.
+"""Word tables for :mod:`classifieds.attributes`: vehicle makes and models, engine names,
+real-estate nouns and the cue words of sales, lets and maintenance.
 
-Where the facts come from: the tables were compiled by hand for this project, not generated
-from a dataset. Brand names are spelled the way each manufacturer spells its own brand
-(``Citroën`` with its diaeresis, ``Mercedes-Benz`` with its hyphen, ``DS``, ``BMW`` and ``KTM``
-in capitals); ``Skoda`` is written without its caron because French ads almost never carry it.
-The list aims at the makes one meets in French second-hand ads — cars, vans, licence-free cars
-(*voitures sans permis*: Aixam, Ligier, Microcar, Chatenet, Bellier), motorbikes and scooters —
-plus classic French makes (Simca, Talbot, Matra). Model names are those of the makes' past and
-present line-ups; a make missing from the table yields a null, never a wrong value.
+Where the facts come from: every table was compiled by hand for this project from general
+knowledge of the French market and of how French classified ads are worded; none is generated
+from a dataset or copied from a registry. Brand names are spelled the way each manufacturer
+spells its own brand (``Citroën`` with its diaeresis, ``Mercedes-Benz`` with its hyphen, ``DS``,
+``BMW`` and ``KTM`` in capitals); ``Skoda`` is written without its caron because French ads
+almost never carry it. The makes are those one meets in French second-hand ads — cars, vans,
+licence-free cars (*voitures sans permis*: Aixam, Ligier, Microcar, Chatenet, Bellier),
+motorbikes and scooters — plus classic French makes (Simca, Talbot, Matra). Model and engine
+names are those of the makes' past and present line-ups (``dCi`` and ``BlueHDi`` are diesel,
+``TCe`` and ``PureTech`` petrol). A word missing from a table costs recall, not precision.
 
 Keys are written the way :func:`classifieds.attributes._fold` folds text: lower case, no
 accents. A space in a key matches a space, a hyphen or nothing ("land rover", "land-rover",
@@ -233,6 +236,91 @@ MODEL_NUMBERS: Final[dict[str, frozenset[int]]] = {
 
 # --- real estate (folded words) ---------------------------------------------------------------
 
+# Wording of a sale. Bare "achat" is left out: it also appears in "option d'achat" (a lease).
+SALE_WORDS: Final = (
+    "vente",
+    "ventes",
+    "a vendre",
+    "vends",
+    "vend",
+    "vendu loue",
+    "vendue louee",
+    "vendu louee",
+    "notaire",
+    "notaires",
+    "fai",
+    "acquereur",
+    "acquereurs",
+    "vendeur",
+    "vendeurs",
+    "premier achat",
+    "1er achat",
+    "rentabilite",
+    "investisseur",
+    "investisseurs",
+)
+# Wording of a let.
+RENT_WORDS: Final = (
+    "location",
+    "locations",
+    "colocation",
+    "sous-location",
+    "a louer",
+    "loyer",
+    "loyers",
+    "par mois",
+    "par semaine",
+    "par nuit",
+    "charges comprises",
+    "hors charges",
+    "depot de garantie",
+    "caution",
+    "apl",
+)
+# Words that may sit between a noun and its area: "cave d'environ 40 m2", "terrain clos de".
+AREA_FILLERS: Final = (
+    "de",
+    "du",
+    "d'",
+    "d'environ",
+    "d'env.",
+    "d'env",
+    "environ",
+    "env.",
+    "env",
+    "approx.",
+    "approx",
+    "d'une",
+    "une",
+    "un",
+    "de plus de",
+    "plus de",
+    "pres de",
+    "d'au moins",
+    "au moins",
+    "surface",
+    "superficie",
+    "total",
+    "totale",
+    "double",
+    "attenant",
+    "attenante",
+    "privatif",
+    "privative",
+    "couvert",
+    "couverte",
+    "clos",
+    "close",
+    "arbore",
+    "constructible",
+    "habitable",
+    "habitables",
+    "utile",
+    "utiles",
+    "mesurant",
+    "faisant",
+)
+
 # Nouns naming the property itself; an area or a year attached to them is the dwelling's.
 DWELLINGS: Final = (
     "maison",
@@ -389,4 +477,119 @@ EQUIPMENT: Final = (
     "ventilateur",
     "rabattement",
     "verrouillage",
+)
+# Engine names that imply the fuel ("1.5 dCi", "1.2 PureTech"), as the makers print them.
+DIESEL_CODES: Final = (
+    "diesel",
+    "gazole",
+    "gasoil",
+    "gas-oil",
+    "hdi",
+    "bluehdi",
+    "e-hdi",
+    "dci",
+    "blue dci",
+    "tdi",
+    "crdi",
+    "tdci",
+    "cdti",
+    "sdi",
+    "dti",
+    "d4d",
+    "d-4d",
+    "jtd",
+    "jtdm",
+    "multijet",
+    "cdi",
+    "bluetec",
+    "ecoblue",
+)
+PETROL_CODES: Final = (
+    "essence",
+    "sans plomb",
+    "sp95",
+    "sp98",
+    "tce",
+    "sce",
+    "puretech",
+    "tsi",
+    "tfsi",
+    "fsi",
+    "vti",
+    "thp",
+    "mpi",
+    "ecoboost",
+    "gdi",
+    "t-gdi",
+    "tjet",
+    "t-jet",
+    "dig-t",
+)
+# Words after which a date or a mileage is a maintenance or paperwork milestone, not the
+# vehicle's: "CT OK jusqu'au 05/2025", "distribution faite à 120 000 km", "garantie 2026".
+SERVICE_WORDS: Final = (
+    "revision",
+    "revise",
+    "revisee",
+    "entretien",
+    "vidange",
+    "distribution",
+    "courroie",
+    "embrayage",
+    "pneu",
+    "pneus",
+    "batterie",
+    "turbo",
+    "amortisseurs",
+    "freins",
+    "plaquettes",
+    "kit",
+    "garantie",
+    "jusqu",
+    "valable",
+    "expire",
+    "fait",
+    "faite",
+    "faits",
+    "faites",
+    "refait",
+    "refaite",
+    "change",
+    "changee",
+    "changes",
+    "changees",
+    "remplace",
+    "remplacee",
+    "achete",
+    "achetee",
+    "acquis",
+    "acquise",
+    "depuis",
+    "prochain",
+    "prochaine",
+    "importe",
+    "importee",
+    "il y a",
+)
+# Labels after which a number is a price, a reference or a specification: "Prix : 1990",
+# "réf. 2015", "cylindrée 1998".
+LABEL_WORDS: Final = (
+    "prix",
+    "tarif",
+    "valeur",
+    "cote",
+    "argus",
+    "budget",
+    "ref",
+    "reference",
+    "n",
+    "no",
+    "numero",
+    "annonce",
+    "lot",
+    "cylindree",
+    "poids",
+    "ptac",
+    "code",
+    "tel",
 )

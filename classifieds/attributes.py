@@ -90,40 +90,29 @@ def _compact(word: str) -> str:
     return word.replace(" ", "").replace("-", "")
 
 
+def _before(pattern: re.Pattern[str], text: str, start: int, span: int = 40) -> bool:
+    """Whether *pattern*, anchored with ``$``, ends right before *start* (within *span*)."""
+    return pattern.search(text, max(0, start - span), start) is not None
+
+
 # --- transaction ----------------------------------------------------------------------------
 
 _VIAGER: Final = re.compile(r"\bviager\b")
+# "point de vente" is a shop's selling floor; a bare "CC" is also a "centre commercial".
 _SALE_WORDS: Final = re.compile(
-    r"""
-    \bventes?\b | \ba\ vendre\b | \bvends?\b
-    | \bvendue?s?\ loue                    # "vendu loué": a let flat sold to an investor
-    | \bnotaires?\b | \bfai\b              # notary fees, "frais d'agence inclus": sales only
-    | \bacquereurs?\b | \bvendeurs?\b      # "honoraires charge acquéreur", "net vendeur"
-    | \b(?:premier|1er)\ achat\b           # bare "achat" also appears in "option d'achat" (LOA)
-    | \brentabilite\b | \binvestisseurs?\b
-    """,
-    re.VERBOSE,
+    rf"(?<!point de )(?<!surface de )(?<![\w])(?:{_alternation(vocab.SALE_WORDS)})(?![\w])"
 )
 _RENT_WORDS: Final = re.compile(
-    r"""
-    \b(?:co|sous-?)?locations?\b | \ba\ louer\b | \bloyers?\b
-    | /\ ?(?:mois|semaine|nuit)\b | \bpar\ (?:mois|semaine|nuit)\b
-    | (?:[0-9]|€|\beuros?)\ ?(?:/\ ?mois\ ?)?(?:cc|c\.c\.?)(?![\w])  # "650 € cc"; bare "CC" is
-                                                                     # also "centre commercial"
-    | \bcharges\ comprises\b | \bhors\ charges\b
-    | \bdepot\ de\ garantie\b | \bcaution\b | \bapl\b
+    rf"""
+    (?<![\w])(?:{_alternation(vocab.RENT_WORDS)})(?![\w])
+    | /\ ?(?:mois|semaine|nuit)\b                               # "650 €/mois"
+    | (?:[0-9]|€|\beuros?)\ ?(?:/\ ?mois\ ?)?(?:cc|c\.c\.?)(?![\w])   # "650 € CC"
     """,
     re.VERBOSE,
 )
 # Only the unaccented "loue" ("je loue"): "loué" describes a let flat that is being sold.
 _LOUE: Final = re.compile(r"(?<![\w])loue(?![\w])")
 _FURNISHED: Final = re.compile(r"\bmeublee?s?\b")
-
-
-def _known_price(price_eur: float | None) -> float | None:
-    if price_eur is None or not math.isfinite(price_eur) or price_eur < PLACEHOLDER_MAX_EUR:
-        return None
-    return price_eur
 
 
 def _by_price(price: float | None) -> str | None:
@@ -134,7 +123,10 @@ def _by_price(price: float | None) -> str | None:
     return "vente" if price >= SALE_MIN_EUR else None
 
 
-def _transaction(text: str, lowered: str, price: float | None) -> str | None:
+def _transaction(text: str, lowered: str, price_eur: float | None) -> str | None:
+    price = price_eur
+    if price is None or not math.isfinite(price) or price < PLACEHOLDER_MAX_EUR:
+        price = None
     if _VIAGER.search(text):
         return "viager"
     sale = _SALE_WORDS.search(text) is not None
@@ -152,6 +144,9 @@ def _transaction(text: str, lowered: str, price: float | None) -> str | None:
 
 
 # --- surface and rooms ----------------------------------------------------------------------
+
+# The upper end of a range, "de 30 à 65 m2", "2 à 4 pièces", "30/65 m2": no single value.
+_RANGE_BEFORE: Final = re.compile(r"(?<![\w.,])[0-9][0-9.,]*(?: ?m2)?(?: (?:a|au|ou|et|x) |-|/)$")
 
 _AREA: Final = re.compile(
     r"""
@@ -176,21 +171,17 @@ _AREA_BEFORE: Final = re.compile(
     rf"""
     (?<![\w])(?P<noun>{_alternation((*_MAIN_WORDS, *_PROPERTY_WORDS))}
       |[tf]\ ?[0-9]{{1,2}}(?:\ ?bis)?)(?![\w])   # "T3 de 65 m2" belongs to the flat
-    (?:[\s:,(=~-]*                               # words that may sit between noun and number
-      (?:d'environ|d'env\.?|environ|env\.|env|approx\.?|d'une|une|un|de\ plus\ de|plus\ de
-        |pres\ de|d'au\ moins|au\ moins|de|du|d'|surface|superficie|totale?|double|attenante?
-        |privative?|privatif|couverte?|close?|arbore|constructible|habitables?|utiles?
-        |mesurant|faisant)(?![\w]))*
+    (?:[\s:,(=~-]*(?:{_alternation(vocab.AREA_FILLERS)})(?![\w]))*   # "cave environ 40 m2"
     [\s:,(=~-]*$
     """,
     re.VERBOSE,
 )
 _AREA_AFTER: Final = re.compile(
-    r"""
-    \ ?(?:(?P<main>habitables?|hab\.?|(?:loi\ )?carrez|de\ surface\ habitable)
-      |(?:de\ |d')(?P<land>terrain|parcelle)
-      |(?P<annex>au\ sol|(?:de\ |d')(?:jardin|terrasse|garage|cave|grenier|combles|dependances?
-        |annexes?|balcon|sous-sol)))(?![\w])
+    rf"""
+    \ ?(?:(?P<main>habitables?|hab\.?|(?:loi\ )?carrez|de\ surface\ habitable
+      |sur(?=\ (?:un\ |une\ )?(?:terrain|parcelle|[0-9])))   # "105 m2 sur 500 m2 de terrain"
+      |(?:de\ |d')(?P<land>{_alternation(vocab.LAND_NOUNS)})
+      |(?P<annex>au\ sol|(?:de\ |d')(?:annexes?|{_alternation(vocab.ANNEX_NOUNS)})))(?![\w])
     """,
     re.VERBOSE,
 )
@@ -200,7 +191,7 @@ def _area_kind(text: str, start: int, end: int) -> str | None:
     after = _AREA_AFTER.match(text, end)
     if after is not None:
         return after.lastgroup
-    before = _AREA_BEFORE.search(text, max(0, start - 60), start)
+    before = _AREA_BEFORE.search(text, max(0, start - 60), start)  # the noun is needed
     if before is None:
         return None
     kind = _AREA_NOUNS.get(_compact(before.group("noun")), "main")  # T/F codes are the flat's
@@ -211,14 +202,17 @@ def _area_kind(text: str, start: int, end: int) -> str | None:
 def _surface(text: str) -> float | None:
     by_kind: dict[str | None, set[float]] = {}
     for m in _AREA.finditer(text):
+        if _before(_RANGE_BEFORE, text, m.start()):
+            return None
         value = _number(m.group("num"))
         if SURFACE_M2_RANGE[0] <= value <= SURFACE_M2_RANGE[1]:
             by_kind.setdefault(_area_kind(text, m.start(), m.end()), set()).add(value)
     main, land = by_kind.get("main", set()), by_kind.get("land", set())
     unknown = by_kind.get(None, set())
-    # The dwelling's own area wins; then a lone unqualified area (annexes set aside); then a
-    # lone plot area, provided no unqualified area might be the dwelling's.
-    for candidates, rivals in ((main, set()), (unknown, main | land), (land, main | unknown)):
+    # Annexes never count. The dwelling's own area wins unless an unqualified area competes
+    # ("chalet de 20 m2" on a "terrain de loisirs 2500 m2"); a lone unqualified area comes next,
+    # then a lone plot area.
+    for candidates, rivals in ((main, unknown), (unknown, main | land), (land, main | unknown)):
         if len(candidates) == 1 and not rivals:
             return candidates.pop()
     return None
@@ -243,7 +237,9 @@ _FIRST_PROPERTY: Final = re.compile(rf"(?<![\w])(?:{_alternation(_PROPERTY_WORDS
 def _rooms(text: str) -> int | None:
     counts: set[int] = set()
     for m in _ROOMS.finditer(text):
-        if m.group("tf") and _ENERGY_BEFORE.search(text, max(0, m.start() - 20), m.start()):
+        if m.group("n") and _before(_RANGE_BEFORE, text, m.start()):
+            return None
+        if m.group("tf") and _before(_ENERGY_BEFORE, text, m.start(), span=20):
             continue
         raw = m.group("n") or m.group("type") or (m.group("tf") or "")[1:].strip()
         n = int(raw) if raw else _NUMBER_WORDS[m.group("word")]
@@ -275,14 +271,13 @@ _PARTS_LEAD: Final = re.compile(
 )
 
 _FUEL: Final = re.compile(
-    r"""
+    rf"""
     (?P<hybride>(?<![\w])(?:(?:full|mild|micro)[\s-]?)?hybrid(?:e|es|s|4)?(?![\w])
       |\b(?:phev|mhev)\b|\bplug[\s-]?in\b)
     | (?P<rechargeable>\brechargeables?\b)
-    | (?P<electrique>(?<![\w])electrique(?![\w]))      # plural "électriques" is equipment
-    | (?P<diesel>\b(?:diesel|gazole|gasoil|gas-oil|(?:blue|e-)?hdi|(?:blue\ ?)?dci|tdi|crdi
-        |tdci|d-?4d|jtdm?|multijet|cdi|bluetec|ecoblue)\b)   # engine names imply the fuel
-    | (?P<essence>\b(?:essence|sans\ plomb|sp9[58]|tce|puretech|tsi|tfsi|vti|thp|ecoboost)\b)
+    | (?P<electrique>(?<![\w])electri(?:c|que)(?![\w]))  # plural "électriques" is equipment
+    | (?P<diesel>(?<![\w])(?:{_alternation(vocab.DIESEL_CODES)})(?![\w]))
+    | (?P<essence>(?<![\w])(?:{_alternation(vocab.PETROL_CODES)})(?![\w]))
     | (?P<gpl>\b(?:gpl|lpg)\b)
     """,
     re.VERBOSE,
@@ -307,11 +302,8 @@ def _fuel(text: str) -> str | None:
     fuels: set[str] = set()
     for m in _FUEL.finditer(text):
         kind = str(m.lastgroup)
-        if kind == "electrique" and _EQUIPMENT_BEFORE.search(
-            text, max(0, m.start() - 40), m.start()
-        ):
-            continue
-        fuels.add(kind)
+        if not (kind == "electrique" and _before(_EQUIPMENT_BEFORE, text, m.start())):
+            fuels.add(kind)
     # "rechargeable" alone is a plug-in hybrid; next to "électrique" it is the battery.
     if "rechargeable" in fuels:
         fuels.discard("rechargeable")
@@ -337,11 +329,10 @@ _KM: Final = re.compile(
 )
 # Distances, ranges, warranties and maintenance milestones, not the odometer.
 _KM_BEFORE: Final = re.compile(
-    r"""
-    (?:\b(?:a|de|ou|tous\ les|chaque|rayon|jusqu'a)
-      |\b(?:autonomie|garantie|consommation|pneus?|embrayage|distribution|courroie|moteur|boite
-        |vidange|revision|revisee?|batterie|turbo|amortisseurs?|freins?|plaquettes?|kit
-        |il\ y\ a|depuis|faite?|refaite?|changee?)\b[^.;!?,]{0,20})
+    rf"""
+    (?:\b(?:a|de|ou|et|tous\ les|chaque|rayon|jusqu'a)
+      |(?<![\w])(?:autonomie|consommation|moteur|boite|{_alternation(vocab.SERVICE_WORDS)})
+        (?![\w])(?:\ [a-z']+){{0,3}})                     # a few words between
     \ ?:?\ ?$
     """,
     re.VERBOSE,
@@ -351,12 +342,12 @@ _KM_BEFORE: Final = re.compile(
 def _km(raw: str) -> int:
     """Read an odometer value; three space-separated groups are a model number plus a mileage.
 
-    >>> _km("98 000"), _km("120.000"), _km("208 120 000"), _km("1.150.000")
-    (98000, 120000, 120000, 1150000)
+    >>> _km("98 000"), _km("120.000"), _km("208 120 000"), _km("1.150.000"), _km("3 000 000")
+    (98000, 120000, 120000, 1150000, 3000000)
     """
     groups = raw.replace(".", " ").split(" ")
     # Title and description are joined by a space: "Peugeot 208" + "120 000 km".
-    if len(groups) >= 3 and raw[len(groups[0])] == " ":
+    if len(groups) >= 3 and "." not in raw and groups[-2][0] != "0":
         groups = groups[-2:]
     return int("".join(groups))
 
@@ -364,7 +355,7 @@ def _km(raw: str) -> int:
 def _mileage(text: str) -> int | None:
     values: set[int] = set()
     for m in _KM.finditer(text):
-        if m.group("num") and _KM_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+        if m.group("num") and _before(_KM_BEFORE, text, m.start()):
             continue
         value = _km(m.group("num") or m.group("num2"))
         if value <= MILEAGE_KM_MAX:
@@ -379,7 +370,7 @@ _YEAR: Final = re.compile(
     (?<![\w.,/°#'-])                           # a whole token: "e-2008", "n°2015" are not years
     (?:(?P<month>0?[1-9]|1[0-2])/)?            # "03/2019": month of first registration
     (?P<year>19[0-9]{2}|20[0-9]{2})
-    (?![0-9]|[.,/-][0-9]|\ [0-9]{3}(?![0-9]))  # not more digits, a range or a thousands group
+    (?![0-9]|[.,/-][0-9])                      # not more digits, a decimal or a range
     (?!\ ?(?:kms?|kilom\w*|ch|cv|kw|cc|cm3|cm|mm|m2|m|h|heures|tours|tr|kg|t|ttc|ht|e|eur|euros?)
         (?![a-z0-9-])|\ ?[€$%])               # a quantity (mileage, power, price), not "E-Tech"
     """,
@@ -400,14 +391,13 @@ _MODEL_YEAR_CUE: Final = re.compile(
 )
 # Maintenance and paperwork dates: "CT OK jusqu'au 05/2025", "distribution faite en 2020".
 _SERVICE_BEFORE: Final = re.compile(
-    r"""
-    \b(?:ct|controle|revision|revisee?|entretien|vidange|distribution|courroie|embrayage|pneus?
-      |batterie|garantie|jusqu|valable|expire|refaite?s?|faite?s?|changee?s?|remplacee?s?
-      |achetee?|acquise?|depuis|prochaine?|importee?)\b
-    (?:(?!\b(?:de|du|annee|mec|modele|millesime)\b)[^.;!?]){0,25}$   # unless a year cue follows
+    rf"""
+    (?<![\w])(?:ct|controle|{_alternation(vocab.SERVICE_WORDS)})(?![\w])
+    (?:(?!\b(?:de|du|annee|mec|modele|millesime)\b)[^.;!?]){{0,25}}$   # unless a year cue follows
     """,
     re.VERBOSE,
 )
+_LABEL_BEFORE: Final = re.compile(rf"(?<![\w])(?:{_alternation(vocab.LABEL_WORDS)})\W{{0,3}}$")
 _WORD_BEFORE: Final = re.compile(r"[a-z] ?$")
 
 
@@ -416,27 +406,25 @@ def _year(text: str, vehicle: bool) -> int | None:
     years: set[int] = set()
     for m in _YEAR.finditer(text):
         year, start = int(m.group("year")), m.start()
-        window = max(0, start - 40)
         if not low <= year <= high:
             continue
         if not vehicle:
-            if _BUILT_CUE.search(text, window, start):
+            if _before(_BUILT_CUE, text, start):
                 years.add(year)
             continue
-        if _SERVICE_BEFORE.search(text, window, start):
+        if _before(_SERVICE_BEFORE, text, start) or _before(_LABEL_BEFORE, text, start):
             continue
-        if m.group("month") or _MODEL_YEAR_CUE.search(text, window, start):
+        if m.group("month") or _before(_MODEL_YEAR_CUE, text, start):
             years.add(year)
             continue
         # A number right after a make is a model ("Peugeot 2008", "Rover 2000"); a round one
         # after any word may be too ("Kawasaki VN 2000", "Triumph 2000").
-        if _MAKE_BEFORE.search(text, window, start) or (
-            year % 50 == 0 and _WORD_BEFORE.search(text, window, start)
+        if _before(_MAKE_BEFORE, text, start) or (
+            year % 50 == 0 and _before(_WORD_BEFORE, text, start)
         ):
             continue
-        if any(year in numbers and make in text for make, numbers in vocab.MODEL_NUMBERS.items()):
-            continue
-        years.add(year)
+        if not any(year in nums and make in text for make, nums in vocab.MODEL_NUMBERS.items()):
+            years.add(year)
     return years.pop() if len(years) == 1 else None
 
 
@@ -454,7 +442,7 @@ def extract_attributes(category: str, text: str, price_eur: float | None) -> Att
     if category == "immobilier":
         folded = _fold(text)
         return _NONE._replace(
-            transaction=_transaction(folded, text.lower(), _known_price(price_eur)),
+            transaction=_transaction(folded, text.lower(), price_eur),
             surface_m2=_surface(folded),
             rooms=_rooms(folded),
             year=_year(folded, vehicle=False),

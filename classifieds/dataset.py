@@ -18,15 +18,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from classifieds.errors import InputError, OutputError
+
+if TYPE_CHECKING:
+    import pandas
 
 SCHEMA_VERSION = 1
 LISTINGS_PARQUET = "listings.parquet"
@@ -93,16 +95,41 @@ SIGHTING_COLUMNS = (
 )
 
 
-def _nullable_ints(arrow_type: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
-    return pd.Int64Dtype() if arrow_type == pa.int64() else None
+def _pandas_column(column: Column) -> dict[str, Any]:
+    """Return the pandas metadata of a column: whole numbers read back as nullable ``Int64``."""
+    if column.type == pa.int64():
+        pandas_type, numpy_type, metadata = "int64", "Int64", None
+    elif column.type == pa.float64():
+        pandas_type, numpy_type, metadata = "float64", "float64", None
+    elif isinstance(column.type, pa.TimestampType):
+        pandas_type, numpy_type, metadata = "datetimetz", "datetime64[us]", {"timezone": "UTC"}
+    else:
+        pandas_type, numpy_type, metadata = "unicode", "object", None
+    return {
+        "name": column.name,
+        "field_name": column.name,
+        "pandas_type": pandas_type,
+        "numpy_type": numpy_type,
+        "metadata": metadata,
+    }
 
 
 def _schema(columns: Sequence[Column]) -> pa.Schema:
-    """Return the Arrow schema, with pandas metadata so that read_parquet gives nullable ints."""
-    plain = pa.schema([column.field for column in columns])
-    empty = plain.empty_table().to_pandas(types_mapper=_nullable_ints)
-    pandas_meta = pa.Schema.from_pandas(empty, preserve_index=False).metadata
-    return plain.with_metadata({**pandas_meta, b"classifieds.schema_version": str(SCHEMA_VERSION)})
+    """Return the Arrow schema, with the pandas metadata that ``read_parquet`` follows.
+
+    Written by hand rather than by pandas so that an export does not import pandas.
+    """
+    pandas_meta = {
+        "index_columns": [],
+        "column_indexes": [],
+        "columns": [_pandas_column(column) for column in columns],
+        "attributes": {},
+        "creator": {"library": "classifieds", "version": str(SCHEMA_VERSION)},
+        "pandas_version": "2.2.0",
+    }
+    return pa.schema([column.field for column in columns]).with_metadata(
+        {"pandas": json.dumps(pandas_meta), "classifieds.schema_version": str(SCHEMA_VERSION)}
+    )
 
 
 LISTINGS_SCHEMA = _schema(LISTING_COLUMNS)
@@ -110,34 +137,48 @@ SIGHTINGS_SCHEMA = _schema(SIGHTING_COLUMNS)
 
 
 class SightingsWriter:
-    """Append sightings row by row; rows go to Parquet in fixed-size row groups."""
+    """Append sightings batch by batch; they reach Parquet in row groups of a fixed size.
+
+    Row groups never depend on how the rows were batched, so the file's bytes do not depend on
+    the number of workers.
+    """
 
     def __init__(self, path: Path) -> None:
         self._writer = pq.ParquetWriter(path, SIGHTINGS_SCHEMA, compression="zstd")
-        self._columns: tuple[list[Any], ...] = tuple([] for _ in SIGHTING_COLUMNS)
+        self._pending: list[pa.RecordBatch] = []
+        self._pending_rows = 0
         self.rows = 0
 
-    def extend(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Add rows (one value per sightings column, in column order)."""
-        for column, values in zip(self._columns, zip(*rows, strict=True), strict=False):
-            column.extend(values)
-        self.rows += len(rows)
-        while len(self._columns[0]) >= SIGHTINGS_ROW_GROUP:
+    def write(self, batch: pa.RecordBatch) -> None:
+        """Add a batch of sightings (columns of ``SIGHTINGS_SCHEMA``)."""
+        self._pending.append(batch)
+        self._pending_rows += batch.num_rows
+        self.rows += batch.num_rows
+        while self._pending_rows >= SIGHTINGS_ROW_GROUP:
             self._flush(SIGHTINGS_ROW_GROUP)
 
     def close(self) -> None:
-        if self._columns[0]:
-            self._flush(len(self._columns[0]))
+        if self._pending_rows:
+            self._flush(self._pending_rows)
         self._writer.close()
 
-    def _flush(self, size: int) -> None:
-        arrays = [
-            pa.array(values[:size], column.type)
-            for values, column in zip(self._columns, SIGHTING_COLUMNS, strict=True)
-        ]
-        self._writer.write_table(pa.Table.from_arrays(arrays, schema=SIGHTINGS_SCHEMA))
-        for values in self._columns:
-            del values[:size]
+    def _flush(self, rows: int) -> None:
+        table = pa.Table.from_batches(self._pending, SIGHTINGS_SCHEMA)
+        # One contiguous chunk: page boundaries then depend on the rows only.
+        self._writer.write_table(table.slice(0, rows).combine_chunks(), row_group_size=rows)
+        rest = table.slice(rows)
+        self._pending, self._pending_rows = rest.to_batches(), rest.num_rows
+
+
+def sightings_batch(columns: Sequence[list[Any]]) -> pa.RecordBatch:
+    """Return sightings given as one list of values per column of ``SIGHTINGS_SCHEMA``."""
+    return pa.RecordBatch.from_arrays(
+        [
+            pa.array(values, column.type)
+            for values, column in zip(columns, SIGHTING_COLUMNS, strict=True)
+        ],
+        schema=SIGHTINGS_SCHEMA,
+    )
 
 
 def write_listings(rows: Sequence[dict[str, Any]], folder: Path, dialect: CsvDialect) -> None:
@@ -218,7 +259,7 @@ def write_json(value: Any, path: Path) -> None:
     path.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def load(path: str | Path = "data") -> pd.DataFrame:
+def load(path: str | Path = "data") -> pandas.DataFrame:
     """Return the listings as a DataFrame, from the dataset folder, its Parquet or its CSV file.
 
     Either file gives the same DataFrame: strings stay strings (postcode ``07690`` keeps its
@@ -232,7 +273,7 @@ def load(path: str | Path = "data") -> pd.DataFrame:
             f"No dataset at {path}. Run `classifieds export` first, or pass its folder."
         )
     table = _read_csv(path) if path.suffix == ".csv" else pq.read_table(path)
-    return table.cast(LISTINGS_SCHEMA).to_pandas()
+    return table.cast(LISTINGS_SCHEMA).to_pandas()  # imports pandas: only loading needs it
 
 
 def _read_csv(path: Path) -> pa.Table:

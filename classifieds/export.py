@@ -1,22 +1,24 @@
 """Run an export: read the inputs, parse their pages, deduplicate, write the dataset.
 
-Inputs are parsed in batches; a batch's result (its catalogue of ads, its sightings and rejects)
-is small and merges into the run in input order. Memory holds the unique ads, never all
-sightings, and the output does not depend on how batches were scheduled.
+Inputs are listed lazily and parsed in batches by an engine (this process, worker processes or
+a Dask cluster). Sightings and rejects go to disk batch by batch, in input order; memory holds
+the unique ads, never all sightings. The files do not depend on the engine or on the number
+of workers.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from itertools import chain, islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from classifieds._version import __version__
-from classifieds.ads import Occurrence, occurrences
+from classifieds.batches import BatchOutput, Tally, batched
 from classifieds.dataset import (
     LISTINGS_CSV,
     LISTINGS_PARQUET,
@@ -32,81 +34,36 @@ from classifieds.dataset import (
     write_listings,
 )
 from classifieds.dedup import Catalogue
-from classifieds.models import Manifest, Reject
-from classifieds.sources import Page, discover, read_page
+from classifieds.engines import Work, processes, serial
+from classifieds.models import Manifest
+from classifieds.sources import iter_inputs
 
-SightingRow = tuple[str, str, int, int, str | None, float | None]
-
-
-@dataclass
-class BatchResult:
-    """What a batch of inputs gave: its ads, sightings and rejects, and what was read."""
-
-    catalogue: Catalogue = field(default_factory=Catalogue)
-    sightings: list[SightingRow] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
-    inputs: int = 0
-    input_bytes: int = 0
-    pages: int = 0
-    pages_with_widget: int = 0
+Engine = Literal["local", "dask"]
+Progress = Callable[[Tally], Any]
+BATCH_SIZE = 64
+"""Inputs per batch: large enough to amortise scheduling, small enough to balance workers."""
+DASK_BATCH_SIZE = 1024
 
 
-def parse_batch(sources: Sequence[str]) -> BatchResult:
-    """Return the parsed result of reading these inputs in order."""
-    result = BatchResult()
-    for source in sources:
-        page = read_page(source)
-        result.inputs += 1
-        if isinstance(page, Reject):
-            result.rejects.append(page)
-            continue
-        _parse_page_into(page, result)
-    return result
+class _Run:
+    """The merged state of an export in progress, writing as it goes."""
 
+    def __init__(self, stage: Path, rejects: IO[str]) -> None:
+        self.sightings = SightingsWriter(stage / SIGHTINGS_PARQUET)
+        self.rejects = rejects
+        self.catalogue = Catalogue()
+        self.rejects_by_reason: Counter[str] = Counter()
+        self.tally = Tally()
 
-def _parse_page_into(page: Page, result: BatchResult) -> None:
-    result.input_bytes += page.size
-    result.pages += 1
-    has_widget = False
-    for found in occurrences(page.text, page.source):
-        has_widget = True
-        if isinstance(found, Occurrence):
-            ad = found.ad
-            result.catalogue.add(ad, page.source, found.line)
-            result.sightings.append(
-                (ad.listing_id, page.source, found.line, found.position, ad.section, ad.price_eur)
-            )
-        else:
-            result.rejects.append(found)
-    result.pages_with_widget += has_widget
-
-
-@dataclass
-class Run:
-    """The merged state of an export in progress."""
-
-    sightings: SightingsWriter
-    rejects_file: IO[str]
-    catalogue: Catalogue = field(default_factory=Catalogue)
-    rejects_by_reason: Counter[str] = field(default_factory=Counter)
-    totals: Counter[str] = field(default_factory=Counter)
-
-    def merge(self, batch: BatchResult) -> None:
-        """Fold in the next batch, in input order; its sightings and rejects go to disk now."""
-        self.catalogue.merge(batch.catalogue)
-        self.sightings.extend(batch.sightings)
-        for reject in batch.rejects:
-            self.rejects_file.write(json.dumps(reject.model_dump(), ensure_ascii=False) + "\n")
+    def take(self, item: BatchOutput | Catalogue) -> None:
+        if isinstance(item, Catalogue):
+            self.catalogue.merge(item)
+            return
+        self.sightings.write(item.sightings)
+        for reject in item.rejects:
+            self.rejects.write(json.dumps(reject.model_dump(), ensure_ascii=False) + "\n")
             self.rejects_by_reason[reject.reason] += 1
-        self.totals.update(
-            inputs=batch.inputs,
-            input_bytes=batch.input_bytes,
-            pages=batch.pages,
-            pages_with_widget=batch.pages_with_widget,
-        )
-
-
-Progress = Callable[[BatchResult], Any]
+        self.tally.add(item.tally)
 
 
 def build(
@@ -114,23 +71,27 @@ def build(
     out: str | Path = "data",
     *,
     csv_dialect: CsvDialect = "default",
-    batch_size: int = 64,
+    jobs: int | None = 1,
+    engine: Engine = "local",
+    scheduler: str | None = None,
     progress: Progress | None = None,
 ) -> Manifest:
     """Export the ads of ``inputs`` (files, folders, ``-``) to the dataset folder ``out``.
 
+    ``jobs`` worker processes parse the pages (None: one per CPU); ``engine="dask"`` runs on
+    the Dask cluster at ``scheduler`` (``tcp://host:8786``), or on a local one without it.
     Returns the run's manifest. Raises InputError for a missing input and OutputError for an
     output folder that cannot be written; bad pages never raise, they become rejects.
     """
-    sources = discover(inputs)
+    jobs = jobs or os.cpu_count() or 1
+    sources = iter_inputs(inputs)  # a missing input fails now, before anything is written
     out = Path(out)
     with staging(out) as stage, open(stage / REJECTS_JSONL, "w", encoding="utf-8") as rejects:
-        run = Run(SightingsWriter(stage / SIGHTINGS_PARQUET), rejects)
-        for start in range(0, len(sources), batch_size):
-            batch = parse_batch(sources[start : start + batch_size])
-            run.merge(batch)
-            if progress is not None:
-                progress(batch)
+        run = _Run(stage, rejects)
+        for item in _work(sources, jobs, engine, scheduler):
+            run.take(item)
+            if progress is not None and isinstance(item, BatchOutput):
+                progress(item.tally)
         run.sightings.close()
         rejects.close()
         write_listings(list(run.catalogue.rows()), stage, csv_dialect)
@@ -139,18 +100,30 @@ def build(
     return manifest
 
 
-def _manifest(run: Run, stage: Path) -> Manifest:
-    totals = run.totals
+def _work(sources: Iterator[str], jobs: int, engine: Engine, scheduler: str | None) -> Work:
+    if engine == "dask":
+        from classifieds.distributed import dask_engine
+
+        return dask_engine(batched(sources, DASK_BATCH_SIZE), scheduler, jobs)
+    batches = batched(sources, BATCH_SIZE)
+    first = list(islice(batches, jobs))
+    if jobs == 1 or len(first) < jobs:  # too little work to be worth starting processes
+        return serial(chain(first, batches))
+    return processes(chain(first, batches), jobs)
+
+
+def _manifest(run: _Run, stage: Path) -> Manifest:
+    tally = run.tally
     outputs = (LISTINGS_PARQUET, LISTINGS_CSV, SIGHTINGS_PARQUET, REJECTS_JSONL)
     return Manifest(
         version=__version__,
         schema_version=SCHEMA_VERSION,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        inputs=totals["inputs"],
-        input_bytes=totals["input_bytes"],
-        pages=totals["pages"],
-        pages_with_widget=totals["pages_with_widget"],
-        pages_without_widget=totals["pages"] - totals["pages_with_widget"],
+        inputs=tally.inputs,
+        input_bytes=tally.input_bytes,
+        pages=tally.pages,
+        pages_with_widget=tally.pages_with_widget,
+        pages_without_widget=tally.pages - tally.pages_with_widget,
         listings=len(run.catalogue),
         sightings=run.sightings.rows,
         rejects=sum(run.rejects_by_reason.values()),

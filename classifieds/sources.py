@@ -8,11 +8,15 @@ with a few legacy lines pasted in, reads correctly. Unusable files become reject
 
 from __future__ import annotations
 
+import heapq
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
+from classifieds.dedup import source_key
 from classifieds.errors import InputError
 from classifieds.models import Reject
 
@@ -37,36 +41,53 @@ class Page:
     text: str
     size: int
     """Size of the input in bytes."""
+    key: str = ""
+    """Sort key of the input (see :func:`classifieds.dedup.source_key`); stdin sorts first."""
+    record: int = 0
+    """Number of the page within its input (inputs holding several pages)."""
+
+
+def iter_inputs(inputs: Iterable[str | Path]) -> Iterator[str]:
+    """Return the input files to read, lazily, in a stable order: stdin first, then by path.
+
+    Folders are walked recursively, their entries in name order, hidden files and folders
+    (``.git``, ``.DS_Store``) skipped; a path given twice, or inside a folder also given, is
+    read once. Nothing is listed up front, so a crawl of millions of files costs no memory.
+
+    Raises InputError, at once, for a path that does not exist.
+    """
+    given = [str(path) for path in inputs]
+    roots: dict[Path, str] = {}
+    for name in given:
+        if name == STDIN:
+            continue
+        path = Path(name)
+        if not path.exists():
+            raise InputError(f"No such file or folder: {name}. Check the path, or use - for stdin.")
+        roots.setdefault(path.resolve(), str(path))
+    kept = [
+        name
+        for resolved, name in roots.items()
+        if not any(other != resolved and other in resolved.parents for other in roots)
+    ]
+    streams = [_walk(name) if Path(name).is_dir() else iter([name]) for name in kept]
+    ordered = heapq.merge(*streams, key=source_key)
+    return chain([STDIN], ordered) if STDIN in given else ordered
 
 
 def discover(inputs: Iterable[str | Path]) -> list[str]:
-    """Return the input files to read: folders expanded recursively, sorted, without repeats.
+    """Return the input files of :func:`iter_inputs` as a list."""
+    return list(iter_inputs(inputs))
 
-    Hidden files and folders (``.git``, ``.DS_Store``) are skipped. Standard input, ``-``,
-    comes first.
 
-    Raises InputError for a path that does not exist.
-    """
-    files: set[str] = set()
-    stdin = False
-    for given in inputs:
-        if str(given) == STDIN:
-            stdin = True
-            continue
-        path = Path(given)
-        if path.is_dir():
-            files.update(
-                str(found)
-                for found in path.rglob("*")
-                if found.is_file() and not _is_hidden(found.relative_to(path))
-            )
-        elif path.is_file():
-            files.add(str(path))
-        else:
-            raise InputError(
-                f"No such file or folder: {given}. Check the path, or use - for stdin."
-            )
-    return [STDIN] * stdin + sorted(files)
+def _walk(folder: str) -> Iterator[str]:
+    with os.scandir(folder) as scan:
+        entries = sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path)
+        elif entry.is_file():
+            yield entry.path
 
 
 def read_page(source: str) -> Page | Reject:
@@ -83,7 +104,7 @@ def read_page(source: str) -> Page | Reject:
         return Reject.of(name, 0, "binary_file", repr(data[:60]))
     if not text.strip():
         return Reject.of(name, 0, "empty_file", f"{len(data)} bytes, no text")
-    return Page(name, text, len(data))
+    return Page(name, text, len(data), "" if source == STDIN else source_key(source))
 
 
 def read_pages(sources: Iterable[str]) -> Iterator[Page | Reject]:
@@ -122,11 +143,11 @@ def _decode_line(line: bytes) -> str:
 
 
 def _read_bytes(source: str) -> bytes:
+    """Return the bytes of an input, or of its first MAX_PAGE_BYTES + 1 when it is larger."""
     if source == STDIN:
         return sys.stdin.buffer.read(MAX_PAGE_BYTES + 1)
     with open(source, "rb") as file:
-        return file.read(MAX_PAGE_BYTES + 1)
-
-
-def _is_hidden(relative: Path) -> bool:
-    return any(part.startswith(".") for part in relative.parts)
+        # read(n) would allocate n bytes up front: ask the size first, pages are small.
+        if os.fstat(file.fileno()).st_size > MAX_PAGE_BYTES:
+            return file.read(MAX_PAGE_BYTES + 1)
+        return file.read()

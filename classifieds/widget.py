@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from classifieds.models import RejectReason
 from classifieds.normalize import collapse, ends_with_discover
@@ -25,11 +26,15 @@ MAX_LINE_CHARS = 2_000
 
 KNOWN_SECTIONS = frozenset({"immobilier", "automobile", "bonnes affaires"})
 
-_WIDGET_START = re.compile(
-    r"^[^\S\n]*petites[^\S\n]+annonces[^\S\n]*$", re.IGNORECASE | re.MULTILINE
-)
+_WIDGET_LINE = re.compile(r"petites\s+annonces", re.IGNORECASE)
 # An unknown section header is short, starts with a capital and holds no digits.
 _HEADER_LIKE = re.compile(r"^[A-ZÀ-Þ][^\d()€,.:;!?]{0,29}$")
+
+# Line kinds. A crawl repeats the same widget lines on page after page, so a line's kind is
+# looked up in a bounded cache rather than worked out again.
+_BLANK, _DETAIL, _HEADER, _HEADER_LIKE_LINE, _OTHER, _LONG = range(6)
+_KIND_CACHE_MAX = 1 << 17
+_kinds: dict[str, int] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,34 +57,42 @@ class RawReject:
     text: str
 
 
-class _Lines:
-    """The stripped lines of a page from a widget start, with their 1-based numbers."""
+def widget_starts(text: str) -> list[int]:
+    """Return the offsets of the line ends of every "Petites Annonces" line of a page.
 
-    def __init__(self, lines: list[str], first_number: int) -> None:
-        self.lines = lines
-        self.first_number = first_number
+    A plain search for "nnonces" (in the three usual cases) finds candidates at C speed; only
+    their lines are checked against the header pattern.
 
-    def next_filled(self, i: int) -> int:
-        """Return the index of the first non-blank line at or after ``i`` (len when none)."""
-        while i < len(self.lines) and not self.lines[i]:
-            i += 1
-        return i
+    >>> widget_starts("Article\\nPETITES ANNONCES \\nImmobilier\\n")
+    [25]
+    """
+    starts = []
+    for needle in ("nnonces", "NNONCES"):
+        found = text.find(needle)
+        while found >= 0:
+            line_start = text.rfind("\n", 0, found) + 1
+            line_end = text.find("\n", found)
+            line_end = len(text) if line_end < 0 else line_end
+            if _WIDGET_LINE.fullmatch(text, line_start, line_end) or _WIDGET_LINE.fullmatch(
+                text[line_start:line_end].strip()
+            ):
+                starts.append(line_end)
+            found = text.find(needle, line_end)
+    return sorted(starts)
 
-    def number(self, i: int) -> int:
-        return self.first_number + i
 
-
-def find_widgets(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number of the line after each widget start, stripped lines after it)."""
-    for match in _WIDGET_START.finditer(text):
-        first_number = text.count("\n", 0, match.start()) + 2
-        end = text.find("\n", match.end())
-        if end < 0:
+def scan(text: str) -> Iterator[RawAd | RawReject]:
+    """Yield the raw ads and rejected lines of every widget of a page, in page order."""
+    starts = widget_starts(text)
+    ends_with_newline = text.endswith("\n")
+    for k, start in enumerate(starts):
+        if start >= len(text):
             continue
-        # Each widget is walked until the next start line at the latest, so nothing is read twice.
-        following = _WIDGET_START.search(text, end + 1)
-        body = text[end + 1 : following.start() if following else len(text)]
-        yield first_number, [line.strip() for line in body.split("\n")]
+        # A widget is walked up to the next start line at the latest, so nothing is read twice.
+        end = text.rfind("\n", 0, starts[k + 1]) if k + 1 < len(starts) else len(text)
+        lines = [line.strip() for line in text[start + 1 : end].split("\n")]
+        first_number = text.count("\n", 0, start) + 2
+        yield from _walk(lines, first_number, ends_with_newline)
 
 
 def is_header(line: str) -> bool:
@@ -87,95 +100,113 @@ def is_header(line: str) -> bool:
     return len(line) < 40 and collapse(line).casefold() in KNOWN_SECTIONS
 
 
+@lru_cache(maxsize=1 << 16)
 def starts_with_title(detail_line: str, title_line: str) -> bool:
     """Return whether the detail line repeats the title line (whitespace and case aside)."""
     title = collapse(title_line).casefold()
     return collapse(detail_line[: len(title_line) + 8]).casefold().startswith(title)
 
 
-def scan(text: str, *, ends_with_newline: bool | None = None) -> Iterator[RawAd | RawReject]:
-    """Yield the raw ads and rejected lines of every widget of a page, in page order."""
-    if ends_with_newline is None:
-        ends_with_newline = text.endswith("\n")
-    for first_number, lines in find_widgets(text):
-        yield from _walk(_Lines(lines, first_number), ends_with_newline)
+@lru_cache(maxsize=1 << 12)
+def section_name(header_line: str) -> str:
+    """Return a section header as the ``section`` column shows it."""
+    return collapse(header_line)
 
 
-def has_widget(text: str) -> bool:
-    """Return whether the page has a "Petites Annonces" line."""
-    return _WIDGET_START.search(text) is not None
+def _kind(line: str) -> int:
+    if len(line) > MAX_LINE_CHARS:
+        return _LONG  # never cached: a multi-MB key would pin memory
+    kind = _kinds.get(line)
+    if kind is None:
+        if not line:
+            kind = _BLANK
+        elif ends_with_discover(line):
+            kind = _DETAIL
+        elif is_header(line):
+            kind = _HEADER
+        elif _HEADER_LIKE.match(line):
+            kind = _HEADER_LIKE_LINE
+        else:
+            kind = _OTHER
+        if len(_kinds) >= _KIND_CACHE_MAX:
+            _kinds.clear()
+        _kinds[line] = kind
+    return kind
 
 
-def _walk(page: _Lines, ends_with_newline: bool) -> Iterator[RawAd | RawReject]:
-    lines = page.lines
+def _walk(
+    lines: list[str], first_number: int, ends_with_newline: bool
+) -> Iterator[RawAd | RawReject]:
+    """Yield the ads of one widget; ``lines`` are its stripped lines after the start line."""
     section: str | None = None
-    i = page.next_filled(0)
-    while i < len(lines):
+    count = len(lines)
+    i = 0
+    while i < count:
         line = lines[i]
-        if len(line) > MAX_LINE_CHARS:
-            yield RawReject(page.number(i), "line_too_long", line)
-            i = page.next_filled(i + 1)
-            continue
-        if ends_with_discover(line):
-            yield RawAd(section, None, line, page.number(i))
-            i = page.next_filled(i + 1)
-            continue
-        if is_header(line):
-            section = collapse(line)
-            i = page.next_filled(i + 1)
-            continue
-        j = page.next_filled(i + 1)
-        following = lines[j] if j < len(lines) else None
-        if following is not None and _is_detail(following):
-            if starts_with_title(following, line) or not _HEADER_LIKE.match(line):
-                yield RawAd(section, line, following, page.number(j))
-            else:  # an unknown section whose first ad has no title line
-                section = collapse(line)
-                yield RawAd(section, None, following, page.number(j))
-            i = page.next_filled(j + 1)
-            continue
-        if following is not None and _HEADER_LIKE.match(line) and _ad_starts(page, j):
-            section = collapse(line)  # an unknown section header, then a titled ad
-            i = j
-            continue
-        if (
-            following is not None
-            and is_header(following)
-            and _ad_starts(page, page.next_filled(j + 1))
-        ):
-            yield RawReject(page.number(i), "orphan_title", line)
-            i = j
-            continue
-        yield from _truncated_tail(page, i, ends_with_newline)
-        return
+        kind = _kind(line)
+        if kind == _BLANK:
+            i += 1
+        elif kind == _LONG:
+            yield RawReject(first_number + i, "line_too_long", line)
+            i += 1
+        elif kind == _DETAIL:
+            yield RawAd(section, None, line, first_number + i)
+            i += 1
+        elif kind == _HEADER:
+            section = section_name(line)
+            i += 1
+        else:
+            j = _next_filled(lines, i + 1)
+            following = _kind(lines[j]) if j < count else None
+            if following == _DETAIL:
+                if kind == _OTHER or starts_with_title(lines[j], line):
+                    yield RawAd(section, line, lines[j], first_number + j)
+                else:  # an unknown section whose first ad has no title line
+                    section = section_name(line)
+                    yield RawAd(section, None, lines[j], first_number + j)
+                i = j + 1
+            elif kind == _HEADER_LIKE_LINE and _ad_starts(lines, j):
+                section = section_name(line)  # an unknown section header, then a titled ad
+                i = j
+            elif following == _HEADER and _ad_starts(lines, _next_filled(lines, j + 1)):
+                yield RawReject(first_number + i, "orphan_title", line)
+                i = j
+            else:
+                yield from _truncated_tail(lines, i, first_number, ends_with_newline)
+                return
 
 
-def _is_detail(line: str) -> bool:
-    return len(line) <= MAX_LINE_CHARS and ends_with_discover(line)
+def _next_filled(lines: list[str], i: int) -> int:
+    """Return the index of the first non-blank line at or after ``i`` (len when none)."""
+    while i < len(lines) and not lines[i]:
+        i += 1
+    return i
 
 
-def _ad_starts(page: _Lines, i: int) -> bool:
+def _ad_starts(lines: list[str], i: int) -> bool:
     """Return whether an ad (a detail line, or a title line and its detail) starts at ``i``."""
-    if i >= len(page.lines):
+    if i >= len(lines):
         return False
-    if _is_detail(page.lines[i]):
+    if _kind(lines[i]) == _DETAIL:
         return True
-    j = page.next_filled(i + 1)
-    return j < len(page.lines) and _is_detail(page.lines[j])
+    j = _next_filled(lines, i + 1)
+    return j < len(lines) and _kind(lines[j]) == _DETAIL
 
 
-def _truncated_tail(page: _Lines, i: int, ends_with_newline: bool) -> Iterator[RawReject]:
+def _truncated_tail(
+    lines: list[str], i: int, first_number: int, ends_with_newline: bool
+) -> Iterator[RawReject]:
     """Yield rejects for an ad cut off by the end of a truncated page, else nothing.
 
     A page cut mid-ad ends right after the widget's last ad with at most a title line and part
     of a detail line, and (being cut) without a final newline or inside a parenthesis.
     """
-    tail = [k for k in range(i, len(page.lines)) if page.lines[k]]
+    tail = [k for k in range(i, len(lines)) if lines[k]]
     if not tail or len(tail) > 2:
         return
-    last = page.lines[tail[-1]]
+    last = lines[tail[-1]]
     cut_in_postcode = last.rfind("(") > last.rfind(")")
     if ends_with_newline and not cut_in_postcode:
         return
     for k in tail:
-        yield RawReject(page.number(k), "truncated_ad", page.lines[k])
+        yield RawReject(first_number + k, "truncated_ad", lines[k])

@@ -1,0 +1,92 @@
+"""Parse a batch of inputs: the unit of work that engines schedule.
+
+A :class:`Parser` turns each batch into a :class:`BatchOutput` (its sightings as an Arrow
+batch, its rejects, its counts), small and cheap to send between processes, while the ads it
+finds accumulate in the parser's own :class:`~classifieds.dedup.Catalogue`, sent once at the
+end. Whatever the engine, the run merges the same outputs in input order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from itertools import islice
+from typing import Any
+
+import pyarrow as pa
+
+from classifieds.ads import Occurrence, occurrences
+from classifieds.dataset import sightings_batch
+from classifieds.dedup import Catalogue
+from classifieds.models import Reject
+from classifieds.sources import read_page
+
+
+@dataclass
+class Tally:
+    """Counts of what a batch or a run read."""
+
+    inputs: int = 0
+    input_bytes: int = 0
+    pages: int = 0
+    pages_with_widget: int = 0
+    sightings: int = 0
+
+    def add(self, other: Tally) -> None:
+        for name in (f.name for f in fields(self)):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class BatchOutput:
+    """What the run writes for one batch, in input order."""
+
+    sightings: pa.RecordBatch
+    rejects: list[Reject] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
+
+
+class Parser:
+    """Parse batches of inputs; the ads found accumulate in :attr:`catalogue`."""
+
+    def __init__(self) -> None:
+        self.catalogue = Catalogue()
+
+    def parse(self, sources: Sequence[str]) -> BatchOutput:
+        """Return the sightings, rejects and counts of these inputs, read in order."""
+        columns: tuple[list[Any], ...] = ([], [], [], [], [], [])
+        listing_ids, sources_seen, lines, positions, sections, prices = columns
+        rejects: list[Reject] = []
+        tally = Tally(inputs=len(sources))
+        add = self.catalogue.add
+        for source in sources:
+            page = read_page(source)
+            if isinstance(page, Reject):
+                rejects.append(page)
+                continue
+            tally.pages += 1
+            tally.input_bytes += page.size
+            has_widget = False
+            for found in occurrences(page.text, page.source):
+                has_widget = True
+                if not isinstance(found, Occurrence):
+                    rejects.append(found)
+                    continue
+                ad = found.ad
+                add(ad, page.source, (page.key, page.record, found.line))
+                listing_ids.append(ad.listing_id)
+                sources_seen.append(page.source)
+                lines.append(found.line)
+                positions.append(found.position)
+                sections.append(ad.section)
+                prices.append(ad.price_eur)
+            tally.pages_with_widget += has_widget
+        tally.sightings = len(listing_ids)
+        return BatchOutput(sightings_batch(columns), rejects, tally)
+
+
+def batched(sources: Iterable[str], size: int) -> Iterator[list[str]]:
+    """Yield the inputs in lists of ``size`` (the last one shorter), lazily."""
+    iterator = iter(sources)
+    while batch := list(islice(iterator, size)):
+        yield batch
