@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 
 from pydantic import ValidationError
@@ -17,7 +16,7 @@ from classifieds.attributes import extract_attributes
 from classifieds.geo import department_of
 from classifieds.models import Ad, Listing, Reject, RejectReason
 from classifieds.normalize import collapse, has_digit, parse_price, slug, split_detail, split_head
-from classifieds.widget import RawAd, RawReject, scan
+from classifieds.widget import RawReject, scan
 
 UNSECTIONED = "non_classe"
 """Category of an ad printed before any section header."""
@@ -25,14 +24,10 @@ UNSECTIONED = "non_classe"
 AD_CACHE_SIZE = 1 << 16
 
 
-@dataclass(frozen=True, slots=True)
-class Occurrence:
-    """An ad as seen at one place of a page."""
+Occurrence = tuple[Ad, int, int]
+"""An ad as seen on a page: (ad, 1-based line of its detail line, 1-based rank on the page)."""
 
-    ad: Ad
-    line: int
-    position: int
-    """1-based rank of the ad among the page's ads."""
+_by_detail_line: dict[str, tuple[str | None, str | None, Ad | RejectReason]] = {}
 
 
 def listing_id(category: str, title: str, town: str, postcode: str) -> str:
@@ -45,6 +40,10 @@ def listing_id(category: str, title: str, town: str, postcode: str) -> str:
     """
     key = "\x1f".join((category, collapse(title).casefold(), collapse(town).casefold(), postcode))
     return hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+
+
+# Variants of one ad (a title printed with tabs, a header in capitals) share their attributes.
+_attributes = lru_cache(maxsize=AD_CACHE_SIZE)(extract_attributes)
 
 
 @lru_cache(maxsize=AD_CACHE_SIZE)
@@ -69,7 +68,7 @@ def build_ad(section: str | None, title_line: str | None, detail_line: str) -> A
         price_eur = None  # "0€" is the widget's placeholder for "no price given"
     category = (slug(section) if section else "") or UNSECTIONED
     department = department_of(postcode)
-    attributes = extract_attributes(category, f"{title} {description or ''}", price_eur)
+    attributes = _attributes(category, f"{title} {description or ''}", price_eur)
     try:
         return Ad(
             listing_id=listing_id(category, title, town, postcode),
@@ -90,22 +89,41 @@ def build_ad(section: str | None, title_line: str | None, detail_line: str) -> A
         return "invalid_record"
 
 
-def occurrences(text: str, source: str) -> Iterator[Occurrence | Reject]:
+def ad_of(section: str | None, title_line: str | None, detail_line: str) -> Ad | RejectReason:
+    """Return :func:`build_ad` of these lines, looked up by detail line first.
+
+    The detail line nearly always comes with the same section and title, so one dict lookup on
+    it, checked against the other two, answers most calls without hashing all three.
+    """
+    known = _by_detail_line.get(detail_line)
+    if known is not None and known[0] == section and known[1] == title_line:
+        return known[2]
+    ad = build_ad(section, title_line, detail_line)
+    if len(_by_detail_line) >= AD_CACHE_SIZE:
+        _by_detail_line.clear()
+    _by_detail_line[detail_line] = (section, title_line, ad)
+    return ad
+
+
+def occurrences(text: str, source: str, first_line: int = 1) -> Iterator[Occurrence | Reject]:
     """Yield every ad occurrence and every reject of a page, in page order.
 
     An ad that the page shows twice (the same widget rendered twice) is one occurrence.
+    ``first_line`` is the line number of the text's first line in its page.
     """
     seen: set[str] = set()
-    for raw in scan(text):
+    for raw in scan(text, first_line):
         if isinstance(raw, RawReject):
             yield Reject.of(source, raw.line, raw.reason, raw.text)
             continue
-        ad = build_ad(raw.section, raw.title_line, raw.detail_line)
+        section, title_line, detail_line, line = raw
+        ad = ad_of(section, title_line, detail_line)
         if isinstance(ad, str):
-            yield Reject.of(source, raw.line, ad, _reject_text(raw))
+            printed = f"{title_line}\n{detail_line}" if title_line else detail_line
+            yield Reject.of(source, line, ad, printed)
         elif ad.listing_id not in seen:
             seen.add(ad.listing_id)
-            yield Occurrence(ad, raw.line, len(seen))
+            yield ad, line, len(seen)
 
 
 def parse_page(text: str, source: str = "<page>") -> list[Listing]:
@@ -116,11 +134,7 @@ def parse_page(text: str, source: str = "<page>") -> list[Listing]:
     [('Caen', '14000', 450.0)]
     """
     return [
-        Listing(**found.ad.model_dump(), first_source=source, first_line=found.line)
+        Listing(**found[0].model_dump(), first_source=source, first_line=found[1])
         for found in occurrences(text, source)
-        if isinstance(found, Occurrence)
+        if isinstance(found, tuple)
     ]
-
-
-def _reject_text(raw: RawAd) -> str:
-    return f"{raw.title_line}\n{raw.detail_line}" if raw.title_line else raw.detail_line

@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from classifieds.ads import Occurrence, occurrences
+from classifieds.ads import occurrences
 from classifieds.dataset import sightings_batch
 from classifieds.dedup import Catalogue
 from classifieds.models import Reject
@@ -60,24 +60,24 @@ class Parser:
         tally = Tally(inputs=len(sources))
         add = self.catalogue.add
         for source in sources:
-            page = read_page(source)
+            page = read_page(source, widget_only=True)
             if isinstance(page, Reject):
                 rejects.append(page)
                 continue
             tally.pages += 1
             tally.input_bytes += page.size
             has_widget = False
-            for found in occurrences(page.text, page.source):
+            for found in occurrences(page.text, page.source, page.first_line):
                 has_widget = True
-                if not isinstance(found, Occurrence):
+                if isinstance(found, Reject):
                     rejects.append(found)
                     continue
-                ad = found.ad
-                add(ad, page.source, (page.key, page.record, found.line))
+                ad, line, position = found
+                add(ad, page.source, (page.key, page.record, line))
                 listing_ids.append(ad.listing_id)
                 sources_seen.append(page.source)
-                lines.append(found.line)
-                positions.append(found.position)
+                lines.append(line)
+                positions.append(position)
                 sections.append(ad.section)
                 prices.append(ad.price_eur)
             tally.pages_with_widget += has_widget

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+from tqdm import tqdm
 
 from classifieds._version import __version__
+from classifieds.batches import BatchOutput
 from classifieds.dataset import LISTING_COLUMNS, MANIFEST_JSON, SIGHTING_COLUMNS, Column
 from classifieds.errors import ClassifiedsError, InputError
 from classifieds.export import build
@@ -49,20 +51,51 @@ def cli() -> None:
     show_default=True,
     help="excel-fr: ';', decimal comma, BOM, formulas neutralised.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print only a one-line summary.")
-@click.option("-v", "--verbose", is_flag=True, help="Also list the rejects by reason.")
-def export(inputs: tuple[str, ...], out: str, csv_dialect: str, quiet: bool, verbose: bool) -> None:
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: one per CPU).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: run on a Dask cluster (pip install 'classifieds[dask]').",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: start a local cluster).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar; a one-line summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Warn on stderr about every rejected file.")
+def export(
+    inputs: tuple[str, ...],
+    out: str,
+    csv_dialect: str,
+    jobs: int | None,
+    engine: str,
+    scheduler: str | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Parse pages (files, folders, - for stdin) and write the dataset to --out.
 
     Writes listings.parquet, listings.csv, sightings.parquet, rejects.jsonl and
     manifest.json. With no INPUTS, reads seeds/. Rejected ads and files do not fail the
-    run: they are counted and written to rejects.jsonl.
+    run: they are counted and written to rejects.jsonl. A progress bar shows on stderr when
+    it is a terminal.
 
     Examples:
 
         classifieds export crawl/ --out data/
 
         cat page.txt | classifieds export - -o /tmp/one-page
+
+        classifieds export /shared/crawl --engine dask --scheduler tcp://10.0.0.5:8786
     """
     if not inputs:
         if not DEFAULT_INPUT.is_dir():
@@ -70,18 +103,62 @@ def export(inputs: tuple[str, ...], out: str, csv_dialect: str, quiet: bool, ver
                 "No INPUTS given and no seeds/ folder here: name the pages to read."
             )
         inputs = (str(DEFAULT_INPUT),)
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler goes with --engine dask.")
+    progress = _Progress(show_bar=not quiet and sys.stderr.isatty(), warn=verbose)
     try:
-        manifest = build(
-            inputs, out, csv_dialect="excel-fr" if csv_dialect == "excel-fr" else "default"
-        )
+        with progress:
+            manifest = build(
+                inputs,
+                out,
+                csv_dialect="excel-fr" if csv_dialect == "excel-fr" else "default",
+                jobs=jobs,
+                engine="dask" if engine == "dask" else "local",
+                scheduler=scheduler,
+                progress=progress,
+            )
     except InputError as error:
         raise click.UsageError(str(error)) from error
     except ClassifiedsError as error:
         raise click.ClickException(str(error)) from error
-    _report(manifest, Path(out), quiet=quiet, verbose=verbose)
+    _report(manifest, Path(out), quiet=quiet)
 
 
-def _report(manifest: Manifest, out: Path, *, quiet: bool, verbose: bool) -> None:
+class _Progress:
+    """Progress on stderr: a bar (files, pages/s, ads, rejects) and per-file warnings."""
+
+    def __init__(self, *, show_bar: bool, warn: bool) -> None:
+        self.warn = warn
+        self.bar = tqdm(
+            disable=not show_bar,
+            unit=" files",
+            file=sys.stderr,
+            dynamic_ncols=True,
+            desc="export",
+        )
+        self.pages = self.ads = self.rejects = 0
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.bar.close()
+
+    def __call__(self, batch: BatchOutput) -> None:
+        self.pages += batch.tally.pages
+        self.ads += batch.tally.sightings
+        self.rejects += len(batch.rejects)
+        self.bar.update(batch.tally.inputs)
+        self.bar.set_postfix(pages=self.pages, ads=self.ads, rejects=self.rejects, refresh=False)
+        if self.warn:
+            for reject in batch.rejects:
+                if reject.line == 0:
+                    self.bar.write(
+                        f"warning: {reject.source}: {reject.reason} ({reject.text})", sys.stderr
+                    )
+
+
+def _report(manifest: Manifest, out: Path, *, quiet: bool) -> None:
     m = manifest
     click.echo(
         f"{m.listings} listings from {m.sightings} sightings on {m.pages} pages"
@@ -91,7 +168,7 @@ def _report(manifest: Manifest, out: Path, *, quiet: bool, verbose: bool) -> Non
         return
     for name in [*manifest.outputs, MANIFEST_JSON]:
         click.echo(f"  {out / name}")
-    if verbose or manifest.rejects:
+    if manifest.rejects:
         for reason, count in manifest.rejects_by_reason.items():
             click.echo(f"  rejects: {count:>7} {reason}")
 

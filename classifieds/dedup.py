@@ -52,16 +52,18 @@ class Catalogue:
         return len(self._entries)
 
     def add(self, ad: Ad, source: str, rank: Rank) -> None:
-        """Record one sighting of ``ad`` in ``source`` at ``rank``."""
+        """Record one sighting of ``ad`` in ``source`` at ``rank``.
+
+        Sightings must come in input order (each parser reads its inputs in order): the new
+        one is the latest, and never before the first. Out-of-order pages go through merge.
+        """
         entry = self._entries.get(ad.listing_id)
         if entry is None:
             self._entries[ad.listing_id] = _Entry(ad, rank, rank, source, 1)
-            return
-        entry.n_sightings += 1
-        if rank > entry.latest:
-            entry.ad, entry.latest = ad, rank
-        if rank < entry.first:
-            entry.first, entry.first_source = rank, source
+        else:
+            entry.ad = ad
+            entry.latest = rank
+            entry.n_sightings += 1
 
     def merge(self, other: Catalogue) -> None:
         """Fold in the catalogue of other pages (before, after or between these ones)."""

@@ -39,7 +39,7 @@ from classifieds.models import Manifest
 from classifieds.sources import iter_inputs
 
 Engine = Literal["local", "dask"]
-Progress = Callable[[Tally], Any]
+Progress = Callable[[BatchOutput], Any]
 BATCH_SIZE = 64
 """Inputs per batch: large enough to amortise scheduling, small enough to balance workers."""
 DASK_BATCH_SIZE = 1024
@@ -91,7 +91,7 @@ def build(
         for item in _work(sources, jobs, engine, scheduler):
             run.take(item)
             if progress is not None and isinstance(item, BatchOutput):
-                progress(item.tally)
+                progress(item)
         run.sightings.close()
         rejects.close()
         write_listings(list(run.catalogue.rows()), stage, csv_dialect)

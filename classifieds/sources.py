@@ -25,6 +25,7 @@ STDIN_SOURCE = "<stdin>"
 MAX_PAGE_BYTES = 64 * 1024 * 1024
 """A page larger than this is not a web page; it is rejected rather than read into memory."""
 
+_BINARY_SNIFF = 8192
 _BINARY_SHARE = 0.01
 """Share of control bytes above which a file is binary junk (text has nearly none)."""
 # Every byte but the C0 controls that text does not use; bytes.translate deletes these to
@@ -45,6 +46,8 @@ class Page:
     """Sort key of the input (see :func:`classifieds.dedup.source_key`); stdin sorts first."""
     record: int = 0
     """Number of the page within its input (inputs holding several pages)."""
+    first_line: int = 1
+    """Line number, in the input, of the first line of ``text``."""
 
 
 def iter_inputs(inputs: Iterable[str | Path]) -> Iterator[str]:
@@ -90,8 +93,13 @@ def _walk(folder: str) -> Iterator[str]:
             yield entry.path
 
 
-def read_page(source: str) -> Page | Reject:
-    """Return the decoded page of an input, or a reject saying why it cannot be used."""
+def read_page(source: str, *, widget_only: bool = False) -> Page | Reject:
+    """Return the decoded page of an input, or a reject saying why it cannot be used.
+
+    With ``widget_only``, only the text from the first line that may start a widget is
+    decoded (``Page.first_line`` says where it starts): the article above it, most of a page,
+    is never decoded. A page with no such line then has an empty text.
+    """
     name = STDIN_SOURCE if source == STDIN else source
     try:
         data = _read_bytes(source)
@@ -99,12 +107,24 @@ def read_page(source: str) -> Page | Reject:
         return Reject.of(name, 0, "unreadable_file", f"{type(error).__name__}: {error}")
     if len(data) > MAX_PAGE_BYTES:
         return Reject.of(name, 0, "file_too_large", f"more than {MAX_PAGE_BYTES} bytes")
-    text = decode(data)
-    if text is None:
+    if is_binary(data):
         return Reject.of(name, 0, "binary_file", repr(data[:60]))
-    if not text.strip():
+    if not data.strip():
         return Reject.of(name, 0, "empty_file", f"{len(data)} bytes, no text")
-    return Page(name, text, len(data), "" if source == STDIN else source_key(source))
+    key = "" if source == STDIN else source_key(source)
+    if not widget_only:
+        return Page(name, decode_text(data), len(data), key)
+    start = _widget_line_start(data)
+    if start < 0:
+        return Page(name, "", len(data), key)
+    first_line = data.count(b"\n", 0, start) + 1
+    return Page(name, decode_text(data[start:]), len(data), key, first_line=first_line)
+
+
+def _widget_line_start(data: bytes) -> int:
+    """Return the offset of the first line that may hold "Petites Annonces", or -1."""
+    found = [at for at in (data.find(b"nnonces"), data.find(b"NNONCES")) if at >= 0]
+    return data.rfind(b"\n", 0, min(found)) + 1 if found else -1
 
 
 def read_pages(sources: Iterable[str]) -> Iterator[Page | Reject]:
@@ -121,8 +141,20 @@ def decode(data: bytes) -> str | None:
     >>> decode(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00\\x00\\rIHDR") is None
     True
     """
-    if b"\x00" in data or len(data.translate(None, _TEXT_BYTES)) > len(data) * _BINARY_SHARE:
-        return None
+    return None if is_binary(data) else decode_text(data)
+
+
+def is_binary(data: bytes) -> bool:
+    """Return whether bytes are binary junk: a NUL anywhere, or control bytes at the start.
+
+    Like git, look at the first 8 KB only: text has no control bytes anywhere.
+    """
+    head = data[:_BINARY_SNIFF]
+    return b"\x00" in data or len(head.translate(None, _TEXT_BYTES)) > len(head) * _BINARY_SHARE
+
+
+def decode_text(data: bytes) -> str:
+    """Return the text of bytes: UTF-8, or line by line Windows-1252 where it is not."""
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM) :]
     try:

@@ -37,15 +37,11 @@ _KIND_CACHE_MAX = 1 << 17
 _kinds: dict[str, int] = {}
 
 
-@dataclass(frozen=True, slots=True)
-class RawAd:
-    """An ad as printed: the section it sits in, its title line (if any) and its detail line."""
+RawAd = tuple[str | None, str | None, str, int]
+"""An ad as printed: (section, title line or None, detail line, 1-based line of the detail).
 
-    section: str | None
-    title_line: str | None
-    detail_line: str
-    line: int
-    """1-based line number of the detail line in the page."""
+A plain tuple: one is made per ad of every page, and a tuple costs a fraction of an object.
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +77,11 @@ def widget_starts(text: str) -> list[int]:
     return sorted(starts)
 
 
-def scan(text: str) -> Iterator[RawAd | RawReject]:
-    """Yield the raw ads and rejected lines of every widget of a page, in page order."""
+def scan(text: str, first_line: int = 1) -> Iterator[RawAd | RawReject]:
+    """Yield the raw ads and rejected lines of every widget of a page, in page order.
+
+    ``first_line`` is the line number of the text's first line in its page.
+    """
     starts = widget_starts(text)
     ends_with_newline = text.endswith("\n")
     for k, start in enumerate(starts):
@@ -91,7 +90,7 @@ def scan(text: str) -> Iterator[RawAd | RawReject]:
         # A widget is walked up to the next start line at the latest, so nothing is read twice.
         end = text.rfind("\n", 0, starts[k + 1]) if k + 1 < len(starts) else len(text)
         lines = [line.strip() for line in text[start + 1 : end].split("\n")]
-        first_number = text.count("\n", 0, start) + 2
+        first_number = text.count("\n", 0, start) + first_line + 1
         yield from _walk(lines, first_number, ends_with_newline)
 
 
@@ -116,6 +115,8 @@ def section_name(header_line: str) -> str:
 def _kind(line: str) -> int:
     if len(line) > MAX_LINE_CHARS:
         return _LONG  # never cached: a multi-MB key would pin memory
+    if line.endswith("Découvrir"):
+        return _DETAIL  # most widget lines: no lookup needed
     kind = _kinds.get(line)
     if kind is None:
         if not line:
@@ -150,7 +151,7 @@ def _walk(
             yield RawReject(first_number + i, "line_too_long", line)
             i += 1
         elif kind == _DETAIL:
-            yield RawAd(section, None, line, first_number + i)
+            yield section, None, line, first_number + i
             i += 1
         elif kind == _HEADER:
             section = section_name(line)
@@ -160,10 +161,10 @@ def _walk(
             following = _kind(lines[j]) if j < count else None
             if following == _DETAIL:
                 if kind == _OTHER or starts_with_title(lines[j], line):
-                    yield RawAd(section, line, lines[j], first_number + j)
+                    yield section, line, lines[j], first_number + j
                 else:  # an unknown section whose first ad has no title line
                     section = section_name(line)
-                    yield RawAd(section, None, lines[j], first_number + j)
+                    yield section, None, lines[j], first_number + j
                 i = j + 1
             elif kind == _HEADER_LIKE_LINE and _ad_starts(lines, j):
                 section = section_name(line)  # an unknown section header, then a titled ad

@@ -36,8 +36,9 @@ def test_parsing_any_page_never_raises(lines: list[str], crlf: bool) -> None:
         if isinstance(found, Reject):
             assert found.line >= 1 and len(found.text) <= 300
         else:
-            assert found.ad.price_eur is None or found.ad.price_eur > 0
-            assert len(found.ad.postcode) == 5
+            ad, line, position = found
+            assert ad.price_eur is None or ad.price_eur > 0
+            assert len(ad.postcode) == 5 and line >= 1 and position >= 1
 
 
 @given(st.binary(max_size=2000))

@@ -1,0 +1,143 @@
+"""Benchmark an export against a bare baseline on the same synthetic crawl.
+
+For each corpus size it generates (once, deterministically) a crawl with bench/generate.py and
+measures, each in a fresh process:
+
+  (a) baseline: every file read and the widget's detail lines found with one regex (no
+      decoding, no typing, no output): bench/baseline.py
+  (b) classifieds export --jobs 1
+  (c) classifieds export (one worker per CPU)
+
+and prints pages/s, MB/s, peak RSS (the whole process tree: the sum over processes of their
+peak RSS, sampled every 20 ms) and the throughput ratios b/a and c/a.
+
+Usage: python bench/run.py [PAGES ...] [--corpus-root bench/corpus] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+
+@dataclass
+class Measure:
+    name: str
+    pages: int
+    megabytes: float
+    seconds: float
+    peak_rss_mb: float
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.seconds
+
+    @property
+    def mb_per_second(self) -> float:
+        return self.megabytes / self.seconds
+
+
+def run(command: list[str]) -> tuple[float, float]:
+    """Return (seconds, peak RSS of the process tree in MB) of a command."""
+    started = time.perf_counter()
+    process = psutil.Popen(command, stdout=subprocess.DEVNULL)
+    peaks: dict[int, int] = {}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            try:
+                for proc in [process, *process.children(recursive=True)]:
+                    rss = proc.memory_info().rss
+                    peaks[proc.pid] = max(peaks.get(proc.pid, 0), rss)
+            except psutil.Error:
+                pass
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = process.wait()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if code:
+        raise SystemExit(f"{' '.join(command)} failed with exit code {code}")
+    return seconds, sum(peaks.values()) / 1e6
+
+
+def corpus(pages: int, root: Path) -> tuple[Path, float]:
+    folder = root / f"pages-{pages}"
+    if not (folder / ".complete").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        generate(pages, folder)
+        (folder / ".complete").touch()
+    size = sum(f.stat().st_size for f in folder.rglob("*.txt"))
+    return folder, size / 1e6
+
+
+def bench(pages: int, root: Path, repeat: int) -> list[Measure]:
+    folder, megabytes = corpus(pages, root)
+    python = sys.executable
+    exporter = [python, "-m", "classifieds", "export", str(folder), "-q"]
+    commands = {
+        "(a) baseline: read + one regex": [python, str(HERE / "baseline.py"), str(folder)],
+        "(b) export --jobs 1": [*exporter, "--jobs", "1"],
+        f"(c) export --jobs {os.cpu_count()}": exporter,
+    }
+    run(commands["(a) baseline: read + one regex"])  # warm the page cache for every run
+    measures = []
+    for name, command in commands.items():
+        best = (float("inf"), 0.0)
+        for _ in range(repeat):
+            with tempfile.TemporaryDirectory() as out:
+                full = [*command, "--out", out] if "export" in command else command
+                seconds, rss = run(full)
+            best = min(best, (seconds, rss))
+        measures.append(Measure(name, pages, megabytes, best[0], best[1]))
+    return measures
+
+
+def table(measures: list[Measure]) -> str:
+    rows = [
+        "| pages | run | seconds | pages/s | MB/s | peak RSS (MB) | vs (a) |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    baseline = {m.pages: m for m in measures if m.name.startswith("(a)")}
+    for m in measures:
+        ratio = m.pages_per_second / baseline[m.pages].pages_per_second
+        rows.append(
+            f"| {m.pages:,} | {m.name} | {m.seconds:.2f} | {m.pages_per_second:,.0f} "
+            f"| {m.mb_per_second:.1f} | {m.peak_rss_mb:.0f} | {ratio:.2f} |"
+        )
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pages", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--corpus-root", type=Path, default=HERE / "corpus")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measure; the best counts")
+    args = parser.parse_args()
+    measures = []
+    for pages in args.pages:
+        measures += bench(pages, args.corpus_root, args.repeat)
+        print(table(measures), flush=True)
+        print(flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""Scale: the same files whatever the engine and the number of workers; bounded memory."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import SEEDS
+
+import classifieds
+from classifieds.cli import cli
+
+BENCH = Path(__file__).parent.parent / "bench"
+OUTPUTS = ("listings.parquet", "listings.csv", "sightings.parquet", "rejects.jsonl")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated crawl of 600 pages with every variation of the data contract."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(BENCH))
+    folder = tmp_path_factory.mktemp("corpus")
+    generate(600, folder, seed=7)
+    return folder
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in OUTPUTS}
+
+
+@pytest.fixture(scope="module")
+def serial_export(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("serial")
+    classifieds.build([corpus, SEEDS], out, jobs=1)
+    return out
+
+
+def test_worker_processes_write_the_same_bytes(
+    corpus: Path, serial_export: Path, tmp_path: Path
+) -> None:
+    manifest = classifieds.build([corpus, SEEDS], tmp_path, jobs=2)
+    assert files(tmp_path) == files(serial_export)
+    assert manifest.pages > 500 and manifest.listings > 100 and manifest.rejects > 0
+
+
+def test_dask_engine_writes_the_same_bytes(
+    corpus: Path, serial_export: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("dask.distributed")
+    classifieds.build([corpus, SEEDS], tmp_path, jobs=2, engine="dask")
+    assert files(tmp_path) == files(serial_export)
+
+
+def test_batches_merge_like_one_pass(
+    corpus: Path, serial_export: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from classifieds import export
+
+    monkeypatch.setattr(export, "BATCH_SIZE", 7)  # many batches, odd boundaries
+    classifieds.build([corpus, SEEDS], tmp_path, jobs=3)
+    assert files(tmp_path) == files(serial_export)
+
+
+def test_no_progress_output_when_stderr_is_not_a_terminal(corpus: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["export", str(corpus), "-o", str(tmp_path), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert result.stdout.splitlines()[0].endswith(f"rejects -> {tmp_path}/")
+
+
+def test_verbose_warns_about_rejected_files(data_dir: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["export", str(data_dir), "-o", str(tmp_path), "-v"])
+    assert result.exit_code == 0
+    assert "binary.bin: binary_file" in result.stderr and "empty.txt: empty_file" in result.stderr
+
+
+def test_scheduler_needs_the_dask_engine(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["export", str(SEEDS), "-o", str(tmp_path), "--scheduler", "tcp://x:1"]
+    )
+    assert result.exit_code == 2 and "--engine dask" in result.stderr
+
+
+def peak_rss_kib(corpus: Path, out: Path) -> int:
+    script = (
+        "import resource, classifieds;"
+        f"classifieds.build([{str(corpus)!r}], {str(out)!r}, jobs=1);"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return int(result.stdout)
+
+
+def test_memory_does_not_grow_with_sightings(tmp_path: Path) -> None:
+    """Four times the pages (and sightings) over the same pool of ads: memory stays flat,
+    because sightings go to disk as they come and only unique ads are kept."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(BENCH))
+    generate(1500, tmp_path / "small", seed=1)
+    generate(6000, tmp_path / "large", seed=1)
+    small = peak_rss_kib(tmp_path / "small", tmp_path / "out-small")
+    large = peak_rss_kib(tmp_path / "large", tmp_path / "out-large")
+    assert large < small * 1.15, (small, large)
+
+
+def test_sightings_writer_holds_less_than_a_row_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from classifieds import dataset
+
+    monkeypatch.setattr(dataset, "SIGHTINGS_ROW_GROUP", 10)
+    writer = dataset.SightingsWriter(tmp_path / "s.parquet")
+    row = [["id"] * 7, ["src"] * 7, [1] * 7, [1] * 7, [None] * 7, [1.0] * 7]
+    for _ in range(20):
+        writer.write(dataset.sightings_batch(row))
+        assert writer._pending_rows < 10
+    writer.close()
+    assert writer.rows == 140
