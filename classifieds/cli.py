@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from classifieds.dataset import LISTING_COLUMNS, MANIFEST_JSON, SIGHTING_COLUMNS
 from classifieds.errors import ClassifiedsError, InputError
 from classifieds.export import build
 from classifieds.models import REJECT_MEANINGS, Manifest
+from classifieds.sources import iter_inputs
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_INPUT = Path("seeds")
@@ -105,7 +108,7 @@ def export(
         inputs = (str(DEFAULT_INPUT),)
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler goes with --engine dask.")
-    progress = _Progress(show_bar=not quiet and sys.stderr.isatty(), warn=verbose)
+    progress = _Progress(inputs, show_bar=not quiet and sys.stderr.isatty(), warn=verbose)
     try:
         with progress:
             manifest = build(
@@ -127,7 +130,7 @@ def export(
 class _Progress:
     """Progress on stderr: a bar (files, pages/s, ads, rejects) and per-file warnings."""
 
-    def __init__(self, *, show_bar: bool, warn: bool) -> None:
+    def __init__(self, inputs: tuple[str, ...], *, show_bar: bool, warn: bool) -> None:
         self.warn = warn
         self.bar = tqdm(
             disable=not show_bar,
@@ -137,6 +140,12 @@ class _Progress:
             desc="export",
         )
         self.pages = self.ads = self.rejects = 0
+        if show_bar:  # count the files on the side, so the bar can show a total and an ETA
+            threading.Thread(target=self._count, args=(inputs,), daemon=True).start()
+
+    def _count(self, inputs: tuple[str, ...]) -> None:
+        with contextlib.suppress(ClassifiedsError, OSError):
+            self.bar.total = sum(1 for _ in iter_inputs(inputs))
 
     def __enter__(self) -> _Progress:
         return self

@@ -127,3 +127,47 @@ def test_sightings_writer_holds_less_than_a_row_group(
         assert writer._pending_rows < 10
     writer.close()
     assert writer.rows == 140
+
+
+def test_progress_bar_on_a_terminal(corpus: Path, tmp_path: Path) -> None:
+    """On a terminal, stderr shows a bar with files, a total, ads and rejects; stdout stays data."""
+    pty = pytest.importorskip("pty")
+    import fcntl
+    import os
+    import struct
+    import termios
+
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
+    command = [
+        sys.executable,
+        "-m",
+        "classifieds",
+        "export",
+        str(corpus),
+        "-o",
+        str(tmp_path),
+        "-j",
+        "1",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=terminal)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    stdout, _ = process.communicate()
+    assert process.returncode == 0
+    final = shown.decode().replace("\r", "\n").strip().splitlines()[-1]
+    assert (
+        final.startswith("export: 100%")
+        and "600/600" in final
+        and "ads=" in final
+        and "rejects=" in final
+    )
+    assert b"export:" not in stdout
