@@ -11,9 +11,10 @@ from __future__ import annotations
 from classifieds._version import __version__
 from classifieds.ads import parse_page
 from classifieds.dataset import load
-from classifieds.errors import ClassifiedsError, InputError, OutputError
+from classifieds.errors import ClassifiedsError, InputError, OutputError, QueryError
 from classifieds.export import build
 from classifieds.models import Ad, Listing, Manifest, Reject, Sighting
+from classifieds.summary import summarize
 
 __all__ = [
     "Ad",
@@ -22,10 +23,12 @@ __all__ = [
     "Listing",
     "Manifest",
     "OutputError",
+    "QueryError",
     "Reject",
     "Sighting",
     "__version__",
     "build",
     "load",
     "parse_page",
+    "summarize",
 ]
