@@ -69,10 +69,8 @@ def render(summary: pd.DataFrame, output_format: Format) -> str:
     if output_format == "json":
         return json.dumps(_records(summary), ensure_ascii=False, indent=2) + "\n"
     header = [_HEADERS.get(str(column), str(column)) for column in summary.columns]
-    rows = [
-        [_cell(str(column), value) for column, value in row.items()]
-        for _, row in summary.iterrows()
-    ]
+    cells = [[_cell(str(c), value) for value in summary[c].tolist()] for c in summary.columns]
+    rows = [list(row) for row in zip(*cells, strict=True)]
     numeric = [column in STAT_COLUMNS for column in summary.columns]
     if output_format == "markdown":
         return _markdown(header, rows, numeric)
@@ -112,20 +110,18 @@ def _csv(summary: pd.DataFrame) -> str:
 
 def _records(summary: pd.DataFrame) -> list[dict[str, Any]]:
     """Return the rows as JSON-ready dicts: numbers rounded to the cent, ``None`` for null."""
-    records = []
-    for _, row in summary.iterrows():
-        record: dict[str, Any] = {}
-        for column, value in row.items():
+    records = summary.to_dict("records")
+    for record in records:
+        for column, value in record.items():
             if _is_null(value):
-                record[str(column)] = None
+                record[column] = None
             elif column in MONEY_COLUMNS:
-                record[str(column)] = round(float(value), 2)
+                record[column] = round(float(value), 2)
             elif column in STAT_COLUMNS:
-                record[str(column)] = int(value)
-            else:
-                record[str(column)] = value.item() if hasattr(value, "item") else value
-        records.append(record)
-    return records
+                record[column] = int(value)
+            elif hasattr(value, "item"):  # a numpy scalar
+                record[column] = value.item()
+    return [{str(column): value for column, value in record.items()} for record in records]
 
 
 def _is_null(value: Any) -> bool:

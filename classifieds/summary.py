@@ -21,8 +21,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, cast
+from typing import Any, Final, Literal, cast
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -282,15 +283,27 @@ def group_prices(listings: pd.DataFrame, summary: pd.DataFrame) -> list[list[flo
     """
     keys = [column for column in summary.columns if column not in STAT_COLUMNS]
     rows = _labelled(_prepare(listings), keys)
-    groups: list[list[float]] = []
-    for _, group in summary.iterrows():
-        member = pd.Series(True, index=rows.index)
-        for key in keys:
-            value = group[key]
-            member &= rows[key].isna() if value is None else (rows[key] == value).fillna(False)
-        prices = rows.loc[member, "price_eur"].dropna()
-        groups.append(sorted(float(price) for price in prices))
-    return groups
+    priced = rows[rows["price_eur"].notna()].assign(_all=0)
+    groups = priced.groupby(keys or ["_all"], dropna=False, sort=False)
+    # Sort the prices by group once, then each group is a slice: no Python loop over groups.
+    codes = groups.ngroup().to_numpy()
+    order = np.lexsort((priced["price_eur"].to_numpy(), codes))
+    prices = priced["price_eur"].to_numpy()[order]
+    starts = np.searchsorted(codes[order], np.arange(groups.ngroups + 1))
+    firsts = priced[keys].iloc[order[starts[:-1]]]
+    slices = {
+        _plain(tuple(key)): (start, stop)
+        for key, start, stop in zip(
+            firsts.itertuples(index=False, name=None), starts[:-1], starts[1:], strict=True
+        )
+    }
+    found = [slices.get(_plain(tuple(row))) for row in summary[keys].itertuples(index=False)]
+    return [[] if at is None else prices[at[0] : at[1]].tolist() for at in found]
+
+
+def _plain(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Return a group key with every null as ``None``, so that keys compare equal."""
+    return tuple(None if value is None or pd.isna(value) else value for value in key)
 
 
 def _prepare(listings: pd.DataFrame) -> pd.DataFrame:

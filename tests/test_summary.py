@@ -165,6 +165,7 @@ def test_a_rent_and_a_sale_never_share_a_figure(
     summary = summarize(listings, by)
     prices = group_prices(listings, summary)
     rent, sale = {650.0, 800.0, 500.0, 1000.0}, {185000.0, 95000.0}
+    assert sum(len(group) for group in prices) == 11  # every known price is in one group
     for group in prices:
         assert not (rent & set(group) and sale & set(group)), group
     real_estate = summary[summary["transaction"].notna()]
