@@ -56,6 +56,7 @@ def plot_prices(
     *,
     kind: PlotKind = "box",
     title: str | None = None,
+    note: str | None = None,
 ) -> list[str]:
     """Draw the prices of each group of ``summary`` into the PNG file ``path``; return the labels
     of the groups drawn, top to bottom.
@@ -65,6 +66,7 @@ def plot_prices(
     min and max when it has 4 prices or more, its prices as dots below that, its median as a
     bar. ``bar`` draws each group's median. Groups without a price are left out, and only the
     :data:`MAX_GROUPS` largest are drawn. Labels give the number of prices drawn: ``(n=12)``.
+    ``note`` is printed small beside the title: which ads were kept, for instance.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -99,6 +101,8 @@ def plot_prices(
         axes.set_yticks(range(len(rows)), [label for label, _, _ in rows])
         axes.set_ylim(len(rows) - 0.5, -0.5)  # largest group on top
         axes.set_title(title, loc="left", fontsize="large")
+        if note:
+            axes.set_title(note, loc="right", fontsize="small", color="0.35")
         axes.grid(axis="x", color="0.9")
         axes.set_axisbelow(True)
         axes.spines[["top", "right"]].set_visible(False)

@@ -342,10 +342,13 @@ def summary(
             return
     click.echo(render(table, output_format), nl=False)
     if plot is not None:
-        _plot(table, group_prices(selected, table), plot, plot_kind)
+        note = f"where {', '.join(where)}" if where else None
+        _plot(table, group_prices(selected, table), plot, plot_kind, note)
 
 
-def _plot(table: pd.DataFrame, prices: list[list[float]], path: Path, kind: PlotKind) -> None:
+def _plot(
+    table: pd.DataFrame, prices: list[list[float]], path: Path, kind: PlotKind, note: str | None
+) -> None:
     from classifieds.charts import plot_prices
 
     priced = sum(1 for group in prices if group)
@@ -353,7 +356,7 @@ def _plot(table: pd.DataFrame, prices: list[list[float]], path: Path, kind: Plot
         click.echo(f"No ad has a price: {path} not written.", err=True)
         return
     try:
-        drawn = plot_prices(table, prices, path, kind=kind)
+        drawn = plot_prices(table, prices, path, kind=kind, note=note)
     except ClassifiedsError as error:
         raise click.ClickException(str(error)) from error
     shown = f"the {len(drawn)} largest of {priced}" if len(drawn) < priced else str(priced)
