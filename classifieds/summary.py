@@ -146,12 +146,13 @@ class Condition:
 
 
 Values = str | Sequence[str] | None
+Conditions = str | Condition | Iterable[str | Condition]
 
 
 def select(
     listings: pd.DataFrame,
     *,
-    where: Iterable[str | Condition] = (),
+    where: Conditions = (),
     category: Values = None,
     department: Values = None,
     town: Values = None,
@@ -166,12 +167,14 @@ def select(
     is a code (``"14"``) or a name (``"Calvados"``). ``min_price`` and ``max_price`` are
     inclusive and drop the ads without a price. ``where`` adds conditions written
     ``COLUMN<op>VALUE`` (see :class:`Condition`) on any column: ``"rooms=3"``,
-    ``"surface_m2>=50"``.
+    ``["rooms>=3", "surface_m2>=50"]``.
 
     >>> ads = pd.DataFrame({"category": ["immobilier", "automobile"], "price_eur": [650.0, None]})
     >>> len(select(ads, category="Immobilier")), len(select(ads, where=["price_eur<1000"]))
     (1, 1)
     """
+    if isinstance(where, str | Condition):
+        where = [where]
     conditions = [w if isinstance(w, Condition) else Condition.parse(w) for w in where]
     named = {
         "category": category,
@@ -215,7 +218,7 @@ def summarize(
     listings: pd.DataFrame,
     by: str | Sequence[str] = ("category",),
     *,
-    where: Iterable[str | Condition] = (),
+    where: Conditions = (),
     category: Values = None,
     department: Values = None,
     town: Values = None,

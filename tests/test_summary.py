@@ -261,7 +261,7 @@ def test_typed_frame_of_load_and_plain_frame_give_the_same_summary(
         ({"transaction": "vente"}, "s1 s2"),
         ({"make": "Peugeot", "max_price": 9500}, "c1 c4"),
         ({"min_price": 95000}, "s1 s2 u1"),
-        ({"where": ["rooms=3"]}, "r2 r5"),
+        ({"where": "rooms=3"}, "r2 r5"),
         ({"where": ["rooms>=2", "surface_m2<50"]}, "r1 r5"),
         ({"where": ["price_eur>=1 000", "price_eur<10_000"]}, "r5 c1 c4"),
         ({"where": ["make!=Peugeot"]}, "c3"),  # a null make passes no condition
