@@ -248,3 +248,18 @@ def test_the_command_line_starts_without_matplotlib() -> None:
     check = "import sys, classifieds.cli; sys.exit('matplotlib' in sys.modules)"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
     assert subprocess.run([sys.executable, "-c", check], env=env, check=False).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "text"), [("notes.parquet", "not parquet"), ("other.csv", "a,b\n1,2\n")]
+)
+def test_a_file_that_is_not_a_dataset_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path, name: str, text: str
+) -> None:
+    (tmp_path / name).write_text(text)
+    code, stdout, stderr = summary(runner, tmp_path / name)
+    assert (
+        code == 2
+        and stdout == ""
+        and stderr.startswith(f"Error: Cannot read {tmp_path / name} as listings")
+    )
