@@ -20,9 +20,7 @@ from classifieds.dataset import LISTING_COLUMNS, MANIFEST_JSON, SIGHTING_COLUMNS
 from classifieds.errors import ClassifiedsError, InputError, QueryError
 from classifieds.export import build
 from classifieds.models import REJECT_MEANINGS, Manifest
-from classifieds.report import FORMATS, render
 from classifieds.sources import iter_inputs
-from classifieds.summary import group_prices, select, summarize
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,6 +31,8 @@ if TYPE_CHECKING:
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_DATASET = Path("data")
+SUMMARY_FORMATS = ("table", "csv", "json", "markdown")
+"""The formats of :mod:`classifieds.report`, named here so that the CLI starts without pandas."""
 
 
 class _MissingInput(click.ClickException):
@@ -280,7 +280,7 @@ def _table(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(FORMATS),
+    type=click.Choice(SUMMARY_FORMATS),
     default="table",
     show_default=True,
     help="table for a terminal, markdown for reports, csv and json with plain numbers.",
@@ -323,6 +323,9 @@ def summary(
 
         classifieds summary --where category=automobile --by make --top 10 --plot cars.png
     """
+    from classifieds.report import render  # pandas: only summaries need it
+    from classifieds.summary import group_prices, select, summarize
+
     if plot is not None and plot.suffix.lower() != ".png":
         raise click.BadParameter(
             "the chart is a PNG file: end its name in .png", param_hint="--plot"

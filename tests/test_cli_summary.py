@@ -244,8 +244,8 @@ def test_plot_into_a_missing_folder_exits_1(
     assert code == 1 and stderr.startswith("Error: Cannot write the chart") and "--plot" in stderr
 
 
-def test_the_command_line_starts_without_matplotlib() -> None:
-    check = "import sys, classifieds.cli; sys.exit('matplotlib' in sys.modules)"
+def test_the_command_line_starts_without_pandas_or_matplotlib() -> None:
+    check = "import sys, classifieds.cli; sys.exit(sorted({'pandas', 'matplotlib'} & set(sys.modules)) or None)"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
     assert subprocess.run([sys.executable, "-c", check], env=env, check=False).returncode == 0
 
@@ -263,3 +263,10 @@ def test_a_file_that_is_not_a_dataset_is_a_usage_error(
         and stdout == ""
         and stderr.startswith(f"Error: Cannot read {tmp_path / name} as listings")
     )
+
+
+def test_the_command_line_offers_every_format() -> None:
+    from classifieds.cli import SUMMARY_FORMATS
+    from classifieds.report import FORMATS
+
+    assert SUMMARY_FORMATS == FORMATS
