@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: export test lint install bench clean
+.PHONY: export test docs lint install bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,15 @@ install: $(STAMP)
 
 export: $(STAMP)
 	$(VENV)/bin/classifieds export seeds/ --out data/
+	$(VENV)/bin/classifieds summary data/
+
+# docs/prices.png, the README's chart, drawn from an export of seeds/ into a temporary folder.
+# The PNG embeds the figures it shows; tests/test_docs.py fails when they are no longer those of
+# seeds/: rerun `make docs` and commit the image.
+docs: $(STAMP)
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(VENV)/bin/classifieds export seeds/ --out "$$tmp/data" --quiet >/dev/null && \
+	$(VENV)/bin/classifieds summary "$$tmp/data" --plot docs/prices.png
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check classifieds tests bench

@@ -8,12 +8,17 @@ r"""classifieds: the "Petites Annonces" widget of scraped French news pages, as 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from classifieds._version import __version__
 from classifieds.ads import parse_page
 from classifieds.dataset import load
-from classifieds.errors import ClassifiedsError, InputError, OutputError
+from classifieds.errors import ClassifiedsError, InputError, OutputError, QueryError
 from classifieds.export import build
 from classifieds.models import Ad, Listing, Manifest, Reject, Sighting
+
+if TYPE_CHECKING:
+    from classifieds.summary import summarize
 
 __all__ = [
     "Ad",
@@ -22,10 +27,25 @@ __all__ = [
     "Listing",
     "Manifest",
     "OutputError",
+    "QueryError",
     "Reject",
     "Sighting",
     "__version__",
     "build",
     "load",
     "parse_page",
+    "summarize",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Summaries need pandas, which an export does without: import them on first use.
+    if name == "summarize":
+        from classifieds.summary import summarize
+
+        return summarize
+    raise AttributeError(f"module 'classifieds' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

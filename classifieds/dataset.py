@@ -272,8 +272,14 @@ def load(path: str | Path = "data") -> pandas.DataFrame:
         raise InputError(
             f"No dataset at {path}. Run `classifieds export` first, or pass its folder."
         )
-    table = _read_csv(path) if path.suffix == ".csv" else pq.read_table(path)
-    return table.cast(LISTINGS_SCHEMA).to_pandas()  # imports pandas: only loading needs it
+    try:
+        table = _read_csv(path) if path.suffix == ".csv" else pq.read_table(path)
+        return table.cast(LISTINGS_SCHEMA).to_pandas()  # imports pandas: only loading needs it
+    except (pa.ArrowException, OSError) as error:
+        raise InputError(
+            f"Cannot read {path} as listings ({error}). Pass an export folder, its"
+            f" {LISTINGS_PARQUET} or its {LISTINGS_CSV}."
+        ) from error
 
 
 def _read_csv(path: Path) -> pa.Table:

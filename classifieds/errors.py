@@ -16,3 +16,7 @@ class InputError(ClassifiedsError):
 
 class OutputError(ClassifiedsError):
     """An output folder that cannot be created or written."""
+
+
+class QueryError(ClassifiedsError):
+    """A grouping or a filter that names an unknown column or cannot be read."""

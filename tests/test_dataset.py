@@ -61,7 +61,7 @@ def test_contract_document_lists_the_same_columns() -> None:
     contract = (DOCS / "data-contract.md").read_text(encoding="utf-8")
     listed = [
         line.split("`")[1]
-        for line in contract.split("## `listings` columns")[1].splitlines()
+        for line in contract.split("## `listings` columns")[1].split("\n## ")[0].splitlines()
         if line.startswith("| `")
     ]
     assert listed == [c.name for c in LISTING_COLUMNS]

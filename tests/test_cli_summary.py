@@ -1,0 +1,272 @@
+"""``classifieds summary`` through click's CliRunner: each format, exit codes, stdout and stderr apart."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import SEEDS
+from PIL import Image
+
+import classifieds
+from classifieds.cli import cli
+
+NBSP = "\u00a0"
+SEED_TABLE = """\
+category         transaction  ads  with price       min      p25    median      mean    p75       max  per m²
+automobile       —              4           3     150 €        —  16 200 €  13 083 €      —  22 900 €       —
+bonnes_affaires  —              4           4      30 €  67,50 €      90 €     503 €  525 €   1 800 €       —
+immobilier       location       3           3     390 €        —     605 €     648 €      —     950 €  6,51 €
+immobilier       viager         1           1  60 000 €        —  60 000 €  60 000 €      —  60 000 €       —
+"""
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def seed_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("seed") / "data"
+    classifieds.build([SEEDS], out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def crawl_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two pages showing the same flat (one listing, two sightings), a car at 0€ and a sale."""
+    crawl = tmp_path_factory.mktemp("crawl")
+    widget = (
+        "Petites Annonces\nImmobilier\nAppartement T3\nAppartement T3 Caen (14000) 650€ Découvrir\n"
+    )
+    (crawl / "a.txt").write_text(
+        widget + "Maison à vendre\nMaison à vendre Bayeux (14400) 185 000€ Découvrir\n"
+        "Automobile\nPeugeot 208\nPeugeot 208 Vire (14500) 0€ Découvrir\n",
+        encoding="utf-8",
+    )
+    (crawl / "b.txt").write_text(widget, encoding="utf-8")
+    out = crawl / "data"
+    classifieds.build([crawl / "a.txt", crawl / "b.txt"], out)
+    return out
+
+
+def summary(runner: CliRunner, *args: str | Path) -> tuple[int, str, str]:
+    result = runner.invoke(cli, ["summary", *map(str, args)])
+    return result.exit_code, result.stdout.replace(NBSP, " "), result.stderr
+
+
+def test_table_on_the_seeds(runner: CliRunner, seed_data: Path) -> None:
+    assert summary(runner, seed_data) == (0, SEED_TABLE, "")
+
+
+@pytest.mark.parametrize(
+    "name", ["", "listings.parquet", "listings.csv"], ids=["folder", "parquet", "csv"]
+)
+def test_dataset_is_the_folder_or_either_file(
+    runner: CliRunner, seed_data: Path, name: str
+) -> None:
+    assert summary(runner, seed_data / name) == (0, SEED_TABLE, "")
+
+
+def test_dataset_defaults_to_data(
+    runner: CliRunner, seed_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(seed_data.parent)
+    assert summary(runner)[:2] == (0, SEED_TABLE)
+
+
+def test_csv_has_plain_numbers(runner: CliRunner, seed_data: Path) -> None:
+    code, stdout, stderr = summary(runner, seed_data, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(stdout)))
+    assert code == 0 and stderr == ""
+    assert rows[0] == {
+        "category": "automobile",
+        "transaction": "",
+        "ads": "4",
+        "with_price": "3",
+        "min": "150.0",
+        "p25": "",
+        "median": "16200.0",
+        "mean": "13083.33",
+        "p75": "",
+        "max": "22900.0",
+        "price_per_m2": "",
+    }
+
+
+def test_json_is_a_list_of_groups(runner: CliRunner, seed_data: Path) -> None:
+    code, stdout, stderr = summary(runner, seed_data, "--format", "json", "--by", "transaction")
+    groups = json.loads(stdout)
+    assert code == 0 and stderr == ""
+    assert [(g["transaction"], g["ads"], g["median"]) for g in groups] == [
+        (None, 8, 150.0),
+        ("location", 3, 605.0),
+        ("viager", 1, 60000.0),
+    ]
+
+
+def test_markdown_is_a_pipe_table(runner: CliRunner, seed_data: Path) -> None:
+    code, stdout, _ = summary(runner, seed_data, "--format", "markdown", "--top", "1")
+    assert code == 0
+    assert stdout.splitlines() == [
+        "| category | transaction | ads | with price | min | p25 | median | mean | p75 | max | per m² |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| automobile | — | 4 | 3 | 150 € | — | 16 200 € | 13 083 € | — | 22 900 € | — |",
+    ]
+
+
+def test_an_ad_on_two_pages_counts_once_and_0_euro_is_no_price(
+    runner: CliRunner, crawl_data: Path
+) -> None:
+    code, stdout, _ = summary(runner, crawl_data, "--format", "json")
+    assert code == 0
+    assert [
+        (g["category"], g["transaction"], g["ads"], g["with_price"], g["median"])
+        for g in json.loads(stdout)
+    ] == [
+        ("automobile", None, 1, 0, None),
+        ("immobilier", "location", 1, 1, 650.0),
+        ("immobilier", "vente", 1, 1, 185000.0),
+    ]
+
+
+def test_where_and_by(runner: CliRunner, seed_data: Path) -> None:
+    code, stdout, _ = summary(
+        runner,
+        seed_data,
+        "--by",
+        "town",
+        "--where",
+        "category=bonnes_affaires",
+        "--where",
+        "price_eur>=50",
+    )
+    assert code == 0
+    assert [line.split()[0] for line in stdout.splitlines()] == [
+        "town",
+        "Châteauneuf-sur-Loire",
+        "Le",
+        "Plérin",
+    ]
+    assert stdout.splitlines()[1].split()[1:3] == ["1", "1"]  # the 30 € seat is filtered out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--where", "department"], "Cannot read the condition 'department'"),
+        (["--where", "prix<100"], "No column 'prix'"),
+        (["--by", "category,ville"], "No column 'ville' to group by"),
+        (["--top", "0"], "Invalid value for '--top'"),
+        (["--format", "xlsx"], "Invalid value for '--format'"),
+        (["--plot", "chart.jpg"], "end its name in .png"),
+    ],
+    ids=[
+        "bad-where",
+        "unknown-where-column",
+        "unknown-by-column",
+        "top-0",
+        "format",
+        "plot-not-png",
+    ],
+)
+def test_usage_errors_exit_2(
+    runner: CliRunner, seed_data: Path, args: list[str], message: str
+) -> None:
+    code, stdout, stderr = summary(runner, seed_data, *args)
+    assert code == 2 and stdout == "" and message in stderr
+
+
+def test_missing_dataset_is_one_line_saying_to_export_first(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    code, stdout, stderr = summary(runner, tmp_path / "data")
+    assert code == 2 and stdout == ""
+    assert (
+        stderr
+        == f"Error: No dataset at {tmp_path / 'data'}. Run `classifieds export` first, or pass its folder.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("output_format", "expected"), [("table", ""), ("markdown", ""), ("json", "[]\n")]
+)
+def test_a_filter_matching_nothing_says_so_and_exits_0(
+    runner: CliRunner, seed_data: Path, output_format: str, expected: str
+) -> None:
+    code, stdout, stderr = summary(
+        runner, seed_data, "--where", "department=99", "--format", output_format
+    )
+    assert (code, stdout) == (0, expected)
+    assert stderr == f"No listing matches department=99 in {seed_data}: nothing to summarize.\n"
+
+
+def test_csv_of_nothing_is_its_header(runner: CliRunner, seed_data: Path) -> None:
+    code, stdout, _ = summary(runner, seed_data, "--where", "town=Nowhere", "--format", "csv")
+    assert (code, stdout) == (
+        0,
+        "category,ads,with_price,min,p25,median,mean,p75,max,price_per_m2\n",
+    )
+
+
+def test_an_empty_dataset_says_so_and_exits_0(
+    runner: CliRunner, tmp_path: Path, data_dir: Path
+) -> None:
+    classifieds.build([data_dir / "no_widget.txt"], tmp_path / "data")
+    code, stdout, stderr = summary(runner, tmp_path / "data", "--plot", tmp_path / "prices.png")
+    assert (code, stdout) == (0, "")
+    assert stderr.startswith("No listings in ") and not (tmp_path / "prices.png").exists()
+
+
+def test_plot_writes_a_png_and_says_so_on_stderr(
+    runner: CliRunner, seed_data: Path, tmp_path: Path
+) -> None:
+    chart = tmp_path / "prices.png"
+    code, stdout, stderr = summary(runner, seed_data, "--plot", chart, "--plot-kind", "bar")
+    assert (code, stdout) == (0, SEED_TABLE)
+    assert stderr == f"Chart of 4 groups with a price written to {chart}\n"
+    with Image.open(chart) as image:
+        assert image.format == "PNG" and image.size == (1000, 350)
+
+
+def test_plot_into_a_missing_folder_exits_1(
+    runner: CliRunner, seed_data: Path, tmp_path: Path
+) -> None:
+    code, _, stderr = summary(runner, seed_data, "--plot", tmp_path / "nope" / "prices.png")
+    assert code == 1 and stderr.startswith("Error: Cannot write the chart") and "--plot" in stderr
+
+
+def test_the_command_line_starts_without_pandas_or_matplotlib() -> None:
+    check = "import sys, classifieds.cli; sys.exit(sorted({'pandas', 'matplotlib'} & set(sys.modules)) or None)"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    assert subprocess.run([sys.executable, "-c", check], env=env, check=False).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "text"), [("notes.parquet", "not parquet"), ("other.csv", "a,b\n1,2\n")]
+)
+def test_a_file_that_is_not_a_dataset_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path, name: str, text: str
+) -> None:
+    (tmp_path / name).write_text(text)
+    code, stdout, stderr = summary(runner, tmp_path / name)
+    assert (
+        code == 2
+        and stdout == ""
+        and stderr.startswith(f"Error: Cannot read {tmp_path / name} as listings")
+    )
+
+
+def test_the_command_line_offers_every_format() -> None:
+    from classifieds.cli import SUMMARY_FORMATS
+    from classifieds.report import FORMATS
+
+    assert SUMMARY_FORMATS == FORMATS
