@@ -8,8 +8,8 @@ measures, each in a fresh process:
   (b) classifieds export --jobs 1
   (c) classifieds export (one worker per CPU)
 
-and prints pages/s, MB/s, peak RSS (the whole process tree: the sum over processes of their
-peak RSS, sampled every 20 ms) and the throughput ratios b/a and c/a.
+and prints pages/s, MB/s, peak RSS and PSS (of the whole process tree, sampled every 20 ms)
+and the throughput ratios b/a and c/a. The best of --repeat runs counts.
 
 Usage: python bench/run.py [PAGES ...] [--corpus-root bench/corpus] [--repeat 3]
 """
@@ -41,6 +41,7 @@ class Measure:
     megabytes: float
     seconds: float
     peak_rss_mb: float
+    peak_pss_mb: float
 
     @property
     def pages_per_second(self) -> float:
@@ -51,21 +52,29 @@ class Measure:
         return self.megabytes / self.seconds
 
 
-def run(command: list[str]) -> tuple[float, float]:
-    """Return (seconds, peak RSS of the process tree in MB) of a command."""
+def run(command: list[str]) -> tuple[float, float, float]:
+    """Return (seconds, peak RSS, peak PSS) of a command; memory in MB, summed over its tree.
+
+    RSS counts the pages that the processes share (libraries, the interpreter) once per
+    process; PSS splits them between the processes that share them.
+    """
     started = time.perf_counter()
     process = psutil.Popen(command, stdout=subprocess.DEVNULL)
-    peaks: dict[int, int] = {}
+    peak_rss = peak_pss = 0
     done = threading.Event()
 
     def sample() -> None:
+        nonlocal peak_rss, peak_pss
         while not done.is_set():
+            rss = pss = 0
             try:
                 for proc in [process, *process.children(recursive=True)]:
-                    rss = proc.memory_info().rss
-                    peaks[proc.pid] = max(peaks.get(proc.pid, 0), rss)
+                    memory = proc.memory_full_info()
+                    rss += memory.rss
+                    pss += memory.pss
             except psutil.Error:
                 pass
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -76,7 +85,7 @@ def run(command: list[str]) -> tuple[float, float]:
     sampler.join()
     if code:
         raise SystemExit(f"{' '.join(command)} failed with exit code {code}")
-    return seconds, sum(peaks.values()) / 1e6
+    return seconds, peak_rss / 1e6, peak_pss / 1e6
 
 
 def corpus(pages: int, root: Path) -> tuple[Path, float]:
@@ -101,27 +110,26 @@ def bench(pages: int, root: Path, repeat: int) -> list[Measure]:
     run(commands["(a) baseline: read + one regex"])  # warm the page cache for every run
     measures = []
     for name, command in commands.items():
-        best = (float("inf"), 0.0)
+        best = (float("inf"), 0.0, 0.0)
         for _ in range(repeat):
             with tempfile.TemporaryDirectory() as out:
                 full = [*command, "--out", out] if "export" in command else command
-                seconds, rss = run(full)
-            best = min(best, (seconds, rss))
-        measures.append(Measure(name, pages, megabytes, best[0], best[1]))
+                best = min(best, run(full))
+        measures.append(Measure(name, pages, megabytes, *best))
     return measures
 
 
 def table(measures: list[Measure]) -> str:
     rows = [
-        "| pages | run | seconds | pages/s | MB/s | peak RSS (MB) | vs (a) |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| pages | run | seconds | pages/s | MB/s | peak RSS (MB) | peak PSS (MB) | vs (a) |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     baseline = {m.pages: m for m in measures if m.name.startswith("(a)")}
     for m in measures:
         ratio = m.pages_per_second / baseline[m.pages].pages_per_second
         rows.append(
             f"| {m.pages:,} | {m.name} | {m.seconds:.2f} | {m.pages_per_second:,.0f} "
-            f"| {m.mb_per_second:.1f} | {m.peak_rss_mb:.0f} | {ratio:.2f} |"
+            f"| {m.mb_per_second:.1f} | {m.peak_rss_mb:.0f} | {m.peak_pss_mb:.0f} | {ratio:.2f} |"
         )
     return "\n".join(rows)
 

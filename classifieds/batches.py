@@ -1,7 +1,8 @@
 """Parse a batch of inputs: the unit of work that engines schedule.
 
-A :class:`Parser` turns each batch into a :class:`BatchOutput` (its sightings as an Arrow
-batch, its rejects, its counts), small and cheap to send between processes, while the ads it
+A :class:`Parser` turns each batch into a :class:`BatchOutput` (its sightings as columns of
+plain values, its rejects, its counts), small and cheap to send between processes (workers
+never build Arrow arrays, which would make pyarrow import pandas in each), while the ads it
 finds accumulate in the parser's own :class:`~classifieds.dedup.Catalogue`, sent once at the
 end. Whatever the engine, the run merges the same outputs in input order.
 """
@@ -13,10 +14,7 @@ from dataclasses import dataclass, field, fields
 from itertools import islice
 from typing import Any
 
-import pyarrow as pa
-
 from classifieds.ads import occurrences
-from classifieds.dataset import sightings_batch
 from classifieds.dedup import Catalogue
 from classifieds.models import Reject
 from classifieds.sources import read_page
@@ -41,7 +39,8 @@ class Tally:
 class BatchOutput:
     """What the run writes for one batch, in input order."""
 
-    sightings: pa.RecordBatch
+    sightings: tuple[list[Any], ...]
+    """One list per column of ``sightings.parquet``."""
     rejects: list[Reject] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
 
@@ -82,7 +81,7 @@ class Parser:
                 prices.append(ad.price_eur)
             tally.pages_with_widget += has_widget
         tally.sightings = len(listing_ids)
-        return BatchOutput(sightings_batch(columns), rejects, tally)
+        return BatchOutput(columns, rejects, tally)
 
 
 def batched(sources: Iterable[str], size: int) -> Iterator[list[str]]:

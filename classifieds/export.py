@@ -29,6 +29,7 @@ from classifieds.dataset import (
     CsvDialect,
     SightingsWriter,
     sha256,
+    sightings_batch,
     staging,
     write_json,
     write_listings,
@@ -59,7 +60,7 @@ class _Run:
         if isinstance(item, Catalogue):
             self.catalogue.merge(item)
             return
-        self.sightings.write(item.sightings)
+        self.sightings.write(sightings_batch(item.sightings))
         for reject in item.rejects:
             self.rejects.write(json.dumps(reject.model_dump(), ensure_ascii=False) + "\n")
             self.rejects_by_reason[reject.reason] += 1
