@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: export test docs lint install bench clean
+.PHONY: export test docs install bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,3 +34,8 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data/ .mypy_cache .pytest_cache .ruff_cache
+
+# Benchmark against a bare read-and-regex baseline; the corpus is generated once under bench/corpus.
+PAGES ?= 10000 100000
+bench: $(STAMP)
+	$(PY) bench/run.py $(PAGES)
