@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from classifieds._version import __version__
 from classifieds.ads import parse_page
-from classifieds.dataset import load
+from classifieds.dataset import load, load_sightings
 from classifieds.errors import ClassifiedsError, InputError, OutputError, QueryError
 from classifieds.export import build
 from classifieds.models import Ad, Listing, Manifest, Reject, Sighting
@@ -33,6 +33,7 @@ __all__ = [
     "__version__",
     "build",
     "load",
+    "load_sightings",
     "parse_page",
     "summarize",
 ]

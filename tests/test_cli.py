@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from pathlib import Path
@@ -64,7 +65,9 @@ def test_export_reads_stdin(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["export", "-", "-o", str(tmp_path)], input=page.encode("cp1252"))
     assert result.exit_code == 0, result.output
     rows = (tmp_path / "listings.csv").read_text(encoding="utf-8").splitlines()
-    assert len(rows) == 2 and ",Caen,14000," in rows[1] and rows[1].endswith(",<stdin>,4")
+    assert (
+        len(rows) == 2 and ",Caen,14000," in rows[1] and rows[1].endswith(",<stdin>,4,,,")
+    )  # no date, no URL
 
 
 def test_export_defaults_to_seeds(
@@ -119,3 +122,43 @@ def test_schema_json_is_machine_readable(runner: CliRunner) -> None:
 def test_readme_shows_the_current_schema(runner: CliRunner) -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert runner.invoke(cli, ["schema", "--format", "markdown"]).stdout in readme
+
+
+def test_export_include_exclude_and_unknown_formats(runner: CliRunner, tmp_path: Path) -> None:
+    crawl = tmp_path / "crawl"
+    (crawl / "tmp").mkdir(parents=True)
+    seed = next(SEEDS.glob("*.txt")).read_bytes()
+    (crawl / "page.txt.gz").write_bytes(gzip.compress(seed))
+    (crawl / "tmp" / "page.txt").write_bytes(seed)
+    (crawl / "report.pdf").write_bytes(b"%PDF-1.4")
+    args = ["export", str(crawl), "-o", str(tmp_path / "data")]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "on 2 pages" in result.stdout and "unknown_format" in result.stdout
+    result = runner.invoke(
+        cli, [*args, "--include", "*.gz", "--include", "*.txt", "--exclude", "tmp/*"]
+    )
+    assert result.exit_code == 0 and result.stdout.startswith(
+        "12 listings from 12 sightings on 1 pages (1 with a widget), 0 rejects"
+    )
+
+
+def test_export_jsonl_field_options(runner: CliRunner, tmp_path: Path) -> None:
+    seed = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
+    line = {"page": seed, "link": "https://x/a", "crawled": "2024-03-01T12:00:00Z"}
+    (tmp_path / "export.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
+    options = [
+        "--jsonl-text-field",
+        "page",
+        "--jsonl-url-field",
+        "link",
+        "--jsonl-date-field",
+        "crawled",
+    ]
+    result = runner.invoke(
+        cli, ["export", str(tmp_path / "export.jsonl"), "-o", str(tmp_path / "d"), *options]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("12 listings")
+    csv_text = (tmp_path / "d" / "listings.csv").read_text(encoding="utf-8")
+    assert "export.jsonl#1,86,2024-03-01T12:00:00Z,2024-03-01T12:00:00Z,https://x/a\n" in csv_text
