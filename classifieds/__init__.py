@@ -16,6 +16,7 @@ from classifieds.dataset import load, load_sightings
 from classifieds.errors import ClassifiedsError, InputError, OutputError, QueryError
 from classifieds.export import build
 from classifieds.models import Ad, Listing, Manifest, Reject, Sighting
+from classifieds.timeline import history
 
 if TYPE_CHECKING:
     from classifieds.summary import summarize
@@ -32,6 +33,7 @@ __all__ = [
     "Sighting",
     "__version__",
     "build",
+    "history",
     "load",
     "load_sightings",
     "parse_page",

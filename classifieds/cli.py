@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import json
 import signal
 import sys
@@ -16,12 +18,21 @@ from tqdm import tqdm
 
 from classifieds._version import __version__
 from classifieds.batches import BatchOutput
-from classifieds.dataset import LISTING_COLUMNS, MANIFEST_JSON, SIGHTING_COLUMNS, Column, load
+from classifieds.dataset import (
+    LISTING_COLUMNS,
+    MANIFEST_JSON,
+    SIGHTING_COLUMNS,
+    Column,
+    load,
+    load_sightings,
+)
 from classifieds.errors import ClassifiedsError, InputError, QueryError
 from classifieds.export import build
 from classifieds.formats import DEFAULT_JSONL_FIELDS, JsonlFields
 from classifieds.models import REJECT_MEANINGS, Manifest
 from classifieds.sources import iter_inputs
+from classifieds.timeline import history as price_history
+from classifieds.timeline import history_records
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -301,6 +312,61 @@ def schema(output_format: str) -> None:
         click.echo(_table(f"{name} columns", ("column", "type", "meaning"), rows, markdown))
     reasons = list(REJECT_MEANINGS.items())
     click.echo(_table("reject reasons", ("reason", "meaning"), reasons, markdown), nl=False)
+
+
+@cli.command()
+@click.argument("listing_id")
+@click.argument("dataset", default="data", type=click.Path())
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the history.",
+)
+def history(listing_id: str, dataset: str, output_format: str) -> None:
+    """Print the price history of one ad: when (or where) it was seen, at what price.
+
+    DATASET is an export folder or its sightings.parquet (default data/). Sightings are in
+    time order by capture date; undated ones (text files) come first, in input order.
+
+    Example:
+
+        classifieds history 1007d86089d41720 data/
+    """
+    try:
+        sightings = load_sightings(dataset)
+    except InputError as error:
+        raise click.UsageError(str(error)) from error
+    seen = price_history(sightings, listing_id)
+    if seen.empty:
+        raise click.BadParameter(
+            f"no listing {listing_id} in {dataset}. Copy an id from the listing_id column"
+            " of listings.csv.",
+            param_hint="LISTING_ID",
+        )
+    rows = history_records(seen)
+    if output_format == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif output_format == "csv":
+        lines = io.StringIO()
+        writer = csv.DictWriter(lines, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(lines.getvalue(), nl=False)
+    else:  # columns that are null throughout (no URLs, no dates) are left out
+        columns = [name for name in rows[0] if any(row[name] is not None for row in rows)]
+        cells = [tuple(_cell(row[name]) for name in columns) for row in rows]
+        click.echo(_table("price history", tuple(columns), cells, False), nl=False)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return repr(value).removesuffix(".0")
+    return str(value)
 
 
 def _table(
