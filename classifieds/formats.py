@@ -34,6 +34,7 @@ from classifieds.sources import (
     decode_text,
     format_of_name,
     is_binary,
+    line_guarded,
     open_input,
     peek,
     read_at_most,
@@ -109,7 +110,7 @@ def read_input(
             head = peek(stream, SNIFF_BYTES)
             form = _sniff(head) if known == "text" else known
             if form == "warc":
-                yield from _warc_pages(stream, origin, widget_only)
+                yield from _warc_pages(line_guarded(stream), origin, widget_only)
             elif form == "jsonl":
                 yield from _jsonl_pages(stream, origin, fields)
             else:

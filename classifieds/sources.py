@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from fnmatch import fnmatchcase
 from itertools import chain
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import IO, Literal, Protocol
 
 import zstandard
@@ -187,10 +187,11 @@ def format_of_name(name: str) -> Format | None:
     >>> format_of_name("article.2024.03.01"), format_of_name("page.6780d8fc77309a8b.gz")
     ('text', 'text')
     """
-    path = PurePath(name)
-    while path.suffix.lower() in COMPRESSION_SUFFIXES:
-        path = path.with_suffix("")
-    suffix = path.suffix.lower()
+    stem = os.path.basename(name).lower()
+    suffix = os.path.splitext(stem)[1]
+    while suffix in COMPRESSION_SUFFIXES:
+        stem = stem[: -len(suffix)]
+        suffix = os.path.splitext(stem)[1]
     if suffix in FORMAT_OF_SUFFIX:
         return FORMAT_OF_SUFFIX[suffix]
     return None if _FILE_TYPE_SUFFIX.fullmatch(suffix) else "text"
@@ -199,11 +200,10 @@ def format_of_name(name: str) -> Format | None:
 def open_input(source: str) -> IO[bytes]:
     """Return a buffered binary stream of an input's content, decompressed when it is.
 
-    Compression is told by the first bytes. The stream raises :class:`DecompressionLimit`
-    past :data:`MAX_DECOMPRESSED_BYTES` of decompressed content, and :class:`CorruptInput` on
-    a damaged or truncated compressed stream or after twice :data:`MAX_PAGE_BYTES` without a
-    line break (which a line reader, such as warcio's, would hold whole). Raises OSError when
-    the input cannot be opened.
+    Compression is told by the first bytes. A decompressed stream raises
+    :class:`DecompressionLimit` past :data:`MAX_DECOMPRESSED_BYTES` of content, and
+    :class:`CorruptInput` when damaged or truncated or after a run without line breaks (see
+    :func:`line_guarded`). Raises OSError when the input cannot be opened.
     """
     if source == STDIN:
         raw: IO[bytes] = io.BufferedReader(_Borrowed(sys.stdin.buffer))
@@ -212,12 +212,24 @@ def open_input(source: str) -> IO[bytes]:
     try:
         head = peek(raw, 6)
         opener = next((o for magic, o in _DECOMPRESSORS if head.startswith(magic)), None)
-        content = opener(raw) if opener is not None else raw
+        if opener is None:
+            return raw
+        capped = _Capped(opener(raw), raw, MAX_DECOMPRESSED_BYTES, 2 * MAX_PAGE_BYTES)
     except BaseException:
         raw.close()
         raise
-    limit = MAX_DECOMPRESSED_BYTES if opener is not None else None
-    capped = _Capped(content, raw, limit, max_line=2 * MAX_PAGE_BYTES)
+    return io.BufferedReader(capped, buffer_size=_CHUNK_BYTES)
+
+
+def line_guarded(stream: IO[bytes]) -> IO[bytes]:
+    """Return a stream from :func:`open_input` that raises :class:`CorruptInput` after twice
+    :data:`MAX_PAGE_BYTES` without a line break, which a line reader (warcio's) would hold.
+
+    Decompressed streams are guarded already.
+    """
+    if isinstance(stream, io.BufferedReader) and isinstance(stream.raw, _Capped):
+        return stream
+    capped = _Capped(stream, stream, None, 2 * MAX_PAGE_BYTES)
     return io.BufferedReader(capped, buffer_size=_CHUNK_BYTES)
 
 
@@ -228,10 +240,14 @@ def read_at_most(stream: IO[bytes], size: int) -> bytes:
     with what the stream holds.
     """
     chunks: list[bytes] = []
-    while size > 0 and (chunk := stream.read(min(size, _CHUNK_BYTES))):
+    while size > 0:
+        wanted = min(size, _CHUNK_BYTES)
+        chunk = stream.read(wanted)
         chunks.append(chunk)
         size -= len(chunk)
-    return b"".join(chunks)
+        if len(chunk) < wanted:  # a buffered stream reads short only at its end
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def peek(stream: IO[bytes], size: int) -> bytes:

@@ -222,3 +222,36 @@ def test_dated_exports_are_byte_identical(warc_export: Path, tmp_path: Path) -> 
     manifest = classifieds.build([warc_export.parent / "in"], tmp_path)
     for name in manifest.outputs:
         assert (tmp_path / name).read_bytes() == (warc_export / name).read_bytes(), name
+
+
+def test_dated_inputs_give_the_same_bytes_with_worker_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catalogues with dates merge in whatever order workers hand them in."""
+    basic = page("basic.txt")
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    for n, day in enumerate([9, 3, 7, 1, 5]):  # each file a capture; dates out of input order
+        priced = basic.replace("100€", f"{100 + n}€")
+        write_warc(
+            crawl / f"{n}.warc.gz",
+            [
+                {
+                    "url": f"https://x/{n}",
+                    "body": priced.encode(),
+                    "date": f"2024-03-0{day}T12:00:00Z",
+                    "content_type": "text/plain",
+                }
+            ],
+        )
+    (crawl / "undated.txt").write_text(basic.replace("100€", "99€"), encoding="utf-8")
+    from classifieds import export
+
+    monkeypatch.setattr(export, "BATCH_SIZE", 1)
+    serial = classifieds.build([crawl], tmp_path / "serial", jobs=1)
+    parallel = classifieds.build([crawl], tmp_path / "parallel", jobs=2)
+    assert parallel.outputs == serial.outputs
+    poussette = classifieds.load(tmp_path / "parallel").set_index("title").loc["Poussette"]
+    assert poussette.price_eur == 100.0  # 0.warc.gz, captured on the 9th, the latest
+    assert poussette.first_url == "https://x/3"  # captured on the 1st
+    assert poussette.first_source.endswith("0.warc.gz#2")
