@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from classifieds._version import __version__
 from classifieds.ads import parse_page
-from classifieds.dataset import load
+from classifieds.dataset import load, load_sightings
 from classifieds.errors import ClassifiedsError, InputError, OutputError, QueryError
 from classifieds.export import build
 from classifieds.models import Ad, Listing, Manifest, Reject, Sighting
+from classifieds.timeline import history
 
 if TYPE_CHECKING:
     from classifieds.summary import summarize
@@ -32,7 +33,9 @@ __all__ = [
     "Sighting",
     "__version__",
     "build",
+    "history",
     "load",
+    "load_sightings",
     "parse_page",
     "summarize",
 ]

@@ -16,8 +16,8 @@ from typing import Any
 
 from classifieds.ads import occurrences
 from classifieds.dedup import Catalogue
+from classifieds.formats import DEFAULT_JSONL_FIELDS, JsonlFields, Skipped, read_input
 from classifieds.models import Reject
-from classifieds.sources import read_page
 
 
 @dataclass
@@ -29,6 +29,8 @@ class Tally:
     pages: int = 0
     pages_with_widget: int = 0
     sightings: int = 0
+    records_skipped: int = 0
+    """Records of archives that hold no page: requests, revisits, images, error statuses."""
 
     def add(self, other: Tally) -> None:
         for name in (f.name for f in fields(self)):
@@ -48,20 +50,28 @@ class BatchOutput:
 class Parser:
     """Parse batches of inputs; the ads found accumulate in :attr:`catalogue`."""
 
-    def __init__(self) -> None:
+    def __init__(self, jsonl_fields: JsonlFields = DEFAULT_JSONL_FIELDS) -> None:
         self.catalogue = Catalogue()
+        self.jsonl_fields = jsonl_fields
 
     def parse(self, sources: Sequence[str]) -> BatchOutput:
-        """Return the sightings, rejects and counts of these inputs, read in order."""
-        columns: tuple[list[Any], ...] = ([], [], [], [], [], [])
-        listing_ids, sources_seen, lines, positions, sections, prices = columns
+        """Return the sightings, rejects and counts of the pages of these inputs, in order."""
+        columns: tuple[list[Any], ...] = ([], [], [], [], [], [], [], [])
+        listing_ids, sources_seen, lines, positions, sections, prices, urls, dates = columns
         rejects: list[Reject] = []
         tally = Tally(inputs=len(sources))
         add = self.catalogue.add
-        for source in sources:
-            page = read_page(source, widget_only=True)
+        pages = (
+            page
+            for source in sources
+            for page in read_input(source, self.jsonl_fields, widget_only=True)
+        )
+        for page in pages:
             if isinstance(page, Reject):
                 rejects.append(page)
+                continue
+            if isinstance(page, Skipped):
+                tally.records_skipped += 1
                 continue
             tally.pages += 1
             tally.input_bytes += page.size
@@ -72,13 +82,15 @@ class Parser:
                     rejects.append(found)
                     continue
                 ad, line, position = found
-                add(ad, page.source, (page.key, page.record, line))
+                add(ad, page.source, (page.key, page.record, line), page.url, page.fetched_at)
                 listing_ids.append(ad.listing_id)
                 sources_seen.append(page.source)
                 lines.append(line)
                 positions.append(position)
                 sections.append(ad.section)
                 prices.append(ad.price_eur)
+                urls.append(page.url)
+                dates.append(page.fetched_at)
             tally.pages_with_widget += has_widget
         tally.sightings = len(listing_ids)
         return BatchOutput(columns, rejects, tally)

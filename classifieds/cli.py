@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import json
 import signal
 import sys
@@ -16,11 +18,21 @@ from tqdm import tqdm
 
 from classifieds._version import __version__
 from classifieds.batches import BatchOutput
-from classifieds.dataset import LISTING_COLUMNS, MANIFEST_JSON, SIGHTING_COLUMNS, Column, load
+from classifieds.dataset import (
+    LISTING_COLUMNS,
+    MANIFEST_JSON,
+    SIGHTING_COLUMNS,
+    Column,
+    load,
+    load_sightings,
+)
 from classifieds.errors import ClassifiedsError, InputError, QueryError
 from classifieds.export import build
+from classifieds.formats import DEFAULT_JSONL_FIELDS, JsonlFields
 from classifieds.models import REJECT_MEANINGS, Manifest
 from classifieds.sources import iter_inputs
+from classifieds.timeline import history as price_history
+from classifieds.timeline import history_records
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -88,6 +100,42 @@ def cli() -> None:
     metavar="ADDRESS",
     help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: start a local cluster).",
 )
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Read only the files of folders whose relative path matches (repeatable).",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Skip the files of folders whose relative path matches (repeatable).",
+)
+@click.option(
+    "--jsonl-text-field",
+    default=DEFAULT_JSONL_FIELDS.text,
+    show_default=True,
+    help="JSON Lines field holding a page's text.",
+)
+@click.option(
+    "--jsonl-html-field",
+    default=DEFAULT_JSONL_FIELDS.html,
+    show_default=True,
+    help="JSON Lines field holding a page's HTML (when it has no text field).",
+)
+@click.option(
+    "--jsonl-url-field",
+    default=DEFAULT_JSONL_FIELDS.url,
+    show_default=True,
+    help="JSON Lines field holding a page's URL.",
+)
+@click.option(
+    "--jsonl-date-field",
+    default=DEFAULT_JSONL_FIELDS.date,
+    show_default=True,
+    help="JSON Lines field holding a page's capture date (ISO 8601 or epoch seconds).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar; a one-line summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Warn on stderr about every rejected file.")
 def export(
@@ -97,19 +145,28 @@ def export(
     jobs: int | None,
     engine: str,
     scheduler: str | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    jsonl_text_field: str,
+    jsonl_html_field: str,
+    jsonl_url_field: str,
+    jsonl_date_field: str,
     quiet: bool,
     verbose: bool,
 ) -> None:
     """Parse pages (files, folders, - for stdin) and write the dataset to --out.
 
-    Writes listings.parquet, listings.csv, sightings.parquet, rejects.jsonl and
-    manifest.json. With no INPUTS, reads seeds/. Rejected ads and files do not fail the
+    Reads text and HTML pages, WARC archives and JSON Lines, plain or compressed (gzip,
+    bzip2, xz, zstd). Writes listings.parquet, listings.csv, sightings.parquet, rejects.jsonl
+    and manifest.json. With no INPUTS, reads seeds/. Rejected ads and files do not fail the
     run: they are counted and written to rejects.jsonl. A progress bar shows on stderr when
     it is a terminal.
 
     Examples:
 
         classifieds export crawl/ --out data/
+
+        classifieds export crawls/ --include '*.warc.gz' --exclude 'tmp/*'
 
         cat page.txt | classifieds export - -o /tmp/one-page
 
@@ -123,7 +180,10 @@ def export(
         inputs = (str(DEFAULT_INPUT),)
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler goes with --engine dask.")
-    progress = _Progress(inputs, show_bar=not quiet and sys.stderr.isatty(), warn=verbose)
+    fields = JsonlFields(jsonl_text_field, jsonl_html_field, jsonl_url_field, jsonl_date_field)
+    progress = _Progress(
+        inputs, include, exclude, show_bar=not quiet and sys.stderr.isatty(), warn=verbose
+    )
     try:
         with progress:
             manifest = build(
@@ -134,6 +194,9 @@ def export(
                 engine="dask" if engine == "dask" else "local",
                 scheduler=scheduler,
                 progress=progress,
+                include=include,
+                exclude=exclude,
+                jsonl_fields=fields,
             )
     except InputError as error:
         raise click.UsageError(str(error)) from error
@@ -145,7 +208,15 @@ def export(
 class _Progress:
     """Progress on stderr: a bar (files, pages/s, ads, rejects) and per-file warnings."""
 
-    def __init__(self, inputs: tuple[str, ...], *, show_bar: bool, warn: bool) -> None:
+    def __init__(
+        self,
+        inputs: tuple[str, ...],
+        include: tuple[str, ...] = (),
+        exclude: tuple[str, ...] = (),
+        *,
+        show_bar: bool,
+        warn: bool,
+    ) -> None:
         self.warn = warn
         self.bar = tqdm(
             disable=not show_bar,
@@ -156,11 +227,14 @@ class _Progress:
         )
         self.pages = self.ads = self.rejects = 0
         if show_bar:  # count the files on the side, so the bar can show a total and an ETA
-            threading.Thread(target=self._count, args=(inputs,), daemon=True).start()
+            count = self._count
+            threading.Thread(target=count, args=(inputs, include, exclude), daemon=True).start()
 
-    def _count(self, inputs: tuple[str, ...]) -> None:
+    def _count(
+        self, inputs: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...]
+    ) -> None:
         with contextlib.suppress(ClassifiedsError, OSError):
-            self.bar.total = sum(1 for _ in iter_inputs(inputs))
+            self.bar.total = sum(1 for _ in iter_inputs(inputs, include, exclude))
 
     def __enter__(self) -> _Progress:
         return self
@@ -192,6 +266,8 @@ def _report(manifest: Manifest, out: Path, *, quiet: bool) -> None:
         return
     for name in [*manifest.outputs, MANIFEST_JSON]:
         click.echo(f"  {out / name}")
+    if m.records_skipped:
+        click.echo(f"  skipped: {m.records_skipped:>7} archive records without a page")
     if manifest.rejects:
         for reason, count in manifest.rejects_by_reason.items():
             click.echo(f"  rejects: {count:>7} {reason}")
@@ -236,6 +312,61 @@ def schema(output_format: str) -> None:
         click.echo(_table(f"{name} columns", ("column", "type", "meaning"), rows, markdown))
     reasons = list(REJECT_MEANINGS.items())
     click.echo(_table("reject reasons", ("reason", "meaning"), reasons, markdown), nl=False)
+
+
+@cli.command()
+@click.argument("listing_id")
+@click.argument("dataset", default="data", type=click.Path())
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the history.",
+)
+def history(listing_id: str, dataset: str, output_format: str) -> None:
+    """Print the price history of one ad: when (or where) it was seen, at what price.
+
+    DATASET is an export folder or its sightings.parquet (default data/). Sightings are in
+    time order by capture date; undated ones (text files) come first, in input order.
+
+    Example:
+
+        classifieds history 1007d86089d41720 data/
+    """
+    try:
+        sightings = load_sightings(dataset)
+    except InputError as error:
+        raise click.UsageError(str(error)) from error
+    seen = price_history(sightings, listing_id)
+    if seen.empty:
+        raise click.BadParameter(
+            f"no listing {listing_id} in {dataset}. Copy an id from the listing_id column"
+            " of listings.csv.",
+            param_hint="LISTING_ID",
+        )
+    rows = history_records(seen)
+    if output_format == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif output_format == "csv":
+        lines = io.StringIO()
+        writer = csv.DictWriter(lines, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(lines.getvalue(), nl=False)
+    else:  # columns that are null throughout (no URLs, no dates) are left out
+        columns = [name for name in rows[0] if any(row[name] is not None for row in rows)]
+        cells = [tuple(_cell(row[name]) for name in columns) for row in rows]
+        click.echo(_table("price history", tuple(columns), cells, False), nl=False)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return repr(value).removesuffix(".0")
+    return str(value)
 
 
 def _table(

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -30,7 +31,9 @@ from classifieds.errors import InputError, OutputError
 if TYPE_CHECKING:
     import pandas
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2 added the capture dates and URLs: listings ``first_seen``, ``last_seen``, ``first_url``;
+sightings ``url``, ``fetched_at``."""
 LISTINGS_PARQUET = "listings.parquet"
 LISTINGS_CSV = "listings.csv"
 SIGHTINGS_PARQUET = "sightings.parquet"
@@ -39,6 +42,7 @@ MANIFEST_JSON = "manifest.json"
 SIGHTINGS_ROW_GROUP = 65_536
 """Sightings are flushed to Parquet in row groups of this many rows, never held whole."""
 
+TIMESTAMP = pa.timestamp("us", tz="UTC")
 CsvDialect = Literal["default", "excel-fr"]
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -84,6 +88,9 @@ LISTING_COLUMNS = (
     Column("n_sightings", pa.int64(), False, "occurrences across all inputs"),
     Column("first_source", pa.string(), False, "input where the ad was first seen"),
     Column("first_line", pa.int64(), False, "1-based line of its detail line there"),
+    Column("first_seen", TIMESTAMP, True, "capture date of its first dated sighting; null if none"),
+    Column("last_seen", TIMESTAMP, True, "capture date of its latest sighting; null if undated"),
+    Column("first_url", pa.string(), True, "URL of the page it was first seen on; null if none"),
 )
 SIGHTING_COLUMNS = (
     Column("listing_id", pa.string(), False, "the ad seen"),
@@ -92,6 +99,8 @@ SIGHTING_COLUMNS = (
     Column("position", pa.int64(), False, "1-based rank of the ad among the page's ads"),
     Column("section", pa.string(), True, "section header as printed on that page"),
     Column("price_eur", pa.float64(), True, "price as printed on that page"),
+    Column("url", pa.string(), True, "URL of the page (WARC, JSON Lines); null for files"),
+    Column("fetched_at", TIMESTAMP, True, "capture date of the page, UTC; null if undated"),
 )
 
 
@@ -210,6 +219,8 @@ def _csv_cells(values: list[Any], french: bool) -> list[str]:
         elif isinstance(value, float):
             cell = repr(value).removesuffix(".0")
             cell = cell.replace(".", ",") if french else cell
+        elif isinstance(value, datetime):
+            cell = value.isoformat().replace("+00:00", "Z")  # UTC, as the column type says
         elif isinstance(value, str) and french and value.startswith(_FORMULA_START):
             cell = "'" + value  # shown as text by the spreadsheet, never run
         else:
@@ -263,15 +274,10 @@ def load(path: str | Path = "data") -> pandas.DataFrame:
     """Return the listings as a DataFrame, from the dataset folder, its Parquet or its CSV file.
 
     Either file gives the same DataFrame: strings stay strings (postcode ``07690`` keeps its
-    zero), whole-number columns are nullable ``Int64``, prices ``float64``.
+    zero), whole-number columns are nullable ``Int64``, prices ``float64``, dates
+    ``datetime64[us, UTC]``.
     """
-    path = Path(path)
-    if path.is_dir():
-        path = path / LISTINGS_PARQUET
-    if not path.is_file():
-        raise InputError(
-            f"No dataset at {path}. Run `classifieds export` first, or pass its folder."
-        )
+    path = _dataset_file(path, LISTINGS_PARQUET)
     try:
         table = _read_csv(path) if path.suffix == ".csv" else pq.read_table(path)
         return table.cast(LISTINGS_SCHEMA).to_pandas()  # imports pandas: only loading needs it
@@ -280,6 +286,29 @@ def load(path: str | Path = "data") -> pandas.DataFrame:
             f"Cannot read {path} as listings ({error}). Pass an export folder, its"
             f" {LISTINGS_PARQUET} or its {LISTINGS_CSV}."
         ) from error
+
+
+def load_sightings(path: str | Path = "data") -> pandas.DataFrame:
+    """Return the sightings as a DataFrame, from the dataset folder or its sightings file."""
+    path = _dataset_file(path, SIGHTINGS_PARQUET)
+    try:
+        return pq.read_table(path).cast(SIGHTINGS_SCHEMA).to_pandas()
+    except (pa.ArrowException, OSError) as error:
+        raise InputError(
+            f"Cannot read {path} as sightings ({error}). Pass an export folder or its"
+            f" {SIGHTINGS_PARQUET}."
+        ) from error
+
+
+def _dataset_file(path: str | Path, name: str) -> Path:
+    path = Path(path)
+    if path.is_dir():
+        path = path / name
+    if not path.is_file():
+        raise InputError(
+            f"No dataset at {path}. Run `classifieds export` first, or pass its folder."
+        )
+    return path
 
 
 def _read_csv(path: Path) -> pa.Table:

@@ -1,10 +1,14 @@
-"""Deduplicate ads across pages: one entry per listing id, with its sighting count and first place.
+"""Deduplicate ads across pages: one entry per listing id, with its sightings' count, places, dates.
 
-Every sighting has a rank, its place in the input order: ``(source key, record, line)``. An
-entry keeps the smallest rank (first sighting) and the ad as printed at the largest (latest
-sighting), so merging catalogues is commutative and associative: batches can be parsed
-anywhere (worker processes, a Dask cluster), in any grouping, and merged in any order with the
-same result as one sequential pass.
+Every sighting has a rank, its place in the input order: ``(source key, record, line)``, and a
+moment, its place in time: its capture date, undated sightings coming before all dated ones
+(as if older: they never displace a dated one), the rank breaking ties. An entry keeps the
+smallest rank (``first_source``, ``first_line``), the ad as printed at the latest moment (so the
+listing shows the latest price; without dates, the last in input order), the URL at the
+earliest moment among sightings with one, and the earliest and latest capture dates. All are
+minima and maxima over a total order, so merging catalogues is commutative and associative:
+batches can be parsed anywhere (worker processes, a Dask cluster), in any grouping, and merged
+in any order with the same result as one sequential pass.
 """
 
 from __future__ import annotations
@@ -12,12 +16,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from classifieds.models import Ad
 
 Rank = tuple[str, int, int]
 """(source key, record number in the source, line): sorts like the inputs are read."""
+Moment = tuple[bool, datetime, Rank]
+"""(dated, capture date, rank): sorts sightings in time, undated ones first."""
+_UNDATED = datetime.min.replace(tzinfo=UTC)
 
 
 def source_key(source: str) -> str:
@@ -32,14 +40,24 @@ def source_key(source: str) -> str:
     return source.replace(os.sep, "\0")
 
 
+def moment(fetched_at: datetime | None, rank: Rank) -> Moment:
+    """Return the place in time of a sighting at ``rank`` captured at ``fetched_at``."""
+    return (False, _UNDATED, rank) if fetched_at is None else (True, fetched_at, rank)
+
+
 @dataclass(slots=True)
 class _Entry:
     ad: Ad
     """The ad as printed at its latest sighting: the listing's price is the latest one."""
-    latest: Rank
+    latest: Moment
     first: Rank
     first_source: str
     n_sightings: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    first_url: str | None
+    first_url_at: Moment | None
+    """Moment of the sighting that gave ``first_url``."""
 
 
 class Catalogue:
@@ -51,19 +69,33 @@ class Catalogue:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def add(self, ad: Ad, source: str, rank: Rank) -> None:
-        """Record one sighting of ``ad`` in ``source`` at ``rank``.
+    def add(
+        self,
+        ad: Ad,
+        source: str,
+        rank: Rank,
+        url: str | None = None,
+        fetched_at: datetime | None = None,
+    ) -> None:
+        """Record one sighting of ``ad`` in ``source`` at ``rank``, on the page at ``url``.
 
         Sightings must come in input order (each parser reads its inputs in order): the new
-        one is the latest, and never before the first. Out-of-order pages go through merge.
+        one is never before the first. Out-of-order pages go through merge.
         """
+        when = moment(fetched_at, rank)
         entry = self._entries.get(ad.listing_id)
         if entry is None:
-            self._entries[ad.listing_id] = _Entry(ad, rank, rank, source, 1)
-        else:
-            entry.ad = ad
-            entry.latest = rank
-            entry.n_sightings += 1
+            self._entries[ad.listing_id] = _Entry(
+                ad, when, rank, source, 1, fetched_at, fetched_at, url, when if url else None
+            )
+            return
+        entry.n_sightings += 1
+        if when > entry.latest:
+            entry.ad, entry.latest = ad, when
+        if url is not None and (entry.first_url_at is None or when < entry.first_url_at):
+            entry.first_url, entry.first_url_at = url, when
+        if fetched_at is not None:
+            _widen(entry, fetched_at, fetched_at)
 
     def merge(self, other: Catalogue) -> None:
         """Fold in the catalogue of other pages (before, after or between these ones)."""
@@ -77,6 +109,12 @@ class Catalogue:
                 entry.ad, entry.latest = seen.ad, seen.latest
             if seen.first < entry.first:
                 entry.first, entry.first_source = seen.first, seen.first_source
+            if seen.first_url_at is not None and (
+                entry.first_url_at is None or seen.first_url_at < entry.first_url_at
+            ):
+                entry.first_url, entry.first_url_at = seen.first_url, seen.first_url_at
+            if seen.first_seen is not None and seen.last_seen is not None:
+                _widen(entry, seen.first_seen, seen.last_seen)
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Yield one ``listings`` row per unique ad, in order of first sighting."""
@@ -86,4 +124,15 @@ class Catalogue:
                 "n_sightings": entry.n_sightings,
                 "first_source": entry.first_source,
                 "first_line": entry.first[2],
+                "first_seen": entry.first_seen,
+                "last_seen": entry.last_seen,
+                "first_url": entry.first_url,
             }
+
+
+def _widen(entry: _Entry, first_seen: datetime, last_seen: datetime) -> None:
+    """Widen the entry's span of capture dates to take in ``first_seen``..``last_seen``."""
+    if entry.first_seen is None or first_seen < entry.first_seen:
+        entry.first_seen = first_seen
+    if entry.last_seen is None or last_seen > entry.last_seen:
+        entry.last_seen = last_seen

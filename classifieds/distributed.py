@@ -17,15 +17,18 @@ from classifieds.batches import BatchOutput, Parser
 from classifieds.dedup import Catalogue
 from classifieds.engines import IN_FLIGHT_PER_WORKER, Work
 from classifieds.errors import ClassifiedsError
+from classifieds.formats import JsonlFields
 
 
-def parse_task(batch: list[str]) -> tuple[BatchOutput, Catalogue]:
+def parse_task(batch: list[str], fields: JsonlFields) -> tuple[BatchOutput, Catalogue]:
     """Return the output and the catalogue of one batch: a Dask task."""
-    parser = Parser()
+    parser = Parser(fields)
     return parser.parse(batch), parser.catalogue
 
 
-def dask_engine(batches: Iterable[list[str]], scheduler: str | None, jobs: int) -> Work:
+def dask_engine(
+    batches: Iterable[list[str]], scheduler: str | None, jobs: int, fields: JsonlFields
+) -> Work:
     """Parse batches on the cluster at ``scheduler``, or on a new local one of ``jobs`` workers.
 
     A bounded window of tasks is in flight, so neither the cluster nor this process ever holds
@@ -53,12 +56,13 @@ def dask_engine(batches: Iterable[list[str]], scheduler: str | None, jobs: int) 
         window = max(jobs, len(client.scheduler_info()["workers"])) * IN_FLIGHT_PER_WORKER
         numbered = iter(batches)
         in_flight: deque[Any] = deque(
-            client.submit(parse_task, batch, pure=False) for batch in islice(numbered, window)
+            client.submit(parse_task, batch, fields, pure=False)
+            for batch in islice(numbered, window)
         )
         while in_flight:
             output, catalogue = in_flight.popleft().result()
             for batch in islice(numbered, 1):
-                in_flight.append(client.submit(parse_task, batch, pure=False))
+                in_flight.append(client.submit(parse_task, batch, fields, pure=False))
             yield output
             yield catalogue
     finally:

@@ -20,21 +20,24 @@ from typing import Any
 from classifieds.batches import BatchOutput, Parser
 from classifieds.dedup import Catalogue
 from classifieds.errors import ClassifiedsError
+from classifieds.formats import DEFAULT_JSONL_FIELDS, JsonlFields
 
 Work = Iterator[BatchOutput | Catalogue]
 IN_FLIGHT_PER_WORKER = 4
 """Batches queued per worker: enough to keep it busy, few enough to bound memory."""
 
 
-def serial(batches: Iterable[list[str]]) -> Work:
+def serial(batches: Iterable[list[str]], fields: JsonlFields = DEFAULT_JSONL_FIELDS) -> Work:
     """Parse every batch in this process."""
-    parser = Parser()
+    parser = Parser(fields)
     for batch in batches:
         yield parser.parse(batch)
     yield parser.catalogue
 
 
-def processes(batches: Iterable[list[str]], jobs: int) -> Work:
+def processes(
+    batches: Iterable[list[str]], jobs: int, fields: JsonlFields = DEFAULT_JSONL_FIELDS
+) -> Work:
     """Parse batches in ``jobs`` worker processes, batch k going to worker k mod jobs.
 
     The fixed assignment lets each result be read from its worker's queue in input order; each
@@ -46,7 +49,8 @@ def processes(batches: Iterable[list[str]], jobs: int) -> Work:
     tasks = [context.Queue() for _ in range(jobs)]
     results = [context.Queue() for _ in range(jobs)]
     workers = [
-        context.Process(target=_work, args=(tasks[k], results[k]), daemon=True) for k in range(jobs)
+        context.Process(target=_work, args=(tasks[k], results[k], fields), daemon=True)
+        for k in range(jobs)
     ]
     for worker in workers:
         worker.start()
@@ -78,10 +82,10 @@ def processes(batches: Iterable[list[str]], jobs: int) -> Work:
                 worker.terminate()
 
 
-def _work(tasks: Any, results: Any) -> None:
+def _work(tasks: Any, results: Any, fields: JsonlFields) -> None:
     """Worker loop: parse batches until told to stop, then send the catalogue."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    parser = Parser()
+    parser = Parser(fields)
     try:
         while (batch := tasks.get()) is not None:
             results.put(parser.parse(batch))

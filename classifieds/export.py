@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import chain, islice
 from pathlib import Path
@@ -36,6 +36,7 @@ from classifieds.dataset import (
 )
 from classifieds.dedup import Catalogue
 from classifieds.engines import Work, processes, serial
+from classifieds.formats import DEFAULT_JSONL_FIELDS, JsonlFields
 from classifieds.models import Manifest
 from classifieds.sources import iter_inputs
 
@@ -76,20 +77,25 @@ def build(
     engine: Engine = "local",
     scheduler: str | None = None,
     progress: Progress | None = None,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    jsonl_fields: JsonlFields = DEFAULT_JSONL_FIELDS,
 ) -> Manifest:
     """Export the ads of ``inputs`` (files, folders, ``-``) to the dataset folder ``out``.
 
     ``jobs`` worker processes parse the pages (None: one per CPU); ``engine="dask"`` runs on
     the Dask cluster at ``scheduler`` (``tcp://host:8786``), or on a local one without it.
+    Files found in folders are kept by the ``include`` and ``exclude`` globs (see
+    :func:`~classifieds.sources.iter_inputs`); ``jsonl_fields`` names the fields of JSON Lines.
     Returns the run's manifest. Raises InputError for a missing input and OutputError for an
     output folder that cannot be written; bad pages never raise, they become rejects.
     """
     jobs = jobs or os.cpu_count() or 1
-    sources = iter_inputs(inputs)  # a missing input fails now, before anything is written
+    sources = iter_inputs(inputs, include, exclude)  # a missing input fails now, not later
     out = Path(out)
     with staging(out) as stage, open(stage / REJECTS_JSONL, "w", encoding="utf-8") as rejects:
         run = _Run(stage, rejects)
-        for item in _work(sources, jobs, engine, scheduler):
+        for item in _work(sources, jobs, engine, scheduler, jsonl_fields):
             run.take(item)
             if progress is not None and isinstance(item, BatchOutput):
                 progress(item)
@@ -101,16 +107,18 @@ def build(
     return manifest
 
 
-def _work(sources: Iterator[str], jobs: int, engine: Engine, scheduler: str | None) -> Work:
+def _work(
+    sources: Iterator[str], jobs: int, engine: Engine, scheduler: str | None, fields: JsonlFields
+) -> Work:
     if engine == "dask":
         from classifieds.distributed import dask_engine
 
-        return dask_engine(batched(sources, DASK_BATCH_SIZE), scheduler, jobs)
+        return dask_engine(batched(sources, DASK_BATCH_SIZE), scheduler, jobs, fields)
     batches = batched(sources, BATCH_SIZE)
     first = list(islice(batches, jobs))
     if jobs == 1 or len(first) < jobs:  # too little work to be worth starting processes
-        return serial(chain(first, batches))
-    return processes(chain(first, batches), jobs)
+        return serial(chain(first, batches), fields)
+    return processes(chain(first, batches), jobs, fields)
 
 
 def _manifest(run: _Run, stage: Path) -> Manifest:
@@ -125,6 +133,7 @@ def _manifest(run: _Run, stage: Path) -> Manifest:
         pages=tally.pages,
         pages_with_widget=tally.pages_with_widget,
         pages_without_widget=tally.pages - tally.pages_with_widget,
+        records_skipped=tally.records_skipped,
         listings=len(run.catalogue),
         sightings=run.sightings.rows,
         rejects=sum(run.rejects_by_reason.values()),

@@ -7,6 +7,7 @@ reject with reason ``invalid_record``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -33,12 +34,19 @@ RejectReason = Literal[
     "truncated_ad",
     "orphan_title",
     "invalid_record",
+    "unknown_format",
+    "corrupt_file",
+    "decompression_limit",
+    "record_too_large",
+    "bad_json",
+    "no_page_field",
+    "bad_date",
 ]
 
 REJECT_MEANINGS: dict[str, str] = {
     "empty_file": "the input has no text (0 bytes or only whitespace)",
     "binary_file": "the input is not text (NUL or control bytes): an image, an archive, junk",
-    "file_too_large": "the input is larger than 64 MiB, far beyond any web page",
+    "file_too_large": "the input is larger than 64 MiB (decompressed), far beyond any web page",
     "unreadable_file": "the input could not be opened or read (permissions, I/O error)",
     "no_postcode": "a widget line ends in 'Découvrir' but has no '(postcode)' before the price",
     "no_town": "an ad with a postcode but no town name before it",
@@ -48,6 +56,13 @@ REJECT_MEANINGS: dict[str, str] = {
     "truncated_ad": "the page ends in the middle of an ad (truncated download)",
     "orphan_title": "a title line whose detail line is missing (the next line is a header)",
     "invalid_record": "the parsed ad breaks a rule of the data model (a bug: please report)",
+    "unknown_format": "a file whose name says it is no page, WARC or JSON Lines (.pdf, .png, .zip)",
+    "corrupt_file": "a compressed file or WARC archive is damaged or cut short; pages before kept",
+    "decompression_limit": "a compressed input holds over 16 GiB (a zip bomb); pages before kept",
+    "record_too_large": "a page in a WARC archive or JSON Lines file is larger than 64 MiB",
+    "bad_json": "a JSON Lines line that is not a JSON object (or not UTF-8)",
+    "no_page_field": "a JSON Lines object without the text or html field (see --jsonl-text-field)",
+    "bad_date": "a page's date (WARC-Date, JSON Lines date) is not ISO 8601 or epoch seconds",
 }
 """What each reject reason means; the README and ``classifieds schema`` show this table."""
 
@@ -90,6 +105,9 @@ class Listing(Ad):
     n_sightings: Annotated[int, Field(ge=1)] = 1
     first_source: str
     first_line: Annotated[int, Field(ge=1)]
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    first_url: str | None = None
 
 
 class Sighting(_Record):
@@ -101,6 +119,8 @@ class Sighting(_Record):
     position: Annotated[int, Field(ge=1)]
     section: str
     price_eur: float | None
+    url: str | None = None
+    fetched_at: datetime | None = None
 
 
 class Reject(_Record):
@@ -131,6 +151,8 @@ class Manifest(BaseModel):
     pages: int
     pages_with_widget: int
     pages_without_widget: int
+    records_skipped: int = 0
+    """Records of archives that hold no page: requests, revisits, images, error statuses."""
     listings: int
     sightings: int
     rejects: int

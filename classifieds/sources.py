@@ -1,30 +1,74 @@
-"""Find the input files and read each one as a page of text.
+"""Find the input files, open each one decompressed and capped, tell its format, decode pages.
 
-Inputs are files, folders (read recursively) and ``-`` for standard input. They are read in
-sorted order so that a run is deterministic. Bytes are decoded as UTF-8, falling back line by
-line to Windows-1252 (then Latin-1) so that a page saved in a legacy encoding, or a UTF-8 page
-with a few legacy lines pasted in, reads correctly. Unusable files become rejects.
+Inputs are files, folders (read recursively) and ``-`` for standard input, listed lazily in a
+stable order so that a run is deterministic. Compression (gzip, bzip2, xz, zstd) is told by a
+file's first bytes, whatever its name, and undone as a stream; the format of what is inside
+(a text page, an HTML page, a WARC archive, JSON Lines) comes from the name once compression
+suffixes are set aside, and from the first bytes when the name says nothing. Every read is
+capped, so that no input, however crafted, makes a run hold more than a page in memory.
+
+Bytes are decoded as UTF-8, falling back line by line to Windows-1252 (then Latin-1) so that
+a page saved in a legacy encoding, or a UTF-8 page with a few legacy lines pasted in, reads
+correctly; a charset the page declares (HTTP header, ``<meta charset>``) is used when the bytes
+are not UTF-8.
 """
 
 from __future__ import annotations
 
+import bz2
+import codecs
+import gzip
 import heapq
+import io
+import lzma
 import os
+import re
 import sys
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from fnmatch import fnmatchcase
 from itertools import chain
 from pathlib import Path
+from typing import IO, Literal, Protocol
+
+import zstandard
 
 from classifieds.dedup import source_key
 from classifieds.errors import InputError
-from classifieds.models import Reject
 
 STDIN = "-"
 STDIN_SOURCE = "<stdin>"
 MAX_PAGE_BYTES = 64 * 1024 * 1024
 """A page larger than this is not a web page; it is rejected rather than read into memory."""
+MAX_DECOMPRESSED_BYTES = 16 * 1024**3
+"""A compressed input is read up to this many bytes once decompressed (a Common Crawl WARC
+holds about 5 GiB); past it, it is taken for a decompression bomb and reading stops."""
 
+Format = Literal["text", "html", "warc", "jsonl"]
+FORMAT_OF_SUFFIX: dict[str, Format] = {
+    "": "text",
+    ".txt": "text",
+    ".text": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".shtml": "html",
+    ".warc": "warc",
+    ".wet": "warc",  # Common Crawl's extracted text: WARC "conversion" records
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".jl": "jsonl",
+    ".json": "jsonl",  # how most crawlers name their JSON Lines exports
+}
+"""Known input formats, by file suffix once compression suffixes are set aside."""
+COMPRESSION_SUFFIXES = frozenset({".gz", ".bz2", ".xz", ".zst", ".zstd"})
+# A suffix names a file type when it is short and has a letter (.pdf, .mp4, .docx), unlike a
+# date or a hash after a dot.
+_FILE_TYPE_SUFFIX = re.compile(r"\.(?=[0-9]*[a-z])[a-z0-9]{1,5}")
+
+_CHUNK_BYTES = 1 << 16
 _BINARY_SNIFF = 8192
 _BINARY_SHARE = 0.01
 """Share of control bytes above which a file is binary junk (text has nearly none)."""
@@ -32,30 +76,52 @@ _BINARY_SHARE = 0.01
 # count control bytes at C speed.
 _TEXT_BYTES = bytes(b for b in range(256) if (b >= 0x20 and b != 0x7F) or b in b"\t\n\r\f")
 _UTF8_BOM = b"\xef\xbb\xbf"
+# The HTML standard reads these labels as Windows-1252, a superset of what they name.
+_WINDOWS_1252_LABELS = frozenset(
+    {"ascii", "us-ascii", "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "cp819"}
+)
+_DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError, zstandard.ZstdError)
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """The text of one input page."""
+    """The text of one input page, and where and when it was fetched when the input says."""
 
     source: str
+    """The input file, or ``file#N`` for record or line N of a WARC archive or JSON Lines."""
     text: str
     size: int
-    """Size of the input in bytes."""
+    """Size of the page in bytes, as read (decompressed)."""
     key: str = ""
     """Sort key of the input (see :func:`classifieds.dedup.source_key`); stdin sorts first."""
     record: int = 0
     """Number of the page within its input (inputs holding several pages)."""
     first_line: int = 1
     """Line number, in the input, of the first line of ``text``."""
+    url: str | None = None
+    fetched_at: datetime | None = None
+    """Capture date, in UTC."""
 
 
-def iter_inputs(inputs: Iterable[str | Path]) -> Iterator[str]:
+class DecompressionLimit(Exception):
+    """A compressed input decompressed past :data:`MAX_DECOMPRESSED_BYTES`."""
+
+
+class CorruptInput(Exception):
+    """A compressed stream or archive that is damaged or cut short."""
+
+
+def iter_inputs(
+    inputs: Iterable[str | Path], include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> Iterator[str]:
     """Return the input files to read, lazily, in a stable order: stdin first, then by path.
 
     Folders are walked recursively, their entries in name order, hidden files and folders
     (``.git``, ``.DS_Store``) skipped; a path given twice, or inside a folder also given, is
     read once. Nothing is listed up front, so a crawl of millions of files costs no memory.
+    A file found in a folder is kept when its path relative to that folder matches one of the
+    ``include`` globs (if any) and none of the ``exclude`` globs; ``*`` matches across
+    folders. Files named explicitly are always kept.
 
     Raises InputError, at once, for a path that does not exist.
     """
@@ -73,75 +139,134 @@ def iter_inputs(inputs: Iterable[str | Path]) -> Iterator[str]:
         for resolved, name in roots.items()
         if not any(other != resolved and other in resolved.parents for other in roots)
     ]
-    streams = [_walk(name) if Path(name).is_dir() else iter([name]) for name in kept]
+    streams = [
+        _walk(name, "", include, exclude) if Path(name).is_dir() else iter([name]) for name in kept
+    ]
     ordered = heapq.merge(*streams, key=source_key)
     return chain([STDIN], ordered) if STDIN in given else ordered
 
 
-def discover(inputs: Iterable[str | Path]) -> list[str]:
+def discover(
+    inputs: Iterable[str | Path], include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> list[str]:
     """Return the input files of :func:`iter_inputs` as a list."""
-    return list(iter_inputs(inputs))
+    return list(iter_inputs(inputs, include, exclude))
 
 
-def _walk(folder: str) -> Iterator[str]:
+def _walk(
+    folder: str, inside: str, include: Sequence[str], exclude: Sequence[str]
+) -> Iterator[str]:
+    """Yield the files of ``folder``, which is at ``inside`` (``a/b/``) in the folder given."""
     with os.scandir(folder) as scan:
         entries = sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
-            yield from _walk(entry.path)
-        elif entry.is_file():
+            yield from _walk(entry.path, f"{inside}{entry.name}/", include, exclude)
+        elif entry.is_file() and _selected(inside + entry.name, include, exclude):
             yield entry.path
 
 
-def read_page(source: str, *, widget_only: bool = False) -> Page | Reject:
-    """Return the decoded page of an input, or a reject saying why it cannot be used.
+def _selected(relative: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    if include and not any(fnmatchcase(relative, glob) for glob in include):
+        return False
+    return not any(fnmatchcase(relative, glob) for glob in exclude)
 
-    With ``widget_only``, only the text from the first line that may start a widget is
-    decoded (``Page.first_line`` says where it starts): the article above it, most of a page,
-    is never decoded. A page with no such line then has an empty text.
+
+def source_name(source: str) -> str:
+    """Return the name an input goes by in the dataset (``<stdin>`` for ``-``)."""
+    return STDIN_SOURCE if source == STDIN else source
+
+
+def format_of_name(name: str) -> Format | None:
+    """Return the format a file name says, compression suffixes aside; None when unknown.
+
+    A suffix that is no file type (``.2024``, ``.6780d8fc77309a8b``) says nothing: text.
+
+    >>> [format_of_name(n) for n in ("crawl.warc.gz", "page", "a.HTML.zst", "x.pdf", "y.zip")]
+    ['warc', 'text', 'html', None, None]
+    >>> format_of_name("article.2024.03.01"), format_of_name("page.6780d8fc77309a8b.gz")
+    ('text', 'text')
     """
-    name = STDIN_SOURCE if source == STDIN else source
+    stem = os.path.basename(name).lower()
+    suffix = os.path.splitext(stem)[1]
+    while suffix in COMPRESSION_SUFFIXES:
+        stem = stem[: -len(suffix)]
+        suffix = os.path.splitext(stem)[1]
+    if suffix in FORMAT_OF_SUFFIX:
+        return FORMAT_OF_SUFFIX[suffix]
+    return None if _FILE_TYPE_SUFFIX.fullmatch(suffix) else "text"
+
+
+def open_input(source: str) -> IO[bytes]:
+    """Return a buffered binary stream of an input's content, decompressed when it is.
+
+    Compression is told by the first bytes. A decompressed stream raises
+    :class:`DecompressionLimit` past :data:`MAX_DECOMPRESSED_BYTES` of content, and
+    :class:`CorruptInput` when damaged or truncated or after a run without line breaks (see
+    :func:`line_guarded`). Raises OSError when the input cannot be opened.
+    """
+    if source == STDIN:
+        raw: IO[bytes] = io.BufferedReader(_Borrowed(sys.stdin.buffer))
+    else:
+        raw = open(source, "rb")  # noqa: SIM115  (the stream returned closes it)
     try:
-        data = _read_bytes(source)
-    except OSError as error:
-        return Reject.of(name, 0, "unreadable_file", f"{type(error).__name__}: {error}")
-    if len(data) > MAX_PAGE_BYTES:
-        return Reject.of(name, 0, "file_too_large", f"more than {MAX_PAGE_BYTES} bytes")
-    if is_binary(data):
-        return Reject.of(name, 0, "binary_file", repr(data[:60]))
-    if not data.strip():
-        return Reject.of(name, 0, "empty_file", f"{len(data)} bytes, no text")
-    key = "" if source == STDIN else source_key(source)
-    if not widget_only:
-        return Page(name, decode_text(data), len(data), key)
-    start = _widget_line_start(data)
-    if start < 0:
-        return Page(name, "", len(data), key)
-    first_line = data.count(b"\n", 0, start) + 1
-    return Page(name, decode_text(data[start:]), len(data), key, first_line=first_line)
+        head = peek(raw, 6)
+        opener = next((o for magic, o in _DECOMPRESSORS if head.startswith(magic)), None)
+        if opener is None:
+            return raw
+        capped = _Capped(opener(raw), raw, MAX_DECOMPRESSED_BYTES, 2 * MAX_PAGE_BYTES)
+    except BaseException:
+        raw.close()
+        raise
+    return io.BufferedReader(capped, buffer_size=_CHUNK_BYTES)
 
 
-def _widget_line_start(data: bytes) -> int:
-    """Return the offset of the first line that may hold "Petites Annonces", or -1."""
-    found = [at for at in (data.find(b"nnonces"), data.find(b"NNONCES")) if at >= 0]
-    return data.rfind(b"\n", 0, min(found)) + 1 if found else -1
+def line_guarded(stream: IO[bytes]) -> IO[bytes]:
+    """Return a stream from :func:`open_input` that raises :class:`CorruptInput` after twice
+    :data:`MAX_PAGE_BYTES` without a line break, which a line reader (warcio's) would hold.
+
+    Decompressed streams are guarded already.
+    """
+    if isinstance(stream, io.BufferedReader) and isinstance(stream.raw, _Capped):
+        return stream
+    capped = _Capped(stream, stream, None, 2 * MAX_PAGE_BYTES)
+    return io.BufferedReader(capped, buffer_size=_CHUNK_BYTES)
 
 
-def read_pages(sources: Iterable[str]) -> Iterator[Page | Reject]:
-    """Yield the page, or the reject, of each input in turn."""
-    for source in sources:
-        yield read_page(source)
+def read_at_most(stream: IO[bytes], size: int) -> bytes:
+    """Return the next ``size`` bytes of a stream or fewer at its end, read a chunk at a time.
+
+    Unlike ``stream.read(size)``, which sets aside ``size`` bytes at once, memory grows only
+    with what the stream holds.
+    """
+    chunks: list[bytes] = []
+    while size > 0:
+        wanted = min(size, _CHUNK_BYTES)
+        chunk = stream.read(wanted)
+        chunks.append(chunk)
+        size -= len(chunk)
+        if len(chunk) < wanted:  # a buffered stream reads short only at its end
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def decode(data: bytes) -> str | None:
+def peek(stream: IO[bytes], size: int) -> bytes:
+    """Return up to ``size`` next bytes of a stream from :func:`open_input`, not consuming them."""
+    peeked: bytes = stream.peek(size) if isinstance(stream, io.BufferedReader) else b""
+    return peeked[:size]
+
+
+def decode(data: bytes, charset: str | None = None) -> str | None:
     """Return the text of a page's bytes, or None when they are binary, not text.
 
     >>> decode("Poêle à bois 1 800€".encode("cp1252"))
     'Poêle à bois 1 800€'
+    >>> decode("Poêle 1 800 €".encode("iso-8859-15"), "ISO-8859-15")
+    'Poêle 1 800 €'
     >>> decode(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00\\x00\\rIHDR") is None
     True
     """
-    return None if is_binary(data) else decode_text(data)
+    return None if is_binary(data) else decode_text(data, charset)
 
 
 def is_binary(data: bytes) -> bool:
@@ -153,14 +278,44 @@ def is_binary(data: bytes) -> bool:
     return b"\x00" in data or len(head.translate(None, _TEXT_BYTES)) > len(head) * _BINARY_SHARE
 
 
-def decode_text(data: bytes) -> str:
-    """Return the text of bytes: UTF-8, or line by line Windows-1252 where it is not."""
+def decode_text(data: bytes, charset: str | None = None) -> str:
+    """Return the text of bytes: UTF-8, else the declared ``charset``, else Windows-1252.
+
+    Bytes that are valid UTF-8 are UTF-8, whatever the page declares (the other way round is
+    all but impossible for French text). Others are decoded with the declared ``charset``
+    when Python knows it, else line by line as Windows-1252 where they are not UTF-8.
+    """
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM) :]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return "\n".join(_decode_line(line) for line in data.split(b"\n"))
+        pass
+    codec = codec_of(charset) if charset else None
+    if codec is not None:
+        return data.decode(codec, errors="replace")
+    return "\n".join(_decode_line(line) for line in data.split(b"\n"))
+
+
+def widget_line_start(data: bytes) -> int:
+    """Return the offset of the first line that may hold "Petites Annonces", or -1."""
+    found = [at for at in (data.find(b"nnonces"), data.find(b"NNONCES")) if at >= 0]
+    return data.rfind(b"\n", 0, min(found)) + 1 if found else -1
+
+
+def codec_of(charset: str) -> str | None:
+    """Return Python's codec for a declared charset label, None when unknown.
+
+    >>> codec_of("ISO-8859-1"), codec_of("Windows-1252"), codec_of("latin9"), codec_of("x")
+    ('cp1252', 'cp1252', 'iso8859-15', None)
+    """
+    label = charset.strip().strip("\"'").lower()
+    if label in _WINDOWS_1252_LABELS:
+        return "cp1252"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
 
 
 def _decode_line(line: bytes) -> str:
@@ -174,12 +329,76 @@ def _decode_line(line: bytes) -> str:
         return line.decode("latin-1")
 
 
-def _read_bytes(source: str) -> bytes:
-    """Return the bytes of an input, or of its first MAX_PAGE_BYTES + 1 when it is larger."""
-    if source == STDIN:
-        return sys.stdin.buffer.read(MAX_PAGE_BYTES + 1)
-    with open(source, "rb") as file:
-        # read(n) would allocate n bytes up front: ask the size first, pages are small.
-        if os.fstat(file.fileno()).st_size > MAX_PAGE_BYTES:
-            return file.read(MAX_PAGE_BYTES + 1)
-        return file.read()
+class _Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+    def close(self) -> None: ...
+
+
+def _zstd(raw: IO[bytes]) -> _Readable:
+    return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+
+
+_DECOMPRESSORS: tuple[tuple[bytes, Callable[[IO[bytes]], _Readable]], ...] = (
+    (b"\x1f\x8b", lambda raw: gzip.GzipFile(fileobj=raw, mode="rb")),
+    (b"BZh", bz2.BZ2File),
+    (b"\xfd7zXZ\x00", lzma.LZMAFile),
+    (b"\x28\xb5\x2f\xfd", _zstd),
+)
+"""Compressed formats by their first bytes (magic numbers), and how to open each as a stream."""
+
+
+class _Capped(io.RawIOBase):
+    """A decompressed stream that stops a bomb: a total cap, and a cap on a line's length."""
+
+    def __init__(
+        self, content: _Readable, raw: IO[bytes], limit: int | None, max_line: int
+    ) -> None:
+        self._content = content
+        self._raw = raw
+        self._limit = limit
+        self._max_line = max_line
+        self._total = 0
+        self._since_newline = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        try:
+            # Bounded reads: a caller asking for a page's worth gets it a chunk at a time, so a
+            # bomb is stopped within a chunk of the cap.
+            data = self._content.read(min(len(buffer), _CHUNK_BYTES))
+        except _DECOMPRESS_ERRORS as error:
+            raise CorruptInput(f"{type(error).__name__}: {error}") from error
+        self._total += len(data)
+        if self._limit is not None and self._total > self._limit:
+            raise DecompressionLimit(f"more than {self._limit} bytes once decompressed")
+        newline = data.rfind(b"\n")
+        self._since_newline = (
+            self._since_newline + len(data) if newline < 0 else len(data) - newline - 1
+        )
+        if self._since_newline > self._max_line:
+            raise CorruptInput(f"more than {self._max_line} bytes without a line break")
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._content.close()
+            self._raw.close()
+        super().close()
+
+
+class _Borrowed(io.RawIOBase):
+    """Standard input, read through a buffer of ours and never closed by us."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from pathlib import Path
@@ -9,8 +10,9 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import SEEDS
+from conftest import SEEDS, html_page, page, write_warc
 
+import classifieds
 from classifieds import __version__
 from classifieds.cli import cli
 
@@ -64,7 +66,9 @@ def test_export_reads_stdin(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["export", "-", "-o", str(tmp_path)], input=page.encode("cp1252"))
     assert result.exit_code == 0, result.output
     rows = (tmp_path / "listings.csv").read_text(encoding="utf-8").splitlines()
-    assert len(rows) == 2 and ",Caen,14000," in rows[1] and rows[1].endswith(",<stdin>,4")
+    assert (
+        len(rows) == 2 and ",Caen,14000," in rows[1] and rows[1].endswith(",<stdin>,4,,,")
+    )  # no date, no URL
 
 
 def test_export_defaults_to_seeds(
@@ -119,3 +123,114 @@ def test_schema_json_is_machine_readable(runner: CliRunner) -> None:
 def test_readme_shows_the_current_schema(runner: CliRunner) -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert runner.invoke(cli, ["schema", "--format", "markdown"]).stdout in readme
+
+
+def test_export_include_exclude_and_unknown_formats(runner: CliRunner, tmp_path: Path) -> None:
+    crawl = tmp_path / "crawl"
+    (crawl / "tmp").mkdir(parents=True)
+    seed = next(SEEDS.glob("*.txt")).read_bytes()
+    (crawl / "page.txt.gz").write_bytes(gzip.compress(seed))
+    (crawl / "tmp" / "page.txt").write_bytes(seed)
+    (crawl / "report.pdf").write_bytes(b"%PDF-1.4")
+    args = ["export", str(crawl), "-o", str(tmp_path / "data")]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "on 2 pages" in result.stdout and "unknown_format" in result.stdout
+    result = runner.invoke(
+        cli, [*args, "--include", "*.gz", "--include", "*.txt", "--exclude", "tmp/*"]
+    )
+    assert result.exit_code == 0 and result.stdout.startswith(
+        "12 listings from 12 sightings on 1 pages (1 with a widget), 0 rejects"
+    )
+
+
+def test_export_jsonl_field_options(runner: CliRunner, tmp_path: Path) -> None:
+    seed = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
+    line = {"page": seed, "link": "https://x/a", "crawled": "2024-03-01T12:00:00Z"}
+    (tmp_path / "export.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
+    options = [
+        "--jsonl-text-field",
+        "page",
+        "--jsonl-url-field",
+        "link",
+        "--jsonl-date-field",
+        "crawled",
+    ]
+    result = runner.invoke(
+        cli, ["export", str(tmp_path / "export.jsonl"), "-o", str(tmp_path / "d"), *options]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("12 listings")
+    csv_text = (tmp_path / "d" / "listings.csv").read_text(encoding="utf-8")
+    assert "export.jsonl#1,86,2024-03-01T12:00:00Z,2024-03-01T12:00:00Z,https://x/a\n" in csv_text
+
+
+@pytest.fixture(scope="module")
+def dated_dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A dataset where the Poussette was seen at 100€, 90€, then again undated at 120€."""
+    folder = tmp_path_factory.mktemp("history")
+    basic = page("basic.txt")
+    write_warc(
+        folder / "crawl.warc.gz",
+        [
+            {
+                "url": "https://x/2",
+                "body": basic.replace("100€", "90€").encode(),
+                "date": "2024-03-08T09:00:00Z",
+                "content_type": "text/plain",
+            },
+            {
+                "url": "https://x/1",
+                "body": html_page(basic).encode(),
+                "date": "2024-03-01T09:00:00Z",
+            },
+        ],
+    )
+    (folder / "page.txt").write_text(basic.replace("100€", "120€"), encoding="utf-8")
+    classifieds.build([folder / "crawl.warc.gz", folder / "page.txt"], folder / "data")
+    listings = classifieds.load(folder / "data")
+    return folder / "data", str(listings[listings.title == "Poussette"].listing_id.iloc[0])
+
+
+def test_history_table_in_time_order(runner: CliRunner, dated_dataset: tuple[Path, str]) -> None:
+    data, poussette = dated_dataset
+    result = runner.invoke(cli, ["history", poussette, str(data)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "PRICE HISTORY"
+    assert lines[1].split() == ["fetched_at", "price_eur", "url", "source", "line"]
+    assert [line.split()[:3] for line in lines[2:]] == [
+        ["-", "120", "-"],
+        ["2024-03-01T09:00:00Z", "100", "https://x/1"],
+        ["2024-03-08T09:00:00Z", "90", "https://x/2"],
+    ]
+    assert result.stderr == ""
+
+
+def test_history_csv_and_json(runner: CliRunner, dated_dataset: tuple[Path, str]) -> None:
+    data, poussette = dated_dataset
+    csv_out = runner.invoke(
+        cli, ["history", poussette, str(data / "sightings.parquet"), "--format", "csv"]
+    )
+    assert csv_out.exit_code == 0
+    assert csv_out.stdout.splitlines()[0] == "fetched_at,price_eur,url,source,line"
+    assert csv_out.stdout.splitlines()[3].startswith("2024-03-08T09:00:00Z,90.0,https://x/2,")
+    records = json.loads(
+        runner.invoke(cli, ["history", poussette, str(data), "--format", "json"]).stdout
+    )
+    assert [r["price_eur"] for r in records] == [120.0, 100.0, 90.0]
+    assert records[0]["fetched_at"] is None and records[0]["source"].endswith("page.txt")
+
+
+def test_history_of_an_unknown_id_is_a_usage_error(
+    runner: CliRunner, dated_dataset: tuple[Path, str]
+) -> None:
+    data, _ = dated_dataset
+    result = runner.invoke(cli, ["history", "0000000000000000", str(data)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "no listing 0000000000000000" in result.stderr and "listing_id" in result.stderr
+
+
+def test_history_without_a_dataset_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["history", "0000000000000000", str(tmp_path)])
+    assert result.exit_code == 2 and "classifieds export" in result.stderr

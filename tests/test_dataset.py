@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, html_page, page, write_warc
 
 import classifieds
 from classifieds import dataset, export
@@ -162,3 +162,96 @@ def test_sightings_are_written_in_row_groups(
     manifest = classifieds.build([data_dir], tmp_path)
     metadata = pq.ParquetFile(tmp_path / "sightings.parquet").metadata
     assert metadata.num_row_groups == -(-manifest.sightings // 4)
+
+
+@pytest.fixture(scope="module")
+def warc_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An export of a WARC with two captures of the basic page, the later one read first."""
+    folder = tmp_path_factory.mktemp("warc")
+    basic = page("basic.txt")
+    (folder / "in").mkdir()
+    write_warc(
+        folder / "in" / "crawl.warc.gz",
+        [
+            {
+                "url": "https://x/2",
+                "body": html_page(basic.replace("100€", "90€")).encode(),
+                "date": "2024-03-02T12:00:00Z",
+            },
+            {
+                "url": "https://x/1",
+                "body": html_page(basic).encode(),
+                "date": "2024-03-01T11:00:00Z",
+            },
+            {"url": "https://x/logo.png", "body": b"\x89PNG", "content_type": "image/png"},
+        ],
+    )
+    classifieds.build([folder / "in"], folder / "data")
+    return folder / "data"
+
+
+def test_warc_export_dates_listings(warc_export: Path) -> None:
+    listings = classifieds.load(warc_export)
+    assert listings["first_seen"].dtype == "datetime64[us, UTC]"
+    poussette = listings[listings.title == "Poussette"].iloc[0]
+    assert poussette.price_eur == 90.0  # the latest capture's price, though it was read first
+    assert poussette.first_seen == pd.Timestamp("2024-03-01T11:00:00Z")
+    assert poussette.last_seen == pd.Timestamp("2024-03-02T12:00:00Z")
+    assert poussette.first_url == "https://x/1"
+    assert poussette.first_source.endswith("crawl.warc.gz#2")  # first in input order
+    assert poussette.n_sightings == 2
+
+
+def test_warc_export_sightings_and_manifest(warc_export: Path) -> None:
+    sightings = classifieds.load_sightings(warc_export)
+    assert sightings["url"].tolist() == ["https://x/2"] * 3 + ["https://x/1"] * 3
+    assert sightings["fetched_at"].iloc[0] == pd.Timestamp("2024-03-02T12:00:00Z")
+    manifest = json.loads((warc_export / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["pages"], manifest["records_skipped"], manifest["rejects"]) == (2, 2, 0)
+
+
+def test_load_gives_the_same_dated_frame_from_parquet_and_csv(warc_export: Path) -> None:
+    from_parquet = classifieds.load(warc_export / "listings.parquet")
+    pd.testing.assert_frame_equal(classifieds.load(warc_export / "listings.csv"), from_parquet)
+    pd.testing.assert_frame_equal(pd.read_parquet(warc_export / "listings.parquet"), from_parquet)
+    csv_text = (warc_export / "listings.csv").read_text(encoding="utf-8")
+    assert ",2024-03-01T11:00:00Z,2024-03-02T12:00:00Z,https://x/1\n" in csv_text
+
+
+def test_dated_exports_are_byte_identical(warc_export: Path, tmp_path: Path) -> None:
+    manifest = classifieds.build([warc_export.parent / "in"], tmp_path)
+    for name in manifest.outputs:
+        assert (tmp_path / name).read_bytes() == (warc_export / name).read_bytes(), name
+
+
+def test_dated_inputs_give_the_same_bytes_with_worker_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catalogues with dates merge in whatever order workers hand them in."""
+    basic = page("basic.txt")
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    for n, day in enumerate([9, 3, 7, 1, 5]):  # each file a capture; dates out of input order
+        priced = basic.replace("100€", f"{100 + n}€")
+        write_warc(
+            crawl / f"{n}.warc.gz",
+            [
+                {
+                    "url": f"https://x/{n}",
+                    "body": priced.encode(),
+                    "date": f"2024-03-0{day}T12:00:00Z",
+                    "content_type": "text/plain",
+                }
+            ],
+        )
+    (crawl / "undated.txt").write_text(basic.replace("100€", "99€"), encoding="utf-8")
+    from classifieds import export
+
+    monkeypatch.setattr(export, "BATCH_SIZE", 1)
+    serial = classifieds.build([crawl], tmp_path / "serial", jobs=1)
+    parallel = classifieds.build([crawl], tmp_path / "parallel", jobs=2)
+    assert parallel.outputs == serial.outputs
+    poussette = classifieds.load(tmp_path / "parallel").set_index("title").loc["Poussette"]
+    assert poussette.price_eur == 100.0  # 0.warc.gz, captured on the 9th, the latest
+    assert poussette.first_url == "https://x/3"  # captured on the 1st
+    assert poussette.first_source.endswith("0.warc.gz#2")

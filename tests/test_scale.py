@@ -77,7 +77,7 @@ def test_no_progress_output_when_stderr_is_not_a_terminal(corpus: Path, tmp_path
 def test_verbose_warns_about_rejected_files(data_dir: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["export", str(data_dir), "-o", str(tmp_path), "-v"])
     assert result.exit_code == 0
-    assert "binary.bin: binary_file" in result.stderr and "empty.txt: empty_file" in result.stderr
+    assert "binary.txt: binary_file" in result.stderr and "empty.txt: empty_file" in result.stderr
 
 
 def test_scheduler_needs_the_dask_engine(tmp_path: Path) -> None:
@@ -121,7 +121,7 @@ def test_sightings_writer_holds_less_than_a_row_group(
 
     monkeypatch.setattr(dataset, "SIGHTINGS_ROW_GROUP", 10)
     writer = dataset.SightingsWriter(tmp_path / "s.parquet")
-    row = [["id"] * 7, ["src"] * 7, [1] * 7, [1] * 7, [None] * 7, [1.0] * 7]
+    row = [["id"] * 7, ["src"] * 7, [1] * 7, [1] * 7, [None] * 7, [1.0] * 7, [None] * 7, [None] * 7]
     for _ in range(20):
         writer.write(dataset.sightings_batch(row))
         assert writer._pending_rows < 10

@@ -9,8 +9,16 @@ import pytest
 
 from classifieds import sources
 from classifieds.errors import InputError
+from classifieds.formats import Skipped, read_input
 from classifieds.models import Reject
-from classifieds.sources import Page, decode, discover, read_page
+from classifieds.sources import Page, decode, discover
+
+
+def read_page(source: str) -> Page | Reject:
+    """Return the one page, or reject, of a single-page input."""
+    items = list(read_input(source))
+    assert len(items) == 1 and not isinstance(items[0], Skipped)
+    return items[0]
 
 
 def test_discover_sorts_recursively_skips_hidden_and_repeats(tmp_path: Path) -> None:
@@ -45,7 +53,7 @@ def test_decode(data: bytes, expected: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("name", "reason"),
-    [("empty.txt", "empty_file"), ("blank.txt", "empty_file"), ("binary.bin", "binary_file")],
+    [("empty.txt", "empty_file"), ("blank.txt", "empty_file"), ("binary.txt", "binary_file")],
 )
 def test_unusable_files_become_rejects(data_dir: Path, name: str, reason: str) -> None:
     result = read_page(str(data_dir / name))
@@ -77,3 +85,34 @@ def test_stdin_is_read_as_a_page(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_reject_text_is_cut() -> None:
     reject = Reject.of("p", 3, "line_too_long", "x" * 5000)
     assert len(reject.text) == 300 and reject.text.endswith("…")
+
+
+SELECTIONS = {
+    "everything": ((), (), ["a.warc.gz", "b.txt", "sub/c.warc.gz", "tmp/d.warc.gz"]),
+    "include-crosses-folders": (
+        ("*.warc.gz",),
+        (),
+        ["a.warc.gz", "sub/c.warc.gz", "tmp/d.warc.gz"],
+    ),
+    "include-and-exclude": (("*.warc.gz",), ("tmp/*",), ["a.warc.gz", "sub/c.warc.gz"]),
+    "several-includes": (("*.txt", "sub/*"), (), ["b.txt", "sub/c.warc.gz"]),
+    "exclude-only": ((), ("*.txt",), ["a.warc.gz", "sub/c.warc.gz", "tmp/d.warc.gz"]),
+}
+
+
+@pytest.mark.parametrize(
+    ("include", "exclude", "expected"), SELECTIONS.values(), ids=SELECTIONS.keys()
+)
+def test_include_and_exclude_select_files_of_folders(
+    tmp_path: Path, include: tuple[str, ...], exclude: tuple[str, ...], expected: list[str]
+) -> None:
+    for name in ("a.warc.gz", "b.txt", "sub/c.warc.gz", "tmp/d.warc.gz"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x")
+    found = discover([tmp_path], include, exclude)
+    assert found == [str(tmp_path / name) for name in expected]
+
+
+def test_files_named_explicitly_are_read_whatever_the_globs(tmp_path: Path) -> None:
+    (tmp_path / "b.txt").write_text("x")
+    assert discover([tmp_path / "b.txt"], ("*.warc.gz",), ("*.txt",)) == [str(tmp_path / "b.txt")]

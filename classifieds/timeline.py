@@ -1,0 +1,49 @@
+"""The price history of one ad: its sightings in time order, with the price seen each time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+if TYPE_CHECKING:  # the functions take frames but need not import pandas themselves
+    import pandas as pd
+
+HISTORY_COLUMNS = ["fetched_at", "price_eur", "url", "source", "line"]
+
+
+def history(sightings: pd.DataFrame, listing_id: str) -> pd.DataFrame:
+    """Return the sightings of one ad in time order: when and where it was seen, at what price.
+
+    ``sightings`` is the frame of :func:`classifieds.load_sightings`. Sightings are ordered by
+    capture date, undated ones first in input order (the order the listing's latest price
+    follows). The frame is empty when the id was never seen.
+
+    >>> import pandas as pd
+    >>> seen = pd.DataFrame({"listing_id": ["a", "b", "a"], "source": ["w#3", "w#4", "w#9"],
+    ...     "line": [7, 7, 8], "price_eur": [61000.0, 5.0, 60000.0], "url": ["u1", "u2", "u3"],
+    ...     "fetched_at": pd.to_datetime(["2024-05-02", "2024-05-01", "2024-04-01"], utc=True)})
+    >>> history(seen, "a")[["source", "price_eur"]].to_dict("records")
+    [{'source': 'w#9', 'price_eur': 60000.0}, {'source': 'w#3', 'price_eur': 61000.0}]
+    """
+    rows = sightings[sightings["listing_id"] == listing_id]
+    rows = rows.sort_values("fetched_at", kind="stable", na_position="first")
+    return rows[HISTORY_COLUMNS].reset_index(drop=True)
+
+
+def history_records(seen: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return a history frame as plain records: dates as ISO 8601 strings in UTC, nulls None.
+
+    >>> import pandas as pd
+    >>> seen = pd.DataFrame({"fetched_at": pd.to_datetime(["2024-04-01 12:00"], utc=True),
+    ...     "price_eur": [60000.0], "url": [None], "source": ["w#9"], "line": [8]})
+    >>> history_records(seen)[0]["fetched_at"], history_records(seen)[0]["url"]
+    ('2024-04-01T12:00:00Z', None)
+    """
+    records = pa.Table.from_pandas(seen, preserve_index=False).to_pylist()
+    for record in records:
+        for name, value in record.items():
+            if isinstance(value, datetime):
+                record[name] = value.isoformat().replace("+00:00", "Z")
+    return records
