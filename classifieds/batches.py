@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import islice
-from typing import Any
 
 from classifieds.ads import occurrences
+from classifieds.dataset import SightingRows
 from classifieds.dedup import Catalogue
 from classifieds.formats import DEFAULT_JSONL_FIELDS, JsonlFields, Skipped, read_input
 from classifieds.models import Reject
@@ -41,8 +41,7 @@ class Tally:
 class BatchOutput:
     """What the run writes for one batch, in input order."""
 
-    sightings: tuple[list[Any], ...]
-    """One list per column of ``sightings.parquet``."""
+    sightings: SightingRows
     rejects: list[Reject] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
 
@@ -56,8 +55,7 @@ class Parser:
 
     def parse(self, sources: Sequence[str]) -> BatchOutput:
         """Return the sightings, rejects and counts of the pages of these inputs, in order."""
-        columns: tuple[list[Any], ...] = ([], [], [], [], [], [], [], [])
-        listing_ids, sources_seen, lines, positions, sections, prices, urls, dates = columns
+        rows = SightingRows()
         rejects: list[Reject] = []
         tally = Tally(inputs=len(sources))
         add = self.catalogue.add
@@ -75,6 +73,7 @@ class Parser:
                 continue
             tally.pages += 1
             tally.input_bytes += page.size
+            before = len(rows)
             has_widget = False
             for found in occurrences(page.text, page.source, page.first_line):
                 has_widget = True
@@ -83,17 +82,18 @@ class Parser:
                     continue
                 ad, line, position = found
                 add(ad, page.source, (page.key, page.record, line), page.url, page.fetched_at)
-                listing_ids.append(ad.listing_id)
-                sources_seen.append(page.source)
-                lines.append(line)
-                positions.append(position)
-                sections.append(ad.section)
-                prices.append(ad.price_eur)
-                urls.append(page.url)
-                dates.append(page.fetched_at)
+                rows.listing_id.append(ad.listing_id)
+                rows.line.append(line)
+                rows.position.append(position)
+                rows.section.append(ad.section)
+                rows.price_eur.append(ad.price_eur)
+            count = len(rows) - before  # the page's values, repeated at C speed
+            rows.source.extend([page.source] * count)
+            rows.url.extend([page.url] * count)
+            rows.fetched_at.extend([page.fetched_at] * count)
             tally.pages_with_widget += has_widget
-        tally.sightings = len(listing_ids)
-        return BatchOutput(columns, rejects, tally)
+        tally.sightings = len(rows)
+        return BatchOutput(rows, rejects, tally)
 
 
 def batched(sources: Iterable[str], size: int) -> Iterator[list[str]]:

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -179,15 +179,28 @@ class SightingsWriter:
         self._pending, self._pending_rows = rest.to_batches(), rest.num_rows
 
 
-def sightings_batch(columns: Sequence[list[Any]]) -> pa.RecordBatch:
-    """Return sightings given as one list of values per column of ``SIGHTINGS_SCHEMA``."""
-    return pa.RecordBatch.from_arrays(
-        [
-            pa.array(values, column.type)
-            for values, column in zip(columns, SIGHTING_COLUMNS, strict=True)
-        ],
-        schema=SIGHTINGS_SCHEMA,
-    )
+@dataclass
+class SightingRows:
+    """Sightings as plain lists, one per column of ``SIGHTINGS_SCHEMA``: cheap to fill and to
+    send between processes (workers never build Arrow arrays, which makes pyarrow import pandas).
+    """
+
+    listing_id: list[str] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)
+    line: list[int] = field(default_factory=list)
+    position: list[int] = field(default_factory=list)
+    section: list[str | None] = field(default_factory=list)
+    price_eur: list[float | None] = field(default_factory=list)
+    url: list[str | None] = field(default_factory=list)
+    fetched_at: list[datetime | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.listing_id)
+
+    def to_batch(self) -> pa.RecordBatch:
+        """Return the rows as a record batch of ``SIGHTINGS_SCHEMA``."""
+        arrays = [pa.array(getattr(self, column.name), column.type) for column in SIGHTING_COLUMNS]
+        return pa.RecordBatch.from_arrays(arrays, schema=SIGHTINGS_SCHEMA)
 
 
 def write_listings(rows: Sequence[dict[str, Any]], folder: Path, dialect: CsvDialect) -> None:

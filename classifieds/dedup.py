@@ -82,8 +82,15 @@ class Catalogue:
         Sightings must come in input order (each parser reads its inputs in order): the new
         one is never before the first. Out-of-order pages go through merge.
         """
-        when = moment(fetched_at, rank)
         entry = self._entries.get(ad.listing_id)
+        if entry is not None and fetched_at is None and not entry.latest[0]:
+            # Undated after undated, in input order: the new sighting is the latest.
+            entry.n_sightings += 1
+            entry.ad, entry.latest = ad, (False, _UNDATED, rank)
+            if url is not None and entry.first_url_at is None:
+                entry.first_url, entry.first_url_at = url, entry.latest
+            return
+        when = moment(fetched_at, rank)
         if entry is None:
             self._entries[ad.listing_id] = _Entry(
                 ad, when, rank, source, 1, fetched_at, fetched_at, url, when if url else None

@@ -29,7 +29,6 @@ from classifieds.dataset import (
     CsvDialect,
     SightingsWriter,
     sha256,
-    sightings_batch,
     staging,
     write_json,
     write_listings,
@@ -42,7 +41,7 @@ from classifieds.sources import iter_inputs
 
 Engine = Literal["local", "dask"]
 Progress = Callable[[BatchOutput], Any]
-BATCH_SIZE = 64
+BATCH_SIZE = 256
 """Inputs per batch: large enough to amortise scheduling, small enough to balance workers."""
 DASK_BATCH_SIZE = 1024
 
@@ -61,7 +60,7 @@ class _Run:
         if isinstance(item, Catalogue):
             self.catalogue.merge(item)
             return
-        self.sightings.write(sightings_batch(item.sightings))
+        self.sightings.write(item.sightings.to_batch())
         for reject in item.rejects:
             self.rejects.write(json.dumps(reject.model_dump(), ensure_ascii=False) + "\n")
             self.rejects_by_reason[reject.reason] += 1

@@ -12,6 +12,7 @@ should hold a page and cannot be used becomes a reject with a reason.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from classifieds.sources import (
     decode_text,
     format_of_name,
     is_binary,
+    is_compressed,
     line_guarded,
     open_input,
     peek,
@@ -47,6 +49,7 @@ TEXT_TYPES = frozenset({"text/plain"})
 PAGE_RECORDS = frozenset({"response", "resource", "conversion"})
 """WARC records that hold a page; ``conversion`` is Common Crawl's extracted text (WET)."""
 SNIFF_BYTES = 512
+_SMALL_FILE_BYTES = 1 << 20
 
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 _COMPACT_DATE = re.compile(r"^\d{14}$")  # 20240301120000, as in ARC files and CDX indexes
@@ -106,6 +109,11 @@ def read_input(
         yield Reject.of(name, 0, "unknown_format", _unknown_format_text(source))
         return
     try:
+        data = _small_plain_file(source) if known == "text" else None
+        if data is not None and _sniff(data[:SNIFF_BYTES]) == "text":
+            # Most crawls are many small text pages: one read, no stream machinery.
+            yield page_of_bytes(origin, data, html=False, widget_only=widget_only)
+            return
         with open_input(source) as stream:
             head = peek(stream, SNIFF_BYTES)
             form = _sniff(head) if known == "text" else known
@@ -135,7 +143,7 @@ def page_of_bytes(
     """Return the page of these bytes (text, or HTML made text), or why it cannot be used."""
     if is_binary(data):
         return Reject.of(origin.source, 0, "binary_file", repr(data[:60]))
-    if not data.strip():
+    if not data or data.isspace():  # isspace stops at the first letter; strip would copy
         return Reject.of(origin.source, 0, "empty_file", f"{len(data)} bytes, no text")
     first_line = 1
     if html:
@@ -191,6 +199,17 @@ def parse_timestamp(value: object) -> datetime | None:
         return moment.astimezone(UTC)
     except (ValueError, OverflowError, OSError):
         return None
+
+
+def _small_plain_file(source: str) -> bytes | None:
+    """Return the bytes of a file up to 1 MiB that is not compressed, else None."""
+    if source == STDIN:
+        return None
+    with open(source, "rb", buffering=0) as file:
+        if os.fstat(file.fileno()).st_size > min(_SMALL_FILE_BYTES, sources.MAX_PAGE_BYTES):
+            return None
+        data = file.readall()
+    return None if is_compressed(data) else data
 
 
 def _sniff(head: bytes) -> str:

@@ -221,6 +221,11 @@ def open_input(source: str) -> IO[bytes]:
     return io.BufferedReader(capped, buffer_size=_CHUNK_BYTES)
 
 
+def is_compressed(head: bytes) -> bool:
+    """Return whether bytes start like a compressed stream (gzip, bzip2, xz, zstd)."""
+    return head.startswith(_MAGICS)
+
+
 def line_guarded(stream: IO[bytes]) -> IO[bytes]:
     """Return a stream from :func:`open_input` that raises :class:`CorruptInput` after twice
     :data:`MAX_PAGE_BYTES` without a line break, which a line reader (warcio's) would hold.
@@ -345,6 +350,7 @@ _DECOMPRESSORS: tuple[tuple[bytes, Callable[[IO[bytes]], _Readable]], ...] = (
     (b"\x28\xb5\x2f\xfd", _zstd),
 )
 """Compressed formats by their first bytes (magic numbers), and how to open each as a stream."""
+_MAGICS = tuple(magic for magic, _ in _DECOMPRESSORS)
 
 
 class _Capped(io.RawIOBase):

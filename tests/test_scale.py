@@ -121,9 +121,11 @@ def test_sightings_writer_holds_less_than_a_row_group(
 
     monkeypatch.setattr(dataset, "SIGHTINGS_ROW_GROUP", 10)
     writer = dataset.SightingsWriter(tmp_path / "s.parquet")
-    row = [["id"] * 7, ["src"] * 7, [1] * 7, [1] * 7, [None] * 7, [1.0] * 7, [None] * 7, [None] * 7]
+    rows = dataset.SightingRows(
+        ["id"] * 7, ["src"] * 7, [1] * 7, [1] * 7, [None] * 7, [1.0] * 7, [None] * 7, [None] * 7
+    )
     for _ in range(20):
-        writer.write(dataset.sightings_batch(row))
+        writer.write(rows.to_batch())
         assert writer._pending_rows < 10
     writer.close()
     assert writer.rows == 140
