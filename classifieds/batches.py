@@ -10,14 +10,35 @@ end. Whatever the engine, the run merges the same outputs in input order.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from itertools import islice
 
 from classifieds.ads import occurrences
 from classifieds.dataset import SightingRows
 from classifieds.dedup import Catalogue
-from classifieds.formats import DEFAULT_JSONL_FIELDS, JsonlFields, Skipped, read_input
+from classifieds.formats import (
+    DEFAULT_JSONL_FIELDS,
+    InputFacts,
+    JsonlFields,
+    Skipped,
+    read_input,
+)
 from classifieds.models import Reject
+from classifieds.sources import source_name
+
+
+@dataclass
+class InputStats:
+    """What one input gave: a row of ``inputs.parquet``."""
+
+    source: str
+    bytes: int = 0
+    sha256: str = ""
+    pages: int = 0
+    pages_with_widget: int = 0
+    sightings: int = 0
+    rejects: int = 0
+    records_skipped: int = 0
 
 
 @dataclass
@@ -29,12 +50,19 @@ class Tally:
     pages: int = 0
     pages_with_widget: int = 0
     sightings: int = 0
+    rejects: int = 0
     records_skipped: int = 0
     """Records of archives that hold no page: requests, revisits, images, error statuses."""
 
-    def add(self, other: Tally) -> None:
-        for name in (f.name for f in fields(self)):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+    def add(self, stats: InputStats) -> None:
+        """Count one more input."""
+        self.inputs += 1
+        self.input_bytes += stats.bytes
+        self.pages += stats.pages
+        self.pages_with_widget += stats.pages_with_widget
+        self.sightings += stats.sightings
+        self.rejects += stats.rejects
+        self.records_skipped += stats.records_skipped
 
 
 @dataclass
@@ -43,7 +71,7 @@ class BatchOutput:
 
     sightings: SightingRows
     rejects: list[Reject] = field(default_factory=list)
-    tally: Tally = field(default_factory=Tally)
+    inputs: list[InputStats] = field(default_factory=list)
 
 
 class Parser:
@@ -55,24 +83,24 @@ class Parser:
 
     def parse(self, sources: Sequence[str]) -> BatchOutput:
         """Return the sightings, rejects and counts of the pages of these inputs, in order."""
-        rows = SightingRows()
-        rejects: list[Reject] = []
-        tally = Tally(inputs=len(sources))
+        output = BatchOutput(SightingRows())
+        for source in sources:
+            output.inputs.append(self._parse_input(source, output.sightings, output.rejects))
+        return output
+
+    def _parse_input(self, source: str, rows: SightingRows, rejects: list[Reject]) -> InputStats:
+        facts = InputFacts()
+        stats = InputStats(source_name(source))
+        first_row, first_reject = len(rows), len(rejects)
         add = self.catalogue.add
-        pages = (
-            page
-            for source in sources
-            for page in read_input(source, self.jsonl_fields, widget_only=True)
-        )
-        for page in pages:
+        for page in read_input(source, self.jsonl_fields, widget_only=True, facts=facts):
             if isinstance(page, Reject):
                 rejects.append(page)
                 continue
             if isinstance(page, Skipped):
-                tally.records_skipped += 1
+                stats.records_skipped += 1
                 continue
-            tally.pages += 1
-            tally.input_bytes += page.size
+            stats.pages += 1
             before = len(rows)
             has_widget = False
             for found in occurrences(page.text, page.source, page.first_line):
@@ -91,9 +119,11 @@ class Parser:
             rows.source.extend([page.source] * count)
             rows.url.extend([page.url] * count)
             rows.fetched_at.extend([page.fetched_at] * count)
-            tally.pages_with_widget += has_widget
-        tally.sightings = len(rows)
-        return BatchOutput(rows, rejects, tally)
+            stats.pages_with_widget += has_widget
+        stats.bytes, stats.sha256 = facts.size, facts.sha256
+        stats.sightings = len(rows) - first_row
+        stats.rejects = len(rejects) - first_reject
+        return stats
 
 
 def batched(sources: Iterable[str], size: int) -> Iterator[list[str]]:

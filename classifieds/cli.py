@@ -19,6 +19,7 @@ from tqdm import tqdm
 from classifieds._version import __version__
 from classifieds.batches import BatchOutput
 from classifieds.dataset import (
+    INPUT_COLUMNS,
     LISTING_COLUMNS,
     MANIFEST_JSON,
     SIGHTING_COLUMNS,
@@ -136,6 +137,11 @@ def cli() -> None:
     show_default=True,
     help="JSON Lines field holding a page's capture date (ISO 8601 or epoch seconds).",
 )
+@click.option(
+    "--append",
+    is_flag=True,
+    help="Add INPUTS to the dataset in --out; inputs it holds already are not read again.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar; a one-line summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Warn on stderr about every rejected file.")
 def export(
@@ -151,6 +157,7 @@ def export(
     jsonl_html_field: str,
     jsonl_url_field: str,
     jsonl_date_field: str,
+    append: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -165,6 +172,8 @@ def export(
     Examples:
 
         classifieds export crawl/ --out data/
+
+        classifieds export crawl/2024-06/ --out data/ --append
 
         classifieds export crawls/ --include '*.warc.gz' --exclude 'tmp/*'
 
@@ -197,6 +206,7 @@ def export(
                 include=include,
                 exclude=exclude,
                 jsonl_fields=fields,
+                append=append,
             )
     except InputError as error:
         raise click.UsageError(str(error)) from error
@@ -243,10 +253,10 @@ class _Progress:
         self.bar.close()
 
     def __call__(self, batch: BatchOutput) -> None:
-        self.pages += batch.tally.pages
-        self.ads += batch.tally.sightings
+        self.pages += sum(stats.pages for stats in batch.inputs)
+        self.ads += len(batch.sightings)
         self.rejects += len(batch.rejects)
-        self.bar.update(batch.tally.inputs)
+        self.bar.update(len(batch.inputs))
         self.bar.set_postfix(pages=self.pages, ads=self.ads, rejects=self.rejects, refresh=False)
         if self.warn:
             for reject in batch.rejects:
@@ -264,6 +274,8 @@ def _report(manifest: Manifest, out: Path, *, quiet: bool) -> None:
     )
     if quiet:
         return
+    if m.inputs_read < m.inputs:
+        click.echo(f"  read {m.inputs_read} new inputs; {m.inputs - m.inputs_read} were in {out}/")
     for name in [*manifest.outputs, MANIFEST_JSON]:
         click.echo(f"  {out / name}")
     if m.records_skipped:
@@ -292,6 +304,7 @@ def schema(output_format: str) -> None:
     tables: dict[str, tuple[Column, ...]] = {
         "listings": LISTING_COLUMNS,
         "sightings": SIGHTING_COLUMNS,
+        "inputs": INPUT_COLUMNS,
     }
     if output_format == "json":
         document: dict[str, Any] = {

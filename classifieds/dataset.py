@@ -38,9 +38,10 @@ LISTINGS_PARQUET = "listings.parquet"
 LISTINGS_CSV = "listings.csv"
 SIGHTINGS_PARQUET = "sightings.parquet"
 REJECTS_JSONL = "rejects.jsonl"
+INPUTS_PARQUET = "inputs.parquet"
 MANIFEST_JSON = "manifest.json"
 SIGHTINGS_ROW_GROUP = 65_536
-"""Sightings are flushed to Parquet in row groups of this many rows, never held whole."""
+"""Sightings (and inputs) reach Parquet in row groups of this many rows, never held whole."""
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 CsvDialect = Literal["default", "excel-fr"]
@@ -104,6 +105,20 @@ SIGHTING_COLUMNS = (
 )
 
 
+INPUT_COLUMNS = (
+    Column("source", pa.string(), False, "input file as read (<stdin> for standard input)"),
+    Column("bytes", pa.int64(), False, "size of the file as stored"),
+    Column("sha256", pa.string(), False, "hash of its content; empty for stdin"),
+    Column("pages", pa.int64(), False, "pages read from it"),
+    Column("pages_with_widget", pa.int64(), False, "pages with a Petites Annonces widget"),
+    Column("sightings", pa.int64(), False, "its rows in sightings.parquet"),
+    Column("rejects", pa.int64(), False, "its lines in rejects.jsonl"),
+    Column("records_skipped", pa.int64(), False, "archive records that hold no page"),
+)
+"""``inputs.parquet``: what each input gave, in input order. ``--append`` reads it to skip
+inputs already read and to copy their rows."""
+
+
 def _pandas_column(column: Column) -> dict[str, Any]:
     """Return the pandas metadata of a column: whole numbers read back as nullable ``Int64``."""
     if column.type == pa.int64():
@@ -143,23 +158,25 @@ def _schema(columns: Sequence[Column]) -> pa.Schema:
 
 LISTINGS_SCHEMA = _schema(LISTING_COLUMNS)
 SIGHTINGS_SCHEMA = _schema(SIGHTING_COLUMNS)
+INPUTS_SCHEMA = _schema(INPUT_COLUMNS)
 
 
-class SightingsWriter:
-    """Append sightings batch by batch; they reach Parquet in row groups of a fixed size.
+class RowGroupWriter:
+    """Append rows batch by batch; they reach Parquet in row groups of a fixed size.
 
     Row groups never depend on how the rows were batched, so the file's bytes do not depend on
-    the number of workers.
+    the number of workers, nor on whether a dataset was built at once or appended to.
     """
 
-    def __init__(self, path: Path) -> None:
-        self._writer = pq.ParquetWriter(path, SIGHTINGS_SCHEMA, compression="zstd")
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self._schema = schema
+        self._writer = pq.ParquetWriter(path, schema, compression="zstd")
         self._pending: list[pa.RecordBatch] = []
         self._pending_rows = 0
         self.rows = 0
 
     def write(self, batch: pa.RecordBatch) -> None:
-        """Add a batch of sightings (columns of ``SIGHTINGS_SCHEMA``)."""
+        """Add a batch of rows of the writer's schema."""
         self._pending.append(batch)
         self._pending_rows += batch.num_rows
         self.rows += batch.num_rows
@@ -172,7 +189,7 @@ class SightingsWriter:
         self._writer.close()
 
     def _flush(self, rows: int) -> None:
-        table = pa.Table.from_batches(self._pending, SIGHTINGS_SCHEMA)
+        table = pa.Table.from_batches(self._pending, self._schema)
         # One contiguous chunk: page boundaries then depend on the rows only.
         self._writer.write_table(table.slice(0, rows).combine_chunks(), row_group_size=rows)
         rest = table.slice(rows)

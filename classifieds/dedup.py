@@ -104,6 +104,32 @@ class Catalogue:
         if fetched_at is not None:
             _widen(entry, fetched_at, fetched_at)
 
+    def restore(
+        self,
+        ad: Ad,
+        *,
+        n_sightings: int,
+        first: Rank,
+        first_source: str,
+        latest: Moment,
+        first_seen: datetime | None,
+        last_seen: datetime | None,
+        first_url: str | None,
+        first_url_at: Moment | None,
+    ) -> None:
+        """Add the entry of an ad whose sightings were summed up before (an earlier run)."""
+        self._entries[ad.listing_id] = _Entry(
+            ad,
+            latest,
+            first,
+            first_source,
+            n_sightings,
+            first_seen,
+            last_seen,
+            first_url,
+            first_url_at,
+        )
+
     def merge(self, other: Catalogue) -> None:
         """Fold in the catalogue of other pages (before, after or between these ones)."""
         for listing_id, seen in other._entries.items():

@@ -12,22 +12,38 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
-from itertools import chain, islice
+from itertools import chain, islice, tee
 from pathlib import Path
 from typing import IO, Any, Literal
 
+import pyarrow as pa
+
 from classifieds._version import __version__
-from classifieds.batches import BatchOutput, Tally, batched
+from classifieds.append import (
+    Copier,
+    Keep,
+    Parse,
+    Step,
+    check_previous,
+    plan,
+    previous_inputs,
+    reject_reason,
+)
+from classifieds.batches import BatchOutput, InputStats, Tally, batched
 from classifieds.dataset import (
+    INPUTS_PARQUET,
+    INPUTS_SCHEMA,
     LISTINGS_CSV,
     LISTINGS_PARQUET,
     MANIFEST_JSON,
     REJECTS_JSONL,
     SCHEMA_VERSION,
     SIGHTINGS_PARQUET,
+    SIGHTINGS_SCHEMA,
     CsvDialect,
-    SightingsWriter,
+    RowGroupWriter,
     sha256,
     staging,
     write_json,
@@ -50,21 +66,39 @@ class _Run:
     """The merged state of an export in progress, writing as it goes."""
 
     def __init__(self, stage: Path, rejects: IO[str]) -> None:
-        self.sightings = SightingsWriter(stage / SIGHTINGS_PARQUET)
+        self.sightings = RowGroupWriter(stage / SIGHTINGS_PARQUET, SIGHTINGS_SCHEMA)
+        self.inputs = RowGroupWriter(stage / INPUTS_PARQUET, INPUTS_SCHEMA)
         self.rejects = rejects
         self.catalogue = Catalogue()
         self.rejects_by_reason: Counter[str] = Counter()
         self.tally = Tally()
+        self.inputs_read = 0
 
     def take(self, item: BatchOutput | Catalogue) -> None:
+        """Write a parsed batch, or fold in the catalogue of a parser."""
         if isinstance(item, Catalogue):
             self.catalogue.merge(item)
             return
         self.sightings.write(item.sightings.to_batch())
+        self._write_inputs(item.inputs)
+        self.inputs_read += len(item.inputs)
         for reject in item.rejects:
             self.rejects.write(json.dumps(reject.model_dump(), ensure_ascii=False) + "\n")
             self.rejects_by_reason[reject.reason] += 1
-        self.tally.add(item.tally)
+
+    def copy(self, stats: InputStats, sightings: pa.Table, reject_lines: list[str]) -> None:
+        """Write an input of a previous run as it was."""
+        for batch in sightings.to_batches():
+            self.sightings.write(batch)
+        self._write_inputs([stats])
+        for line in reject_lines:
+            self.rejects.write(line)
+            self.rejects_by_reason[reject_reason(line)] += 1
+
+    def _write_inputs(self, inputs: list[InputStats]) -> None:
+        for stats in inputs:
+            self.tally.add(stats)
+        self.inputs.write(pa.RecordBatch.from_pylist([asdict(s) for s in inputs], INPUTS_SCHEMA))
 
 
 def build(
@@ -79,6 +113,7 @@ def build(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     jsonl_fields: JsonlFields = DEFAULT_JSONL_FIELDS,
+    append: bool = False,
 ) -> Manifest:
     """Export the ads of ``inputs`` (files, folders, ``-``) to the dataset folder ``out``.
 
@@ -86,19 +121,45 @@ def build(
     the Dask cluster at ``scheduler`` (``tcp://host:8786``), or on a local one without it.
     Files found in folders are kept by the ``include`` and ``exclude`` globs (see
     :func:`~classifieds.sources.iter_inputs`); ``jsonl_fields`` names the fields of JSON Lines.
+    With ``append``, the dataset already in ``out`` is kept and only inputs it does not hold
+    are read: the result is the dataset of all the inputs together.
     Returns the run's manifest. Raises InputError for a missing input and OutputError for an
     output folder that cannot be written; bad pages never raise, they become rejects.
     """
     jobs = jobs or os.cpu_count() or 1
     sources = iter_inputs(inputs, include, exclude)  # a missing input fails now, not later
     out = Path(out)
+    batch_size = DASK_BATCH_SIZE if engine == "dask" else BATCH_SIZE
+    previous = append and check_previous(out)
     with staging(out) as stage, open(stage / REJECTS_JSONL, "w", encoding="utf-8") as rejects:
         run = _Run(stage, rejects)
-        for item in _work(sources, jobs, engine, scheduler, jsonl_fields):
+        if previous:
+            steps: Iterator[Step] = plan(previous_inputs(out), sources, batch_size)
+        else:
+            steps = (Parse(batch) for batch in batched(sources, batch_size))
+        # The engine reads ahead through the steps for its batches; this loop follows behind
+        # and copies the old inputs between them in their place.
+        ahead, behind = tee(steps)
+        batches = (step.batch for step in ahead if isinstance(step, Parse))
+        work = _work(batches, jobs, engine, scheduler, jsonl_fields)
+        copier = Copier(out) if previous else None
+        for step in behind:
+            if isinstance(step, Keep):
+                assert copier is not None
+                for kept in copier.copy(step.count):
+                    run.copy(*kept)
+                continue
+            item = next(work)
             run.take(item)
             if progress is not None and isinstance(item, BatchOutput):
                 progress(item)
+        for item in work:  # the parsers' catalogues
+            run.take(item)
+        if copier is not None:
+            run.catalogue.merge(copier.catalogue())
+            copier.close()
         run.sightings.close()
+        run.inputs.close()
         rejects.close()
         write_listings(list(run.catalogue.rows()), stage, csv_dialect)
         manifest = _manifest(run, stage)
@@ -107,13 +168,16 @@ def build(
 
 
 def _work(
-    sources: Iterator[str], jobs: int, engine: Engine, scheduler: str | None, fields: JsonlFields
+    batches: Iterator[list[str]],
+    jobs: int,
+    engine: Engine,
+    scheduler: str | None,
+    fields: JsonlFields,
 ) -> Work:
     if engine == "dask":
         from classifieds.distributed import dask_engine
 
-        return dask_engine(batched(sources, DASK_BATCH_SIZE), scheduler, jobs, fields)
-    batches = batched(sources, BATCH_SIZE)
+        return dask_engine(batches, scheduler, jobs, fields)
     first = list(islice(batches, jobs))
     if jobs == 1 or len(first) < jobs:  # too little work to be worth starting processes
         return serial(chain(first, batches), fields)
@@ -122,12 +186,13 @@ def _work(
 
 def _manifest(run: _Run, stage: Path) -> Manifest:
     tally = run.tally
-    outputs = (LISTINGS_PARQUET, LISTINGS_CSV, SIGHTINGS_PARQUET, REJECTS_JSONL)
+    outputs = (LISTINGS_PARQUET, LISTINGS_CSV, SIGHTINGS_PARQUET, REJECTS_JSONL, INPUTS_PARQUET)
     return Manifest(
         version=__version__,
         schema_version=SCHEMA_VERSION,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         inputs=tally.inputs,
+        inputs_read=run.inputs_read,
         input_bytes=tally.input_bytes,
         pages=tally.pages,
         pages_with_widget=tally.pages_with_widget,

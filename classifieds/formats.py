@@ -11,6 +11,7 @@ should hold a page and cannot be used becomes a reject with a reason.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -93,26 +94,45 @@ class Origin:
         return Origin(f"{self.source}#{record}", self.key, record, url, fetched_at)
 
 
+@dataclass
+class InputFacts:
+    """What reading an input learns of the file itself: its size and content hash."""
+
+    size: int = 0
+    sha256: str = ""
+    """Hex sha256 of the input's bytes as stored (compressed or not); empty for stdin."""
+
+
 def read_input(
-    source: str, fields: JsonlFields = DEFAULT_JSONL_FIELDS, *, widget_only: bool = False
+    source: str,
+    fields: JsonlFields = DEFAULT_JSONL_FIELDS,
+    *,
+    widget_only: bool = False,
+    facts: InputFacts | None = None,
 ) -> Iterator[Page | Reject | Skipped]:
     """Yield the pages of an input in order, with a reject for each that cannot be used.
 
     With ``widget_only``, a text page (not HTML) is decoded only from the first line that may
     start a widget (``Page.first_line`` says where): the article above it, most of a page, is
-    never decoded, and a page without such a line has an empty text.
+    never decoded, and a page without such a line has an empty text. ``facts``, when given, is
+    filled with the input's size and sha256 once it has been read.
     """
     name = source_name(source)
     origin = Origin(name, "" if source == STDIN else source_key(source))
     known = "text" if source == STDIN else format_of_name(source)
-    if known is None:
-        yield Reject.of(name, 0, "unknown_format", _unknown_format_text(source))
-        return
     try:
         data = _small_plain_file(source) if known == "text" else None
-        if data is not None and _sniff(data[:SNIFF_BYTES]) == "text":
-            # Most crawls are many small text pages: one read, no stream machinery.
-            yield page_of_bytes(origin, data, html=False, widget_only=widget_only)
+        if data is not None:
+            if facts is not None:
+                facts.size, facts.sha256 = len(data), hashlib.sha256(data).hexdigest()
+            if _sniff(data[:SNIFF_BYTES]) == "text":
+                # Most crawls are many small text pages: one read, no stream machinery.
+                yield page_of_bytes(origin, data, html=False, widget_only=widget_only)
+                return
+        elif facts is not None and source != STDIN:
+            facts.size, facts.sha256 = file_facts(source)
+        if known is None:
+            yield Reject.of(name, 0, "unknown_format", _unknown_format_text(source))
             return
         with open_input(source) as stream:
             head = peek(stream, SNIFF_BYTES)
@@ -129,6 +149,13 @@ def read_input(
         yield Reject.of(name, 0, "corrupt_file", str(error))
     except OSError as error:
         yield Reject.of(name, 0, "unreadable_file", f"{type(error).__name__}: {error}")
+
+
+def file_facts(source: str) -> tuple[int, str]:
+    """Return the size and sha256 of a file, read in one pass at C speed."""
+    with open(source, "rb") as file:
+        digest = hashlib.file_digest(file, "sha256")
+        return file.tell(), digest.hexdigest()
 
 
 def page_of_bytes(

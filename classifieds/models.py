@@ -147,6 +147,9 @@ class Manifest(BaseModel):
     schema_version: int
     created_at: str
     inputs: int
+    """Inputs the dataset holds (with ``--append``, those of earlier runs too)."""
+    inputs_read: int
+    """Inputs this run read (the others were copied from the dataset appended to)."""
     input_bytes: int
     pages: int
     pages_with_widget: int

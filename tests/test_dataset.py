@@ -28,6 +28,7 @@ def seed_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_export_writes_every_file(seed_export: Path) -> None:
     names = sorted(p.name for p in seed_export.iterdir())
     assert names == [
+        "inputs.parquet",
         "listings.csv",
         "listings.parquet",
         "manifest.json",

@@ -120,7 +120,7 @@ def test_sightings_writer_holds_less_than_a_row_group(
     from classifieds import dataset
 
     monkeypatch.setattr(dataset, "SIGHTINGS_ROW_GROUP", 10)
-    writer = dataset.SightingsWriter(tmp_path / "s.parquet")
+    writer = dataset.RowGroupWriter(tmp_path / "s.parquet", dataset.SIGHTINGS_SCHEMA)
     rows = dataset.SightingRows(
         ["id"] * 7, ["src"] * 7, [1] * 7, [1] * 7, [None] * 7, [1.0] * 7, [None] * 7, [None] * 7
     )
