@@ -12,7 +12,6 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict
 from datetime import UTC, datetime
 from itertools import chain, islice, tee
 from pathlib import Path
@@ -98,7 +97,7 @@ class _Run:
     def _write_inputs(self, inputs: list[InputStats]) -> None:
         for stats in inputs:
             self.tally.add(stats)
-        self.inputs.write(pa.RecordBatch.from_pylist([asdict(s) for s in inputs], INPUTS_SCHEMA))
+        self.inputs.write(pa.RecordBatch.from_pylist([vars(s) for s in inputs], INPUTS_SCHEMA))
 
 
 def build(
