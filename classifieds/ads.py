@@ -7,7 +7,6 @@ the raw lines: each distinct ad is parsed, enriched and validated once.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from functools import lru_cache
 
 from pydantic import ValidationError
@@ -105,25 +104,27 @@ def ad_of(section: str | None, title_line: str | None, detail_line: str) -> Ad |
     return ad
 
 
-def occurrences(text: str, source: str, first_line: int = 1) -> Iterator[Occurrence | Reject]:
-    """Yield every ad occurrence and every reject of a page, in page order.
+def occurrences(text: str, source: str, first_line: int = 1) -> list[Occurrence | Reject]:
+    """Return every ad occurrence and every reject of a page, in page order.
 
     An ad that the page shows twice (the same widget rendered twice) is one occurrence.
     ``first_line`` is the line number of the text's first line in its page.
     """
+    found: list[Occurrence | Reject] = []
     seen: set[str] = set()
     for raw in scan(text, first_line):
         if isinstance(raw, RawReject):
-            yield Reject.of(source, raw.line, raw.reason, raw.text)
+            found.append(Reject.of(source, raw.line, raw.reason, raw.text))
             continue
         section, title_line, detail_line, line = raw
         ad = ad_of(section, title_line, detail_line)
         if isinstance(ad, str):
             printed = f"{title_line}\n{detail_line}" if title_line else detail_line
-            yield Reject.of(source, line, ad, printed)
+            found.append(Reject.of(source, line, ad, printed))
         elif ad.listing_id not in seen:
             seen.add(ad.listing_id)
-            yield ad, line, len(seen)
+            found.append((ad, line, len(seen)))
+    return found
 
 
 def parse_page(text: str, source: str = "<page>") -> list[Listing]:

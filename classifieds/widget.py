@@ -14,7 +14,6 @@ Nothing here interprets the fields of an ad; that is :mod:`classifieds.ads`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -77,11 +76,12 @@ def widget_starts(text: str) -> list[int]:
     return sorted(starts)
 
 
-def scan(text: str, first_line: int = 1) -> Iterator[RawAd | RawReject]:
-    """Yield the raw ads and rejected lines of every widget of a page, in page order.
+def scan(text: str, first_line: int = 1) -> list[RawAd | RawReject]:
+    """Return the raw ads and rejected lines of every widget of a page, in page order.
 
     ``first_line`` is the line number of the text's first line in its page.
     """
+    found: list[RawAd | RawReject] = []
     starts = widget_starts(text)
     ends_with_newline = text.endswith("\n")
     for k, start in enumerate(starts):
@@ -91,7 +91,8 @@ def scan(text: str, first_line: int = 1) -> Iterator[RawAd | RawReject]:
         end = text.rfind("\n", 0, starts[k + 1]) if k + 1 < len(starts) else len(text)
         lines = [line.strip() for line in text[start + 1 : end].split("\n")]
         first_number = text.count("\n", 0, start) + first_line + 1
-        yield from _walk(lines, first_number, ends_with_newline)
+        _walk(lines, first_number, ends_with_newline, found)
+    return found
 
 
 def is_header(line: str) -> bool:
@@ -136,9 +137,12 @@ def _kind(line: str) -> int:
 
 
 def _walk(
-    lines: list[str], first_number: int, ends_with_newline: bool
-) -> Iterator[RawAd | RawReject]:
-    """Yield the ads of one widget; ``lines`` are its stripped lines after the start line."""
+    lines: list[str], first_number: int, ends_with_newline: bool, found: list[RawAd | RawReject]
+) -> None:
+    """Add the ads of one widget to ``found``; ``lines`` are its stripped lines after its start.
+
+    Lists, not generators: this runs for every line of every page.
+    """
     section: str | None = None
     count = len(lines)
     i = 0
@@ -148,10 +152,10 @@ def _walk(
         if kind == _BLANK:
             i += 1
         elif kind == _LONG:
-            yield RawReject(first_number + i, "line_too_long", line)
+            found.append(RawReject(first_number + i, "line_too_long", line))
             i += 1
         elif kind == _DETAIL:
-            yield section, None, line, first_number + i
+            found.append((section, None, line, first_number + i))
             i += 1
         elif kind == _HEADER:
             section = section_name(line)
@@ -161,19 +165,19 @@ def _walk(
             following = _kind(lines[j]) if j < count else None
             if following == _DETAIL:
                 if kind == _OTHER or starts_with_title(lines[j], line):
-                    yield section, line, lines[j], first_number + j
+                    found.append((section, line, lines[j], first_number + j))
                 else:  # an unknown section whose first ad has no title line
                     section = section_name(line)
-                    yield section, None, lines[j], first_number + j
+                    found.append((section, None, lines[j], first_number + j))
                 i = j + 1
             elif kind == _HEADER_LIKE_LINE and _ad_starts(lines, j):
                 section = section_name(line)  # an unknown section header, then a titled ad
                 i = j
             elif following == _HEADER and _ad_starts(lines, _next_filled(lines, j + 1)):
-                yield RawReject(first_number + i, "orphan_title", line)
+                found.append(RawReject(first_number + i, "orphan_title", line))
                 i = j
             else:
-                yield from _truncated_tail(lines, i, first_number, ends_with_newline)
+                found += _truncated_tail(lines, i, first_number, ends_with_newline)
                 return
 
 
@@ -196,18 +200,17 @@ def _ad_starts(lines: list[str], i: int) -> bool:
 
 def _truncated_tail(
     lines: list[str], i: int, first_number: int, ends_with_newline: bool
-) -> Iterator[RawReject]:
-    """Yield rejects for an ad cut off by the end of a truncated page, else nothing.
+) -> list[RawReject]:
+    """Return rejects for an ad cut off by the end of a truncated page, else nothing.
 
     A page cut mid-ad ends right after the widget's last ad with at most a title line and part
     of a detail line, and (being cut) without a final newline or inside a parenthesis.
     """
     tail = [k for k in range(i, len(lines)) if lines[k]]
     if not tail or len(tail) > 2:
-        return
+        return []
     last = lines[tail[-1]]
     cut_in_postcode = last.rfind("(") > last.rfind(")")
     if ends_with_newline and not cut_in_postcode:
-        return
-    for k in tail:
-        yield RawReject(first_number + k, "truncated_ad", lines[k])
+        return []
+    return [RawReject(first_number + k, "truncated_ad", lines[k]) for k in tail]
