@@ -93,6 +93,13 @@ class Parser:
         stats = InputStats(source_name(source))
         first_row, first_reject = len(rows), len(rejects)
         add = self.catalogue.add
+        # Bound methods fetched once: the loop below runs for every ad of every page.
+        listing_ids, lines = rows.listing_id.append, rows.line.append
+        positions, sections, prices = (
+            rows.position.append,
+            rows.section.append,
+            rows.price_eur.append,
+        )
         for page in read_input(source, self.jsonl_fields, widget_only=True, facts=facts):
             if isinstance(page, Reject):
                 rejects.append(page)
@@ -101,25 +108,33 @@ class Parser:
                 stats.records_skipped += 1
                 continue
             stats.pages += 1
+            found = occurrences(page.text, page.source, page.first_line)
+            if not found:
+                continue
+            stats.pages_with_widget += 1
+            name, key, record, url, fetched_at = (
+                page.source,
+                page.key,
+                page.record,
+                page.url,
+                page.fetched_at,
+            )
             before = len(rows)
-            has_widget = False
-            for found in occurrences(page.text, page.source, page.first_line):
-                has_widget = True
-                if isinstance(found, Reject):
-                    rejects.append(found)
+            for item in found:
+                if isinstance(item, Reject):
+                    rejects.append(item)
                     continue
-                ad, line, position = found
-                add(ad, page.source, (page.key, page.record, line), page.url, page.fetched_at)
-                rows.listing_id.append(ad.listing_id)
-                rows.line.append(line)
-                rows.position.append(position)
-                rows.section.append(ad.section)
-                rows.price_eur.append(ad.price_eur)
+                ad, line, position = item
+                add(ad, name, (key, record, line), url, fetched_at)
+                listing_ids(ad.listing_id)
+                lines(line)
+                positions(position)
+                sections(ad.section)
+                prices(ad.price_eur)
             count = len(rows) - before  # the page's values, repeated at C speed
-            rows.source.extend([page.source] * count)
-            rows.url.extend([page.url] * count)
-            rows.fetched_at.extend([page.fetched_at] * count)
-            stats.pages_with_widget += has_widget
+            rows.source.extend([name] * count)
+            rows.url.extend([url] * count)
+            rows.fetched_at.extend([fetched_at] * count)
         stats.bytes, stats.sha256 = facts.size, facts.sha256
         stats.sightings = len(rows) - first_row
         stats.rejects = len(rejects) - first_reject
