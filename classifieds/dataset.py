@@ -40,7 +40,7 @@ SIGHTINGS_PARQUET = "sightings.parquet"
 REJECTS_JSONL = "rejects.jsonl"
 INPUTS_PARQUET = "inputs.parquet"
 MANIFEST_JSON = "manifest.json"
-SIGHTINGS_ROW_GROUP = 65_536
+SIGHTINGS_ROW_GROUP = 16_384
 """Sightings (and inputs) reach Parquet in row groups of this many rows, never held whole."""
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
