@@ -2,36 +2,29 @@
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import io
-import json
 import signal
 import sys
-import threading
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
-from tqdm import tqdm
 
 from classifieds._version import __version__
-from classifieds.batches import BatchOutput
+from classifieds.console import (
+    DictionaryFormat,
+    ExportProgress,
+    HistoryFormat,
+    data_dictionary,
+    export_report,
+    history_text,
+)
 from classifieds.dataset import (
-    INPUT_COLUMNS,
-    LISTING_COLUMNS,
-    MANIFEST_JSON,
-    SIGHTING_COLUMNS,
-    Column,
     load,
     load_sightings,
 )
 from classifieds.errors import ClassifiedsError, InputError, QueryError
 from classifieds.export import build
 from classifieds.formats import DEFAULT_JSONL_FIELDS, JsonlFields
-from classifieds.models import REJECT_MEANINGS, Manifest
-from classifieds.sources import iter_inputs
 from classifieds.timeline import history as price_history
 from classifieds.timeline import history_records
 
@@ -190,7 +183,7 @@ def export(
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler goes with --engine dask.")
     fields = JsonlFields(jsonl_text_field, jsonl_html_field, jsonl_url_field, jsonl_date_field)
-    progress = _Progress(
+    progress = ExportProgress(
         inputs, include, exclude, show_bar=not quiet and sys.stderr.isatty(), warn=verbose
     )
     try:
@@ -212,77 +205,7 @@ def export(
         raise click.UsageError(str(error)) from error
     except ClassifiedsError as error:
         raise click.ClickException(str(error)) from error
-    _report(manifest, Path(out), quiet=quiet)
-
-
-class _Progress:
-    """Progress on stderr: a bar (files, pages/s, ads, rejects) and per-file warnings."""
-
-    def __init__(
-        self,
-        inputs: tuple[str, ...],
-        include: tuple[str, ...] = (),
-        exclude: tuple[str, ...] = (),
-        *,
-        show_bar: bool,
-        warn: bool,
-    ) -> None:
-        self.warn = warn
-        self.bar = tqdm(
-            disable=not show_bar,
-            unit=" files",
-            file=sys.stderr,
-            dynamic_ncols=True,
-            desc="export",
-        )
-        self.pages = self.ads = self.rejects = 0
-        if show_bar:  # count the files on the side, so the bar can show a total and an ETA
-            count = self._count
-            threading.Thread(target=count, args=(inputs, include, exclude), daemon=True).start()
-
-    def _count(
-        self, inputs: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...]
-    ) -> None:
-        with contextlib.suppress(ClassifiedsError, OSError):
-            self.bar.total = sum(1 for _ in iter_inputs(inputs, include, exclude))
-
-    def __enter__(self) -> _Progress:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.bar.close()
-
-    def __call__(self, batch: BatchOutput) -> None:
-        self.pages += sum(stats.pages for stats in batch.inputs)
-        self.ads += len(batch.sightings)
-        self.rejects += len(batch.rejects)
-        self.bar.update(len(batch.inputs))
-        self.bar.set_postfix(pages=self.pages, ads=self.ads, rejects=self.rejects, refresh=False)
-        if self.warn:
-            for reject in batch.rejects:
-                if reject.line == 0:
-                    self.bar.write(
-                        f"warning: {reject.source}: {reject.reason} ({reject.text})", sys.stderr
-                    )
-
-
-def _report(manifest: Manifest, out: Path, *, quiet: bool) -> None:
-    m = manifest
-    click.echo(
-        f"{m.listings} listings from {m.sightings} sightings on {m.pages} pages"
-        f" ({m.pages_with_widget} with a widget), {m.rejects} rejects -> {out}/"
-    )
-    if quiet:
-        return
-    if m.inputs_read < m.inputs:
-        click.echo(f"  read {m.inputs_read} new inputs; {m.inputs - m.inputs_read} were in {out}/")
-    for name in [*manifest.outputs, MANIFEST_JSON]:
-        click.echo(f"  {out / name}")
-    if m.records_skipped:
-        click.echo(f"  skipped: {m.records_skipped:>7} archive records without a page")
-    if manifest.rejects:
-        for reason, count in manifest.rejects_by_reason.items():
-            click.echo(f"  rejects: {count:>7} {reason}")
+    click.echo(export_report(manifest, Path(out), quiet=quiet), nl=False)
 
 
 @cli.command()
@@ -294,37 +217,14 @@ def _report(manifest: Manifest, out: Path, *, quiet: bool) -> None:
     show_default=True,
     help="How to print the dictionary.",
 )
-def schema(output_format: str) -> None:
+def schema(output_format: DictionaryFormat) -> None:
     """Print the data dictionary: the columns of listings and sightings, and reject reasons.
 
     Example:
 
         classifieds schema --format markdown
     """
-    tables: dict[str, tuple[Column, ...]] = {
-        "listings": LISTING_COLUMNS,
-        "sightings": SIGHTING_COLUMNS,
-        "inputs": INPUT_COLUMNS,
-    }
-    if output_format == "json":
-        document: dict[str, Any] = {
-            name: [
-                {"name": c.name, "type": str(c.type), "nullable": c.nullable, "meaning": c.meaning}
-                for c in columns
-            ]
-            for name, columns in tables.items()
-        }
-        document["reject_reasons"] = REJECT_MEANINGS
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
-        return
-    markdown = output_format == "markdown"
-    for name, columns in tables.items():
-        rows = [
-            (c.name, str(c.type) + (", null" if c.nullable else ""), c.meaning) for c in columns
-        ]
-        click.echo(_table(f"{name} columns", ("column", "type", "meaning"), rows, markdown))
-    reasons = list(REJECT_MEANINGS.items())
-    click.echo(_table("reject reasons", ("reason", "meaning"), reasons, markdown), nl=False)
+    click.echo(data_dictionary(output_format), nl=False)
 
 
 @cli.command()
@@ -338,7 +238,7 @@ def schema(output_format: str) -> None:
     show_default=True,
     help="How to print the history.",
 )
-def history(listing_id: str, dataset: str, output_format: str) -> None:
+def history(listing_id: str, dataset: str, output_format: HistoryFormat) -> None:
     """Print the price history of one ad: when (or where) it was seen, at what price.
 
     DATASET is an export folder or its sightings.parquet (default data/). Sightings are in
@@ -359,51 +259,7 @@ def history(listing_id: str, dataset: str, output_format: str) -> None:
             " of listings.csv.",
             param_hint="LISTING_ID",
         )
-    rows = history_records(seen)
-    if output_format == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-    elif output_format == "csv":
-        lines = io.StringIO()
-        writer = csv.DictWriter(lines, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        click.echo(lines.getvalue(), nl=False)
-    else:  # columns that are null throughout (no URLs, no dates) are left out
-        columns = [name for name in rows[0] if any(row[name] is not None for row in rows)]
-        cells = [tuple(_cell(row[name]) for name in columns) for row in rows]
-        click.echo(_table("price history", tuple(columns), cells, False), nl=False)
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return repr(value).removesuffix(".0")
-    return str(value)
-
-
-def _table(
-    title: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]], markdown: bool
-) -> str:
-    if markdown:
-        lines = [f"**{title}**", "", "| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-        lines += [
-            "| "
-            + " | ".join(f"`{row[0]}`" if i == 0 else cell for i, cell in enumerate(row))
-            + " |"
-            for row in rows
-        ]
-        return "\n".join(lines) + "\n"
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
-    lines = [
-        title.upper(),
-        "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
-    ]
-    lines += [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    ]
-    return "\n".join(lines) + "\n"
+    click.echo(history_text(history_records(seen), output_format), nl=False)
 
 
 @cli.command()
