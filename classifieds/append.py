@@ -28,11 +28,11 @@ from classifieds.dataset import (
     SCHEMA_VERSION,
     SIGHTINGS_PARQUET,
 )
-from classifieds.dedup import Catalogue, Moment, Rank, moment, source_key
+from classifieds.dedup import Catalogue, Moment, Rank, moment
 from classifieds.errors import ClassifiedsError
 from classifieds.formats import file_facts
 from classifieds.models import Ad
-from classifieds.sources import STDIN, source_name
+from classifieds.sources import STDIN, input_key, source_name
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,8 @@ def plan(old: Iterator[InputStats], new: Iterator[str], batch_size: int) -> Iter
     batch: list[str] = []
     kept = 0
     for source in new:
-        key = _key(source)
-        while old_input is not None and _key(old_input.source) < key:
+        key = input_key(source)
+        while old_input is not None and input_key(old_input.source) < key:
             kept, old_input = kept + 1, next(old, None)
         if old_input is not None and old_input.source == source_name(source):
             if source == STDIN:
@@ -116,10 +116,6 @@ def plan(old: Iterator[InputStats], new: Iterator[str], batch_size: int) -> Iter
         yield Parse(batch)
     if kept:
         yield Keep(kept)
-
-
-def _key(source: str) -> str:
-    return "" if source in (STDIN, source_name(STDIN)) else source_key(source)
 
 
 @dataclass
@@ -154,7 +150,7 @@ class Copier:
             yield stats, sightings, rejects
 
     def _remember(self, source: str, sightings: pa.Table) -> None:
-        key = _key(source)
+        key = input_key(source)
         columns = sightings.select(["listing_id", "source", "line", "url", "fetched_at"])
         for listing_id, page, line, url, fetched_at in zip(
             *(column.to_pylist() for column in columns.columns), strict=True

@@ -25,7 +25,6 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 
 from classifieds import sources
-from classifieds.dedup import source_key
 from classifieds.markup import html_to_text, looks_complete, looks_like_html, meta_charset
 from classifieds.models import Reject
 from classifieds.sources import (
@@ -35,6 +34,7 @@ from classifieds.sources import (
     Page,
     decode_text,
     format_of_name,
+    input_key,
     is_binary,
     is_compressed,
     line_guarded,
@@ -118,7 +118,7 @@ def read_input(
     filled with the input's size and sha256 once it has been read.
     """
     name = source_name(source)
-    origin = Origin(name, "" if source == STDIN else source_key(source))
+    origin = Origin(name, input_key(source))
     known = "text" if source == STDIN else format_of_name(source)
     try:
         data = _small_plain_file(source) if known == "text" else None

@@ -177,6 +177,11 @@ def source_name(source: str) -> str:
     return STDIN_SOURCE if source == STDIN else source
 
 
+def input_key(source: str) -> str:
+    """Return the sort key of an input, given as read or as named: stdin sorts first."""
+    return "" if source in (STDIN, STDIN_SOURCE) else source_key(source)
+
+
 def format_of_name(name: str) -> Format | None:
     """Return the format a file name says, compression suffixes aside; None when unknown.
 
