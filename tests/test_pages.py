@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from conftest import SEEDS, page
 
+import classifieds
 from classifieds.ads import occurrences, parse_page
 from classifieds.models import Reject
 
@@ -290,3 +294,29 @@ def test_seed_page_gives_its_twelve_ads() -> None:
         for a in ads
     ] == SEED_ADS
     assert ads[5].price_raw == "0€"
+
+
+def test_multi_megabyte_lines_become_rejects_and_the_ads_around_survive(tmp_path: Path) -> None:
+    """A 5 MB article line, a 3 MB title line and a 4 MB detail line: one read, no hang."""
+    huge_article = "Le conseil municipal " * 250_000
+    huge_title = "Maison " * 430_000
+    huge_detail = "Vends " * 700_000 + "Caen (14000) 100€ Découvrir"
+    text = (
+        f"{huge_article}\nPetites Annonces\nImmobilier\nviager en Ardèche\n"
+        "viager en Ardèche Villevocance (07690) 60 000€ Découvrir\n"
+        f"{huge_title}\nStudio Caen (14000) 450€ Découvrir\n"
+        f"{huge_detail}\nAutomobile\nOpel Corsa électrique\n"
+        "Opel Corsa électrique Jullouville (50610) 16 200€ Découvrir\nL'application mobile\n"
+    )
+    page_file = tmp_path / "huge.txt"
+    page_file.write_text(text, encoding="utf-8")
+    assert page_file.stat().st_size > 10_000_000
+    manifest = classifieds.build([page_file], tmp_path / "out")
+    listings = classifieds.load(tmp_path / "out")
+    assert listings["town"].tolist() == ["Villevocance", "Caen", "Jullouville"]
+    assert manifest.rejects_by_reason == {"line_too_long": 2}
+    rejects = [
+        json.loads(line) for line in (tmp_path / "out" / "rejects.jsonl").open(encoding="utf-8")
+    ]
+    assert [r["line"] for r in rejects] == [6, 8]
+    assert all(len(r["text"]) <= 300 for r in rejects)
