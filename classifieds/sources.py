@@ -146,13 +146,6 @@ def iter_inputs(
     return chain([STDIN], ordered) if STDIN in given else ordered
 
 
-def discover(
-    inputs: Iterable[str | Path], include: Sequence[str] = (), exclude: Sequence[str] = ()
-) -> list[str]:
-    """Return the input files of :func:`iter_inputs` as a list."""
-    return list(iter_inputs(inputs, include, exclude))
-
-
 def _walk(
     folder: str, inside: str, include: Sequence[str], exclude: Sequence[str]
 ) -> Iterator[str]:

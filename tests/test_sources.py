@@ -11,7 +11,7 @@ from classifieds import sources
 from classifieds.errors import InputError
 from classifieds.formats import Skipped, read_input
 from classifieds.models import Reject
-from classifieds.sources import Page, decode, discover
+from classifieds.sources import Page, decode, iter_inputs
 
 
 def read_page(source: str) -> Page | Reject:
@@ -21,17 +21,17 @@ def read_page(source: str) -> Page | Reject:
     return items[0]
 
 
-def test_discover_sorts_recursively_skips_hidden_and_repeats(tmp_path: Path) -> None:
+def test_inputs_sort_recursively_skip_hidden_and_repeats(tmp_path: Path) -> None:
     for name in ("b.txt", "a/z.txt", "a/c.txt", ".git/HEAD", "a/.DS_Store"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
-    found = discover([tmp_path, tmp_path / "b.txt", "-"])
+    found = list(iter_inputs([tmp_path, tmp_path / "b.txt", "-"]))
     assert found == ["-", *(str(tmp_path / n) for n in ("a/c.txt", "a/z.txt", "b.txt"))]
 
 
-def test_discover_missing_path_says_what_to_fix(tmp_path: Path) -> None:
+def test_a_missing_input_says_what_to_fix(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="No such file or folder"):
-        discover([tmp_path / "nope"])
+        iter_inputs([tmp_path / "nope"])
 
 
 DECODINGS = {
@@ -109,10 +109,12 @@ def test_include_and_exclude_select_files_of_folders(
     for name in ("a.warc.gz", "b.txt", "sub/c.warc.gz", "tmp/d.warc.gz"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text("x")
-    found = discover([tmp_path], include, exclude)
+    found = list(iter_inputs([tmp_path], include, exclude))
     assert found == [str(tmp_path / name) for name in expected]
 
 
 def test_files_named_explicitly_are_read_whatever_the_globs(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_text("x")
-    assert discover([tmp_path / "b.txt"], ("*.warc.gz",), ("*.txt",)) == [str(tmp_path / "b.txt")]
+    assert list(iter_inputs([tmp_path / "b.txt"], ("*.warc.gz",), ("*.txt",))) == [
+        str(tmp_path / "b.txt")
+    ]
