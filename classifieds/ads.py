@@ -1,12 +1,13 @@
 """From a raw ad (section, title line, detail line) to a validated, enriched :class:`Ad`.
 
-A crawl shows the same few thousand ads on millions of pages, so :func:`build_ad` is cached by
-the raw lines: each distinct ad is parsed, enriched and validated once.
+A crawl shows the same few thousand ads on millions of pages, so :func:`occurrences` caches
+:func:`build_ad` by the raw lines: each distinct ad is parsed, enriched and validated once.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pydantic import ValidationError
@@ -22,11 +23,19 @@ UNSECTIONED = "non_classe"
 
 AD_CACHE_SIZE = 1 << 16
 
+_Printed = tuple[str | None, str | None, str]
+"""An ad as printed: (section, title line or None, detail line)."""
+_built: dict[_Printed, Ad | RejectReason] = {}
 
-Occurrence = tuple[Ad, int, int]
-"""An ad as seen on a page: (ad, 1-based line of its detail line, 1-based rank on the page)."""
 
-_by_detail_line: dict[str, tuple[str | None, str | None, Ad | RejectReason]] = {}
+@dataclass(slots=True)
+class PageAds:
+    """The ads of a page, each once, in page order, and the lines it had to reject."""
+
+    ads: list[Ad] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    """The 1-based line of each ad's detail line; its rank on the page is its index + 1."""
+    rejects: list[Reject] = field(default_factory=list)
 
 
 def listing_id(category: str, title: str, town: str, postcode: str) -> str:
@@ -45,7 +54,6 @@ def listing_id(category: str, title: str, town: str, postcode: str) -> str:
 _attributes = lru_cache(maxsize=AD_CACHE_SIZE)(extract_attributes)
 
 
-@lru_cache(maxsize=AD_CACHE_SIZE)
 def build_ad(section: str | None, title_line: str | None, detail_line: str) -> Ad | RejectReason:
     """Return the ad printed by these lines, or the reason it cannot be used."""
     parts = split_detail(detail_line)
@@ -88,42 +96,35 @@ def build_ad(section: str | None, title_line: str | None, detail_line: str) -> A
         return "invalid_record"
 
 
-def ad_of(section: str | None, title_line: str | None, detail_line: str) -> Ad | RejectReason:
-    """Return :func:`build_ad` of these lines, looked up by detail line first.
+def occurrences(text: str, source: str, first_line: int = 1) -> PageAds:
+    """Return the ads of a page and its rejects.
 
-    The detail line nearly always comes with the same section and title, so one dict lookup on
-    it, checked against the other two, answers most calls without hashing all three.
+    An ad that the page shows twice (the same widget rendered twice) counts once, at its first
+    line. ``first_line`` is the line number of the text's first line in its page. A crawl shows
+    the same ads on page after page: each way of printing one is built once (a bounded cache).
     """
-    known = _by_detail_line.get(detail_line)
-    if known is not None and known[0] == section and known[1] == title_line:
-        return known[2]
-    ad = build_ad(section, title_line, detail_line)
-    if len(_by_detail_line) >= AD_CACHE_SIZE:
-        _by_detail_line.clear()
-    _by_detail_line[detail_line] = (section, title_line, ad)
-    return ad
-
-
-def occurrences(text: str, source: str, first_line: int = 1) -> list[Occurrence | Reject]:
-    """Return every ad occurrence and every reject of a page, in page order.
-
-    An ad that the page shows twice (the same widget rendered twice) is one occurrence.
-    ``first_line`` is the line number of the text's first line in its page.
-    """
-    found: list[Occurrence | Reject] = []
+    found = PageAds()
     seen: set[str] = set()
+    built = _built.get
     for raw in scan(text, first_line):
         if isinstance(raw, RawReject):
-            found.append(Reject.of(source, raw.line, raw.reason, raw.text))
+            found.rejects.append(Reject.of(source, raw.line, raw.reason, raw.text))
             continue
-        section, title_line, detail_line, line = raw
-        ad = ad_of(section, title_line, detail_line)
+        printed = raw[:3]
+        ad = built(printed)
+        if ad is None:
+            ad = build_ad(*printed)
+            if len(_built) >= AD_CACHE_SIZE:
+                _built.clear()
+            _built[printed] = ad
         if isinstance(ad, str):
-            printed = f"{title_line}\n{detail_line}" if title_line else detail_line
-            found.append(Reject.of(source, line, ad, printed))
+            title_line, detail_line = raw[1], raw[2]
+            lines = f"{title_line}\n{detail_line}" if title_line else detail_line
+            found.rejects.append(Reject.of(source, raw[3], ad, lines))
         elif ad.listing_id not in seen:
             seen.add(ad.listing_id)
-            found.append((ad, line, len(seen)))
+            found.ads.append(ad)
+            found.lines.append(raw[3])
     return found
 
 
@@ -134,8 +135,8 @@ def parse_page(text: str, source: str = "<page>") -> list[Listing]:
     ...     "Petites Annonces\\nImmobilier\\nStudio\\nStudio Caen (14000) 450€ Découvrir\\n")]
     [('Caen', '14000', 450.0)]
     """
+    found = occurrences(text, source)
     return [
-        Listing(**found[0].model_dump(), first_source=source, first_line=found[1])
-        for found in occurrences(text, source)
-        if isinstance(found, tuple)
+        Listing(**ad.model_dump(), first_source=source, first_line=line)
+        for ad, line in zip(found.ads, found.lines, strict=True)
     ]

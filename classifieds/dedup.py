@@ -82,15 +82,8 @@ class Catalogue:
         Sightings must come in input order (each parser reads its inputs in order): the new
         one is never before the first. Out-of-order pages go through merge.
         """
-        entry = self._entries.get(ad.listing_id)
-        if entry is not None and fetched_at is None and not entry.latest[0]:
-            # Undated after undated, in input order: the new sighting is the latest.
-            entry.n_sightings += 1
-            entry.ad, entry.latest = ad, (False, _UNDATED, rank)
-            if url is not None and entry.first_url_at is None:
-                entry.first_url, entry.first_url_at = url, entry.latest
-            return
         when = moment(fetched_at, rank)
+        entry = self._entries.get(ad.listing_id)
         if entry is None:
             self._entries[ad.listing_id] = _Entry(
                 ad, when, rank, source, 1, fetched_at, fetched_at, url, when if url else None
@@ -103,6 +96,30 @@ class Catalogue:
             entry.first_url, entry.first_url_at = url, when
         if fetched_at is not None:
             _widen(entry, fetched_at, fetched_at)
+
+    def add_page(
+        self,
+        ads: list[Ad],
+        lines: list[int],
+        source: str,
+        key: str,
+        record: int,
+        url: str | None = None,
+        fetched_at: datetime | None = None,
+    ) -> None:
+        """Record the sightings of ``ads`` at ``lines`` of one page (see :meth:`add`)."""
+        entries = self._entries
+        for ad, line in zip(ads, lines, strict=True):
+            rank = (key, record, line)
+            entry = entries.get(ad.listing_id)
+            if entry is None or fetched_at is not None or entry.latest[0]:
+                self.add(ad, source, rank, url, fetched_at)
+                continue
+            # Undated after undated, in input order (most crawls): the new one is the latest.
+            entry.n_sightings += 1
+            entry.ad, entry.latest = ad, (False, _UNDATED, rank)
+            if url is not None and entry.first_url_at is None:
+                entry.first_url, entry.first_url_at = url, entry.latest
 
     def restore(
         self,

@@ -35,6 +35,12 @@ _BLANK, _DETAIL, _HEADER, _HEADER_LIKE_LINE, _OTHER, _LONG = range(6)
 _KIND_CACHE_MAX = 1 << 17
 _kinds: dict[str, int] = {}
 
+_DISCOVER = "Découvrir"
+_Piece = tuple[str | None, str | None, str, int]
+"""A piece of widget holding one ad: (section header in it, title line, detail line, newlines)."""
+_pieces: dict[str, _Piece | None] = {}
+_UNKNOWN: _Piece = ("", "", "", -1)
+
 
 RawAd = tuple[str | None, str | None, str, int]
 """An ad as printed: (section, title line or None, detail line, 1-based line of the detail).
@@ -89,10 +95,68 @@ def scan(text: str, first_line: int = 1) -> list[RawAd | RawReject]:
             continue
         # A widget is walked up to the next start line at the latest, so nothing is read twice.
         end = text.rfind("\n", 0, starts[k + 1]) if k + 1 < len(starts) else len(text)
-        lines = [line.strip() for line in text[start + 1 : end].split("\n")]
         first_number = text.count("\n", 0, start) + first_line + 1
-        _walk(lines, first_number, ends_with_newline, found)
+        widget = text[start:end]  # from the end of its start line: it begins with "\n"
+        if not _walk_ads(widget, first_number, ends_with_newline, found):
+            lines = [line.strip() for line in widget[1:].split("\n")]
+            _walk(lines, first_number, ends_with_newline, found)
     return found
+
+
+def _walk_ads(
+    widget: str, first_number: int, ends_with_newline: bool, found: list[RawAd | RawReject]
+) -> bool:
+    """Add the ads of one widget to ``found`` ad by ad rather than line by line, if it can be.
+
+    Cut at each "Découvrir", a widget is a run of pieces, each ending with the detail line of
+    one ad and holding (after the end of the previous detail line) its title line and section
+    headers; the same pieces come back page after page. Each piece is walked once, on its own
+    (:func:`_piece`); if every piece holds exactly one ad, the walk of the whole widget is the
+    walks of its pieces, then of the lines after the last ad. Otherwise (an unusual line among
+    the ads) nothing is added and the widget must be walked line by line: return False.
+    """
+    pieces = widget.split(_DISCOVER)
+    rest = pieces.pop()
+    end_of_line, newline, after = rest.partition("\n")
+    if not pieces or end_of_line.strip():
+        return False  # no ad, or the last "Découvrir" is not at the end of its line
+    ads: list[RawAd | RawReject] = []
+    section: str | None = None
+    number = first_number - 1  # the line of the widget's first "\n"
+    for text in pieces:
+        piece = _pieces.get(text, _UNKNOWN)
+        if piece is _UNKNOWN:
+            piece = _piece(text)
+        if piece is None:
+            return False
+        header, title_line, detail_line, newlines = piece
+        if header is not None:
+            section = header
+        number += newlines
+        ads.append((section, title_line, detail_line, number))
+    found += ads
+    if newline:
+        lines = [line.strip() for line in after.split("\n")]
+        _walk(lines, number + 1, ends_with_newline, found, section)
+    return True
+
+
+def _piece(text: str) -> _Piece | None:
+    """Return the ad a piece of widget holds, walked on its own (see :func:`_walk_ads`)."""
+    end_of_line, newline, after = text.partition("\n")
+    piece: _Piece | None = None
+    if newline and not end_of_line.strip() and len(text) <= MAX_LINE_CHARS:
+        lines = [line.strip() for line in (after + _DISCOVER).split("\n")]
+        walked: list[RawAd | RawReject] = []
+        _walk(lines, 0, True, walked)
+        if len(walked) == 1 and isinstance(walked[0], tuple) and walked[0][3] == len(lines) - 1:
+            header, title_line, detail_line, _ = walked[0]  # header: None if none in the piece
+            piece = (header, title_line, detail_line, text.count("\n"))
+    if len(text) <= MAX_LINE_CHARS:  # a multi-MB key would pin memory
+        if len(_pieces) >= _KIND_CACHE_MAX:
+            _pieces.clear()
+        _pieces[text] = piece
+    return piece
 
 
 def is_header(line: str) -> bool:
@@ -137,13 +201,17 @@ def _kind(line: str) -> int:
 
 
 def _walk(
-    lines: list[str], first_number: int, ends_with_newline: bool, found: list[RawAd | RawReject]
+    lines: list[str],
+    first_number: int,
+    ends_with_newline: bool,
+    found: list[RawAd | RawReject],
+    section: str | None = None,
 ) -> None:
     """Add the ads of one widget to ``found``; ``lines`` are its stripped lines after its start.
 
-    Lists, not generators: this runs for every line of every page.
+    ``section`` is the section the lines start in. Lists, not generators: this runs for every
+    line of a widget that cannot be walked ad by ad.
     """
-    section: str | None = None
     count = len(lines)
     i = 0
     while i < count:

@@ -10,7 +10,6 @@ from conftest import SEEDS, page
 
 import classifieds
 from classifieds.ads import occurrences, parse_page
-from classifieds.models import Reject
 
 VIAGER = ("viager en Ardèche", "Villevocance", "07690", 60000.0)
 OPEL = ("Opel Corsa électrique", "Jullouville", "50610", 16200.0)
@@ -114,7 +113,7 @@ REJECTS = {
 
 @pytest.mark.parametrize(("name", "expected"), REJECTS.values(), ids=REJECTS.keys())
 def test_page_rejects(name: str, expected: list[tuple[int, str]]) -> None:
-    found = [r for r in occurrences(page(name), name) if isinstance(r, Reject)]
+    found = occurrences(page(name), name).rejects
     assert [(r.line, r.reason) for r in found] == expected
     assert all(r.source == name for r in found)
 
@@ -145,8 +144,9 @@ def test_same_ad_gets_same_id_with_or_without_title_line() -> None:
 
 
 def test_widget_twice_counts_each_ad_once_at_its_first_line() -> None:
-    found = [o for o in occurrences(page("widget_twice.txt"), "p") if type(o) is tuple]
-    assert [(line, position) for _, line, position in found] == [(10, 1), (13, 2), (16, 3)]
+    found = occurrences(page("widget_twice.txt"), "p")
+    assert found.lines == [10, 13, 16]
+    assert [ad.title for ad in found.ads] == [ad.title for ad in parse_page(page("basic.txt"))]
 
 
 def test_crlf_and_lf_give_the_same_lines() -> None:

@@ -6,7 +6,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifieds.ads import listing_id, occurrences
-from classifieds.models import Reject
 from classifieds.normalize import parse_price
 from classifieds.sources import decode
 
@@ -32,13 +31,13 @@ WIDGET_LINES = st.sampled_from(
 @given(st.lists(st.one_of(WIDGET_LINES, st.text(max_size=80)), max_size=30), st.booleans())
 def test_parsing_any_page_never_raises(lines: list[str], crlf: bool) -> None:
     text = ("\r\n" if crlf else "\n").join(lines)
-    for found in occurrences(text, "page"):
-        if isinstance(found, Reject):
-            assert found.line >= 1 and len(found.text) <= 300
-        else:
-            ad, line, position = found
-            assert ad.price_eur is None or ad.price_eur > 0
-            assert len(ad.postcode) == 5 and line >= 1 and position >= 1
+    found = occurrences(text, "page")
+    for reject in found.rejects:
+        assert reject.line >= 1 and len(reject.text) <= 300
+    assert len(found.ads) == len(found.lines) == len({ad.listing_id for ad in found.ads})
+    for ad, line in zip(found.ads, found.lines, strict=True):
+        assert ad.price_eur is None or ad.price_eur > 0
+        assert len(ad.postcode) == 5 and line >= 1
 
 
 @given(st.binary(max_size=2000))
