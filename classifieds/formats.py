@@ -232,11 +232,16 @@ def _small_plain_file(source: str) -> bytes | None:
     """Return the bytes of a file up to 1 MiB that is not compressed, else None."""
     if source == STDIN:
         return None
-    with open(source, "rb", buffering=0) as file:
-        if os.fstat(file.fileno()).st_size > min(_SMALL_FILE_BYTES, sources.MAX_PAGE_BYTES):
+    descriptor = os.open(source, os.O_RDONLY)  # no file object: this runs for every page
+    try:
+        size = os.fstat(descriptor).st_size
+        if size > min(_SMALL_FILE_BYTES, sources.MAX_PAGE_BYTES):
             return None
-        data = file.readall()
-    return None if is_compressed(data) else data
+        data = os.read(descriptor, size + 1)
+    finally:
+        os.close(descriptor)
+    # A file that changed size while read, or came short (a network file system), is streamed.
+    return None if len(data) != size or is_compressed(data) else data
 
 
 def _sniff(head: bytes) -> str:

@@ -69,7 +69,7 @@ COMPRESSION_SUFFIXES = frozenset({".gz", ".bz2", ".xz", ".zst", ".zstd"})
 _FILE_TYPE_SUFFIX = re.compile(r"\.(?=[0-9]*[a-z])[a-z0-9]{1,5}")
 
 _CHUNK_BYTES = 1 << 16
-_BINARY_SNIFF = 8192
+_BINARY_SNIFF = 1024
 _BINARY_SHARE = 0.01
 """Share of control bytes above which a file is binary junk (text has nearly none)."""
 # Every byte but the C0 controls that text does not use; bytes.translate deletes these to
@@ -275,7 +275,8 @@ def decode(data: bytes, charset: str | None = None) -> str | None:
 def is_binary(data: bytes) -> bool:
     """Return whether bytes are binary junk: a NUL anywhere, or control bytes at the start.
 
-    Like git, look at the first 8 KB only: text has no control bytes anywhere.
+    Look at the first KB only: text has no control bytes anywhere, and binary formats show
+    theirs from the first bytes.
     """
     head = data[:_BINARY_SNIFF]
     return b"\x00" in data or len(head.translate(None, _TEXT_BYTES)) > len(head) * _BINARY_SHARE
@@ -302,8 +303,10 @@ def decode_text(data: bytes, charset: str | None = None) -> str:
 
 def widget_line_start(data: bytes) -> int:
     """Return the offset of the first line that may hold "Petites Annonces", or -1."""
-    found = [at for at in (data.find(b"nnonces"), data.find(b"NNONCES")) if at >= 0]
-    return data.rfind(b"\n", 0, min(found)) + 1 if found else -1
+    at = data.find(b"nnonces")
+    upper = data.find(b"NNONCES", 0, len(data) if at < 0 else at)  # only an earlier one counts
+    at = at if upper < 0 else upper
+    return data.rfind(b"\n", 0, at) + 1 if at >= 0 else -1
 
 
 def codec_of(charset: str) -> str | None:
