@@ -80,7 +80,7 @@ def cli() -> None:
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Worker processes (default: one per CPU).",
+    help="Processes that parse: this one and N-1 workers (default: one per CPU).",
 )
 @click.option(
     "--engine",

@@ -38,48 +38,78 @@ def serial(batches: Iterable[list[str]], fields: JsonlFields = DEFAULT_JSONL_FIE
 def processes(
     batches: Iterable[list[str]], jobs: int, fields: JsonlFields = DEFAULT_JSONL_FIELDS
 ) -> Work:
-    """Parse batches in ``jobs`` worker processes, batch k going to worker k mod jobs.
+    """Parse batches in ``jobs`` processes: ``jobs - 1`` workers, and this one as it waits.
 
-    The fixed assignment lets each result be read from its worker's queue in input order; each
-    worker keeps its own ad cache and catalogue, so an ad travels between processes once per
-    worker, at the end, not once per sighting.
+    This process writes what the workers send, in input order; whenever the result it needs
+    next is not ready, it parses the next batch itself rather than sit idle, so every CPU
+    parses and none waits. Batch k for the workers goes to worker k mod (jobs - 1): the fixed
+    assignment lets each result be read from its worker's queue in input order. Each process
+    keeps its own ad cache and catalogue, so an ad travels between processes once per worker,
+    at the end, not once per sighting.
     """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["classifieds.batches"])
-    tasks = [context.Queue() for _ in range(jobs)]
-    results = [context.Queue() for _ in range(jobs)]
+    count = max(1, jobs - 1)
+    tasks = [context.Queue() for _ in range(count)]
+    results = [context.Queue() for _ in range(count)]
     workers = [
         context.Process(target=_work, args=(tasks[k], results[k], fields), daemon=True)
-        for k in range(jobs)
+        for k in range(count)
     ]
     for worker in workers:
         worker.start()
     try:
         numbered = enumerate(batches)
-        pending: deque[int] = deque()  # the worker of each batch in flight, in input order
+        # In input order, for each batch in flight: the worker parsing it, or its output.
+        pending: deque[int | BatchOutput] = deque()
+        parser = Parser(fields)
 
         def submit() -> None:
             for index, batch in islice(numbered, 1):
-                tasks[index % jobs].put(batch)
-                pending.append(index % jobs)
+                tasks[index % count].put(batch)
+                pending.append(index % count)
 
-        for _ in range(jobs * IN_FLIGHT_PER_WORKER):
+        for _ in range(count * IN_FLIGHT_PER_WORKER):
             submit()
         while pending:
-            k = pending.popleft()
-            output = _receive(results[k], workers[k])
+            head = pending.popleft()
+            if isinstance(head, BatchOutput):
+                yield head
+                continue
+            output = _ready(results[head])
+            while output is None and len(pending) < 2 * count * IN_FLIGHT_PER_WORKER:
+                batch = next(numbered, None)
+                if batch is None:
+                    break
+                pending.append(parser.parse(batch[1]))  # its place: after those in flight
+                output = _ready(results[head])
+            if output is None:
+                output = _receive(results[head], workers[head])
             submit()
             yield output
         for task in tasks:
             task.put(None)
-        for k in range(jobs):
+        for k in range(count):
             yield _receive(results[k], workers[k])
+        yield parser.catalogue
         for worker in workers:
             worker.join()
     finally:
         for worker in workers:
             if worker.is_alive():
                 worker.terminate()
+
+
+def _ready(results: Any) -> BatchOutput | Catalogue | None:
+    """Return the next item of a worker's queue if it has come, else None."""
+    try:
+        item = results.get_nowait()
+    except queue.Empty:
+        return None
+    if isinstance(item, _WorkerFailure):
+        raise RuntimeError(f"A worker process failed:\n{item.details}")
+    assert isinstance(item, BatchOutput | Catalogue)
+    return item
 
 
 def _work(tasks: Any, results: Any, fields: JsonlFields) -> None:
