@@ -26,6 +26,7 @@ AD_CACHE_SIZE = 1 << 16
 _Printed = tuple[str | None, str | None, str]
 """An ad as printed: (section, title line or None, detail line)."""
 _built: dict[_Printed, Ad | RejectReason] = {}
+_equal_ads: dict[tuple[object, ...], Ad] = {}
 
 
 @dataclass(slots=True)
@@ -116,6 +117,10 @@ def occurrences(text: str, source: str, first_line: int = 1) -> PageAds:
             ad = build_ad(*printed)
             if len(_built) >= AD_CACHE_SIZE:
                 _built.clear()
+                _equal_ads.clear()
+            if not isinstance(ad, str):
+                # Most ways of printing an ad (tabs in its title...) build equal ads: keep one.
+                ad = _equal_ads.setdefault(tuple(ad.__dict__.values()), ad)
             _built[printed] = ad
         if isinstance(ad, str):
             title_line, detail_line = raw[1], raw[2]

@@ -14,6 +14,7 @@ Nothing here interprets the fields of an ad; that is :mod:`classifieds.ads`.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -151,6 +152,9 @@ def _piece(text: str) -> _Piece | None:
         _walk(lines, 0, True, walked)
         if len(walked) == 1 and isinstance(walked[0], tuple) and walked[0][3] == len(lines) - 1:
             header, title_line, detail_line, _ = walked[0]  # header: None if none in the piece
+            # Pieces of one ad differ by the line before it: they share its lines' strings.
+            detail_line = sys.intern(detail_line)
+            title_line = title_line and sys.intern(title_line)
             piece = (header, title_line, detail_line, text.count("\n"))
     if len(text) <= MAX_LINE_CHARS:  # a multi-MB key would pin memory
         if len(_pieces) >= _KIND_CACHE_MAX:
