@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from classifieds import widget
 from classifieds.ads import listing_id, occurrences
 from classifieds.normalize import parse_price
 from classifieds.sources import decode
@@ -67,3 +70,22 @@ def test_listing_id_ignores_case_and_spacing(title: str, town: str) -> None:
     assert listing_id("x", title, town, "14000") == listing_id(
         "x", f" {title.upper()}  ", town.upper(), "14000"
     )
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.one_of(WIDGET_LINES, st.sampled_from(["Découvrir la côte", " Découvrir  "])), max_size=30
+    ),
+    st.sampled_from(["\n", "\r\n", " \n", "\t\n"]),
+    st.booleans(),
+)
+def test_walking_a_widget_ad_by_ad_finds_what_the_line_walk_finds(
+    lines: list[str], newline: str, final_newline: bool
+) -> None:
+    text = newline.join(lines) + (newline if final_newline else "")
+    with mock.patch.object(widget, "_walk_ads", return_value=False):
+        line_by_line = widget.scan(text, 3)
+    widget._pieces.clear()  # the pieces of this text are walked afresh, then from the cache
+    assert widget.scan(text, 3) == line_by_line
+    assert widget.scan(text, 3) == line_by_line
