@@ -103,13 +103,9 @@ def processes(
 def _ready(results: Any) -> BatchOutput | Catalogue | None:
     """Return the next item of a worker's queue if it has come, else None."""
     try:
-        item = results.get_nowait()
+        return _checked(results.get_nowait())
     except queue.Empty:
         return None
-    if isinstance(item, _WorkerFailure):
-        raise RuntimeError(f"A worker process failed:\n{item.details}")
-    assert isinstance(item, BatchOutput | Catalogue)
-    return item
 
 
 def _work(tasks: Any, results: Any, fields: JsonlFields) -> None:
@@ -140,7 +136,12 @@ def _receive(results: Any, worker: BaseProcess) -> BatchOutput | Catalogue:
                     "If memory is short, run with fewer --jobs."
                 ) from None
             continue
-        if isinstance(item, _WorkerFailure):
-            raise RuntimeError(f"A worker process failed:\n{item.details}")
-        assert isinstance(item, BatchOutput | Catalogue)
-        return item
+        return _checked(item)
+
+
+def _checked(item: object) -> BatchOutput | Catalogue:
+    """Return what a worker sent, raising its failure if it failed."""
+    if isinstance(item, _WorkerFailure):
+        raise RuntimeError(f"A worker process failed:\n{item.details}")
+    assert isinstance(item, BatchOutput | Catalogue)
+    return item
