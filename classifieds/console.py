@@ -63,7 +63,7 @@ class ExportProgress:
         self.bar.close()
 
     def __call__(self, batch: BatchOutput) -> None:
-        self.pages += sum(stats.pages for stats in batch.inputs)
+        self.pages += sum(batch.inputs.pages)
         self.ads += len(batch.sightings)
         self.rejects += len(batch.rejects)
         self.bar.update(len(batch.inputs))

@@ -30,7 +30,7 @@ from classifieds.append import (
     previous_inputs,
     reject_reason,
 )
-from classifieds.batches import BatchOutput, InputStats, Tally, batched
+from classifieds.batches import BatchOutput, InputRows, InputStats, Tally, batched
 from classifieds.dataset import (
     INPUTS_PARQUET,
     INPUTS_SCHEMA,
@@ -89,15 +89,16 @@ class _Run:
         """Write an input of a previous run as it was."""
         for batch in sightings.to_batches():
             self.sightings.write(batch)
-        self._write_inputs([stats])
+        rows = InputRows()
+        rows.add(stats)
+        self._write_inputs(rows)
         for line in reject_lines:
             self.rejects.write(line)
             self.rejects_by_reason[reject_reason(line)] += 1
 
-    def _write_inputs(self, inputs: list[InputStats]) -> None:
-        for stats in inputs:
-            self.tally.add(stats)
-        self.inputs.write(pa.RecordBatch.from_pylist([vars(s) for s in inputs], INPUTS_SCHEMA))
+    def _write_inputs(self, rows: InputRows) -> None:
+        self.tally.add(rows)
+        self.inputs.write(rows.to_batch())
 
 
 def build(
