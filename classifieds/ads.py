@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TypeVar
 
 from pydantic import ValidationError
 
@@ -16,7 +17,7 @@ from classifieds.attributes import extract_attributes
 from classifieds.geo import department_of
 from classifieds.models import Ad, Listing, Reject, RejectReason
 from classifieds.normalize import collapse, has_digit, parse_price, slug, split_detail, split_head
-from classifieds.widget import RawReject, scan
+from classifieds.widget import MAX_LINE_CHARS, RawReject, piece, scan, single_widget
 
 UNSECTIONED = "non_classe"
 """Category of an ad printed before any section header."""
@@ -27,6 +28,13 @@ _Printed = tuple[str | None, str | None, str]
 """An ad as printed: (section, title line or None, detail line)."""
 _built: dict[_Printed, Ad | RejectReason] = {}
 _equal_ads: dict[tuple[object, ...], Ad] = {}
+_Place = tuple[Ad | RejectReason, int, str | None, str]
+"""A piece of widget after a section: (its ad or why it is rejected, its newlines, the section
+after it, its lines as printed if rejected)."""
+_placed: dict[tuple[str | None, str], _Place | None] = {}
+_UNSEEN: _Place = ("no_title", -1, None, "")
+_Key = TypeVar("_Key")
+_Value = TypeVar("_Value")
 
 
 @dataclass(slots=True)
@@ -104,33 +112,111 @@ def occurrences(text: str, source: str, first_line: int = 1) -> PageAds:
     line. ``first_line`` is the line number of the text's first line in its page. A crawl shows
     the same ads on page after page: each way of printing one is built once (a bounded cache).
     """
+    widget = single_widget(text, first_line)
+    found = None if widget is None else _placed_ads(*widget, source)
+    if found is None:
+        found = _scanned_ads(text, source, first_line)
+    if len({ad.listing_id for ad in found.ads}) < len(found.ads):
+        _keep_first_sightings(found)
+    return found
+
+
+def _placed_ads(pieces: list[str], number: int, source: str) -> PageAds | None:
+    """Return the ads of a widget's pieces (see :func:`~classifieds.widget.single_widget`),
+    each looked up by the section it follows; None if one holds anything but an ad.
+
+    ``number`` is the line number of the line before the first piece. Most pages go this way:
+    one lookup per ad.
+    """
     found = PageAds()
-    seen: set[str] = set()
-    built = _built.get
+    section: str | None = None
+    placed = _placed.get
+    for text in pieces:
+        key = (section, text)
+        place = placed(key, _UNSEEN)
+        if place is _UNSEEN:
+            place = _place(key)
+        if place is None:
+            return None
+        ad, newlines, section, printed = place
+        number += newlines
+        if isinstance(ad, str):
+            found.rejects.append(Reject.of(source, number, ad, printed))
+        else:
+            found.ads.append(ad)
+            found.lines.append(number)
+    return found
+
+
+def _place(key: tuple[str | None, str]) -> _Place | None:
+    """Return the ad of a piece of widget after a section (see :func:`_placed_ads`)."""
+    section, text = key
+    held = piece(text)
+    place = None
+    if held is not None:
+        header, title_line, detail_line, newlines = held
+        section = section if header is None else header
+        ad = _built_ad((section, title_line, detail_line))
+        printed = "" if isinstance(ad, Ad) else _printed_lines(title_line, detail_line)
+        place = (ad, newlines, section, printed)
+    if len(text) <= MAX_LINE_CHARS:  # a multi-MB key would pin memory
+        _remember(_placed, key, place)
+    return place
+
+
+def _scanned_ads(text: str, source: str, first_line: int) -> PageAds:
+    """Return the ads of a page scanned line by line: any number of widgets, any oddity."""
+    found = PageAds()
     for raw in scan(text, first_line):
         if isinstance(raw, RawReject):
             found.rejects.append(Reject.of(source, raw.line, raw.reason, raw.text))
             continue
-        printed = raw[:3]
-        ad = built(printed)
-        if ad is None:
-            ad = build_ad(*printed)
-            if len(_built) >= AD_CACHE_SIZE:
-                _built.clear()
-                _equal_ads.clear()
-            if not isinstance(ad, str):
-                # Most ways of printing an ad (tabs in its title...) build equal ads: keep one.
-                ad = _equal_ads.setdefault(tuple(ad.__dict__.values()), ad)
-            _built[printed] = ad
+        section, title_line, detail_line, number = raw
+        ad = _built_ad((section, title_line, detail_line))
         if isinstance(ad, str):
-            title_line, detail_line = raw[1], raw[2]
-            lines = f"{title_line}\n{detail_line}" if title_line else detail_line
-            found.rejects.append(Reject.of(source, raw[3], ad, lines))
-        elif ad.listing_id not in seen:
+            lines = _printed_lines(title_line, detail_line)
+            found.rejects.append(Reject.of(source, number, ad, lines))
+        else:
+            found.ads.append(ad)
+            found.lines.append(number)
+    return found
+
+
+def _built_ad(printed: _Printed) -> Ad | RejectReason:
+    """Return the ad printed so (or why it is rejected), built once for all its sightings."""
+    ad = _built.get(printed)
+    if ad is None:
+        ad = build_ad(*printed)
+        if not isinstance(ad, str):
+            # Most ways of printing an ad (tabs in its title...) build equal ads: keep one.
+            ad = _equal_ads.setdefault(tuple(ad.__dict__.values()), ad)
+        _remember(_built, printed, ad)
+    return ad
+
+
+def _remember(cache: dict[_Key, _Value], key: _Key, value: _Value) -> None:
+    """Add to one of the bounded caches of ads; when one is full, they all start again."""
+    if len(cache) >= AD_CACHE_SIZE:
+        _built.clear()
+        _equal_ads.clear()
+        _placed.clear()
+    cache[key] = value
+
+
+def _printed_lines(title_line: str | None, detail_line: str) -> str:
+    return f"{title_line}\n{detail_line}" if title_line else detail_line
+
+
+def _keep_first_sightings(found: PageAds) -> None:
+    """Keep the first sighting of each ad on the page (a page may show an ad twice)."""
+    seen: set[str] = set()
+    ads, lines = found.ads, found.lines
+    found.ads, found.lines = [], []
+    for ad, line in zip(ads, lines, strict=True):
+        if ad.listing_id not in seen:
             seen.add(ad.listing_id)
             found.ads.append(ad)
-            found.lines.append(raw[3])
-    return found
+            found.lines.append(line)
 
 
 def parse_page(text: str, source: str = "<page>") -> list[Listing]:

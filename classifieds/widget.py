@@ -37,10 +37,11 @@ _KIND_CACHE_MAX = 1 << 17
 _kinds: dict[str, int] = {}
 
 _DISCOVER = "Découvrir"
-_Piece = tuple[str | None, str | None, str, int]
+Piece = tuple[str | None, str | None, str, int]
 """A piece of widget holding one ad: (section header in it, title line, detail line, newlines)."""
-_pieces: dict[str, _Piece | None] = {}
-_UNKNOWN: _Piece = ("", "", "", -1)
+_pieces: dict[str, Piece | None] = {}
+_UNKNOWN: Piece = ("", "", "", -1)
+_quiet_tails: dict[tuple[str, bool], bool] = {}
 
 
 RawAd = tuple[str | None, str | None, str, int]
@@ -104,6 +105,49 @@ def scan(text: str, first_line: int = 1) -> list[RawAd | RawReject]:
     return found
 
 
+def single_widget(text: str, first_line: int = 1) -> tuple[list[str], int] | None:
+    """Return the pieces of a page's widget (see :func:`_walk_ads`) and the line number of the
+    line before the first, when the page is the usual one: one widget, which can be read
+    piece by piece, and after its last ad nothing that the grammar would read as part of it.
+    Otherwise return None, and the page must be scanned.
+    """
+    starts = widget_starts(text)
+    if len(starts) != 1:
+        return None
+    pieces = text[starts[0] :].split(_DISCOVER)
+    if len(pieces) < 2 or not _quiet(pieces.pop(), text.endswith("\n")):
+        return None
+    return pieces, text.count("\n", 0, starts[0]) + first_line
+
+
+def piece(text: str) -> Piece | None:
+    """Return the ad a piece of widget holds, walked on its own; None when it holds something
+    else than one ad (see :func:`_walk_ads`). Cached: the same pieces come back page after page.
+    """
+    found = _pieces.get(text, _UNKNOWN)
+    return _piece(text) if found is _UNKNOWN else found
+
+
+def _quiet(rest: str, ends_with_newline: bool) -> bool:
+    """Return whether the text after a widget's last "Découvrir" ends its line and holds
+    nothing that the grammar reads (a page's footer): no ad, no reject.
+    """
+    key = (rest, ends_with_newline)
+    quiet = _quiet_tails.get(key)
+    if quiet is None:
+        end_of_line, newline, after = rest.partition("\n")
+        walked: list[RawAd | RawReject] = []
+        blank_end = not end_of_line.strip()
+        if newline and blank_end:
+            _walk([line.strip() for line in after.split("\n")], 0, ends_with_newline, walked)
+        quiet = blank_end and not walked
+        if len(rest) <= MAX_LINE_CHARS:
+            if len(_quiet_tails) >= _KIND_CACHE_MAX:
+                _quiet_tails.clear()
+            _quiet_tails[key] = quiet
+    return quiet
+
+
 def _walk_ads(
     widget: str, first_number: int, ends_with_newline: bool, found: list[RawAd | RawReject]
 ) -> bool:
@@ -125,12 +169,10 @@ def _walk_ads(
     section: str | None = None
     number = first_number - 1  # the line of the widget's first "\n"
     for text in pieces:
-        piece = _pieces.get(text, _UNKNOWN)
-        if piece is _UNKNOWN:
-            piece = _piece(text)
-        if piece is None:
+        held = piece(text)
+        if held is None:
             return False
-        header, title_line, detail_line, newlines = piece
+        header, title_line, detail_line, newlines = held
         if header is not None:
             section = header
         number += newlines
@@ -142,10 +184,9 @@ def _walk_ads(
     return True
 
 
-def _piece(text: str) -> _Piece | None:
-    """Return the ad a piece of widget holds, walked on its own (see :func:`_walk_ads`)."""
+def _piece(text: str) -> Piece | None:
     end_of_line, newline, after = text.partition("\n")
-    piece: _Piece | None = None
+    held: Piece | None = None
     if newline and not end_of_line.strip() and len(text) <= MAX_LINE_CHARS:
         lines = [line.strip() for line in (after + _DISCOVER).split("\n")]
         walked: list[RawAd | RawReject] = []
@@ -155,12 +196,12 @@ def _piece(text: str) -> _Piece | None:
             # Pieces of one ad differ by the line before it: they share its lines' strings.
             detail_line = sys.intern(detail_line)
             title_line = title_line and sys.intern(title_line)
-            piece = (header, title_line, detail_line, text.count("\n"))
+            held = (header, title_line, detail_line, text.count("\n"))
     if len(text) <= MAX_LINE_CHARS:  # a multi-MB key would pin memory
         if len(_pieces) >= _KIND_CACHE_MAX:
             _pieces.clear()
-        _pieces[text] = piece
-    return piece
+        _pieces[text] = held
+    return held
 
 
 def is_header(line: str) -> bool:

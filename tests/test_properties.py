@@ -7,7 +7,7 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifieds import widget
+from classifieds import ads, widget
 from classifieds.ads import listing_id, occurrences
 from classifieds.normalize import parse_price
 from classifieds.sources import decode
@@ -72,14 +72,17 @@ def test_listing_id_ignores_case_and_spacing(title: str, town: str) -> None:
     )
 
 
-@settings(max_examples=500)
-@given(
+PAGES_OF_WIDGET_LINES = (
     st.lists(
         st.one_of(WIDGET_LINES, st.sampled_from(["Découvrir la côte", " Découvrir  "])), max_size=30
     ),
     st.sampled_from(["\n", "\r\n", " \n", "\t\n"]),
     st.booleans(),
 )
+
+
+@settings(max_examples=500)
+@given(*PAGES_OF_WIDGET_LINES)
 def test_walking_a_widget_ad_by_ad_finds_what_the_line_walk_finds(
     lines: list[str], newline: str, final_newline: bool
 ) -> None:
@@ -89,3 +92,21 @@ def test_walking_a_widget_ad_by_ad_finds_what_the_line_walk_finds(
     widget._pieces.clear()  # the pieces of this text are walked afresh, then from the cache
     assert widget.scan(text, 3) == line_by_line
     assert widget.scan(text, 3) == line_by_line
+
+
+@settings(max_examples=500)
+@given(*PAGES_OF_WIDGET_LINES)
+def test_reading_a_widget_piece_by_piece_finds_what_the_scan_finds(
+    lines: list[str], newline: str, final_newline: bool
+) -> None:
+    text = newline.join(["Article", "Petites Annonces", *lines]) + (newline * final_newline)
+    with mock.patch.object(ads, "single_widget", return_value=None):
+        scanned = occurrences(text, "page", 3)
+    ads._placed.clear()  # the pieces of this text are placed afresh, then from the cache
+    for _ in range(2):
+        found = occurrences(text, "page", 3)
+        assert (found.ads, found.lines, found.rejects) == (
+            scanned.ads,
+            scanned.lines,
+            scanned.rejects,
+        )
