@@ -156,7 +156,7 @@ def _place(key: tuple[str | None, str]) -> _Place | None:
     if held is not None:
         header, title_line, detail_line, newlines = held
         section = section if header is None else header
-        ad = _built_ad((section, title_line, detail_line))
+        ad = _built_ad(section, title_line, detail_line)
         printed = "" if isinstance(ad, Ad) else _printed_lines(title_line, detail_line)
         place = (ad, newlines, section, printed)
     if len(text) <= MAX_LINE_CHARS:  # a multi-MB key would pin memory
@@ -172,7 +172,7 @@ def _scanned_ads(text: str, source: str, first_line: int) -> PageAds:
             found.rejects.append(Reject.of(source, raw.line, raw.reason, raw.text))
             continue
         section, title_line, detail_line, number = raw
-        ad = _built_ad((section, title_line, detail_line))
+        ad = _built_ad(section, title_line, detail_line)
         if isinstance(ad, str):
             lines = _printed_lines(title_line, detail_line)
             found.rejects.append(Reject.of(source, number, ad, lines))
@@ -182,13 +182,15 @@ def _scanned_ads(text: str, source: str, first_line: int) -> PageAds:
     return found
 
 
-def _built_ad(printed: _Printed) -> Ad | RejectReason:
+def _built_ad(section: str | None, title_line: str | None, detail_line: str) -> Ad | RejectReason:
     """Return the ad printed so (or why it is rejected), built once for all its sightings."""
+    # build_ad reads a title line collapsed: a title printed with tabs is built once.
+    printed = (section, title_line and collapse(title_line), detail_line)
     ad = _built.get(printed)
     if ad is None:
         ad = build_ad(*printed)
         if not isinstance(ad, str):
-            # Most ways of printing an ad (tabs in its title...) build equal ads: keep one.
+            # Other ways of printing an ad (a header in capitals...) may build equal ads: keep one.
             ad = _equal_ads.setdefault(tuple(ad.__dict__.values()), ad)
         _remember(_built, printed, ad)
     return ad
