@@ -25,14 +25,14 @@ UNSECTIONED = "non_classe"
 AD_CACHE_SIZE = 1 << 16
 
 _Printed = tuple[str | None, str | None, str]
-"""An ad as printed: (section, title line or None, detail line)."""
+"""An ad as printed: (section, title line collapsed or None, detail line)."""
 _built: dict[_Printed, Ad | RejectReason] = {}
 _equal_ads: dict[tuple[object, ...], Ad] = {}
 _Place = tuple[Ad | RejectReason, int, str | None, str]
 """A piece of widget after a section: (its ad or why it is rejected, its newlines, the section
 after it, its lines as printed if rejected)."""
 _placed: dict[tuple[str | None, str], _Place | None] = {}
-_UNSEEN: _Place = ("no_title", -1, None, "")
+_UNSEEN: _Place = ("no_title", -1, None, "")  # a piece not placed yet: compared by identity
 _Key = TypeVar("_Key")
 _Value = TypeVar("_Value")
 

@@ -185,6 +185,7 @@ def _walk_ads(
 
 
 def _piece(text: str) -> Piece | None:
+    """Walk a piece of widget on its own (see :func:`piece`) and cache what it holds."""
     end_of_line, newline, after = text.partition("\n")
     held: Piece | None = None
     if newline and not end_of_line.strip() and len(text) <= MAX_LINE_CHARS:
