@@ -28,11 +28,11 @@ _Printed = tuple[str | None, str | None, str]
 """An ad as printed: (section, title line collapsed or None, detail line)."""
 _built: dict[_Printed, Ad | RejectReason] = {}
 _equal_ads: dict[tuple[object, ...], Ad] = {}
-_Place = tuple[Ad | RejectReason, int, str | None, str]
-"""A piece of widget after a section: (its ad or why it is rejected, its newlines, the section
-after it, its lines as printed if rejected)."""
+_Place = tuple[Ad | RejectReason, str, int, str | None, str]
+"""A piece of widget after a section: (its ad or why it is rejected, the ad's listing id or ""
+if rejected, its newlines, the section after it, its lines as printed if rejected)."""
 _placed: dict[tuple[str | None, str], _Place | None] = {}
-_UNSEEN: _Place = ("no_title", -1, None, "")  # a piece not placed yet: compared by identity
+_UNSEEN: _Place = ("no_title", "", -1, None, "")  # a piece not placed yet: compared by identity
 _Key = TypeVar("_Key")
 _Value = TypeVar("_Value")
 
@@ -42,6 +42,8 @@ class PageAds:
     """The ads of a page, each once, in page order, and the lines it had to reject."""
 
     ads: list[Ad] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    """The listing id of each ad: read once here rather than from each ad by every user."""
     lines: list[int] = field(default_factory=list)
     """The 1-based line of each ad's detail line; its rank on the page is its index + 1."""
     rejects: list[Reject] = field(default_factory=list)
@@ -116,7 +118,7 @@ def occurrences(text: str, source: str, first_line: int = 1) -> PageAds:
     found = None if widget is None else _placed_ads(*widget, source)
     if found is None:
         found = _scanned_ads(text, source, first_line)
-    if len({ad.listing_id for ad in found.ads}) < len(found.ads):
+    if len(set(found.ids)) < len(found.ids):
         _keep_first_sightings(found)
     return found
 
@@ -138,12 +140,13 @@ def _placed_ads(pieces: list[str], number: int, source: str) -> PageAds | None:
             place = _place(key)
         if place is None:
             return None
-        ad, newlines, section, printed = place
+        ad, listing, newlines, section, printed = place
         number += newlines
         if isinstance(ad, str):
             found.rejects.append(Reject.of(source, number, ad, printed))
         else:
             found.ads.append(ad)
+            found.ids.append(listing)
             found.lines.append(number)
     return found
 
@@ -152,13 +155,15 @@ def _place(key: tuple[str | None, str]) -> _Place | None:
     """Return the ad of a piece of widget after a section (see :func:`_placed_ads`)."""
     section, text = key
     held = piece(text)
-    place = None
+    place: _Place | None = None
     if held is not None:
         header, title_line, detail_line, newlines = held
         section = section if header is None else header
         ad = _built_ad(section, title_line, detail_line)
-        printed = "" if isinstance(ad, Ad) else _printed_lines(title_line, detail_line)
-        place = (ad, newlines, section, printed)
+        if isinstance(ad, Ad):
+            place = (ad, ad.listing_id, newlines, section, "")
+        else:
+            place = (ad, "", newlines, section, _printed_lines(title_line, detail_line))
     if len(text) <= MAX_LINE_CHARS:  # a multi-MB key would pin memory
         _remember(_placed, key, place)
     return place
@@ -178,6 +183,7 @@ def _scanned_ads(text: str, source: str, first_line: int) -> PageAds:
             found.rejects.append(Reject.of(source, number, ad, lines))
         else:
             found.ads.append(ad)
+            found.ids.append(ad.listing_id)
             found.lines.append(number)
     return found
 
@@ -212,12 +218,13 @@ def _printed_lines(title_line: str | None, detail_line: str) -> str:
 def _keep_first_sightings(found: PageAds) -> None:
     """Keep the first sighting of each ad on the page (a page may show an ad twice)."""
     seen: set[str] = set()
-    ads, lines = found.ads, found.lines
-    found.ads, found.lines = [], []
-    for ad, line in zip(ads, lines, strict=True):
-        if ad.listing_id not in seen:
-            seen.add(ad.listing_id)
+    ads, ids, lines = found.ads, found.ids, found.lines
+    found.ads, found.ids, found.lines = [], [], []
+    for ad, listing, line in zip(ads, ids, lines, strict=True):
+        if listing not in seen:
+            seen.add(listing)
             found.ads.append(ad)
+            found.ids.append(listing)
             found.lines.append(line)
 
 

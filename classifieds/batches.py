@@ -138,10 +138,17 @@ class Parser:
             stats.pages_with_widget += 1
             ads, count = found.ads, len(found.ads)
             self.catalogue.add_page(
-                ads, found.lines, page.source, page.key, page.record, page.url, page.fetched_at
+                ads,
+                found.ids,
+                found.lines,
+                page.source,
+                page.key,
+                page.record,
+                page.url,
+                page.fetched_at,
             )
             # Column by column: comprehensions and repeats run faster than appends ad by ad.
-            rows.listing_id += [ad.listing_id for ad in ads]
+            rows.listing_id += found.ids
             rows.line += found.lines
             rows.position += range(1, count + 1)
             rows.section += [ad.section for ad in ads]

@@ -100,6 +100,7 @@ class Catalogue:
     def add_page(
         self,
         ads: list[Ad],
+        ids: list[str],
         lines: list[int],
         source: str,
         key: str,
@@ -107,11 +108,12 @@ class Catalogue:
         url: str | None = None,
         fetched_at: datetime | None = None,
     ) -> None:
-        """Record the sightings of ``ads`` at ``lines`` of one page (see :meth:`add`)."""
+        """Record the sightings of ``ads`` (listing ids ``ids``) at ``lines`` of one page (see
+        :meth:`add`)."""
         entries = self._entries
-        for ad, line in zip(ads, lines, strict=True):
+        for ad, listing_id, line in zip(ads, ids, lines, strict=True):
             rank = (key, record, line)
-            entry = entries.get(ad.listing_id)
+            entry = entries.get(listing_id)
             if entry is None or fetched_at is not None or entry.latest[0]:
                 self.add(ad, source, rank, url, fetched_at)
                 continue
