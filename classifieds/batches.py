@@ -9,7 +9,9 @@ end. Whatever the engine, the run merges the same outputs in input order.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -160,6 +162,27 @@ class Parser:
         stats.sightings = len(rows) - first_row
         stats.rejects = len(rejects) - first_reject
         return stats
+
+
+YOUNG_COLLECTION_THRESHOLD = 10_000
+"""New container objects between two collections of the young generation while parsing."""
+
+
+@contextmanager
+def few_collections() -> Iterator[None]:
+    """Collect the young generation every 10,000 new objects rather than Python's 700.
+
+    Parsing fills its caches with ~10^5 lasting objects and builds sighting lists of thousands
+    of items, which every young collection walks again: in an export of 10^5 pages, 0.9 s of
+    collections at the default threshold, 0.2 s at this one. Parsing makes few reference
+    cycles, so what this leaves uncollected a little longer is small.
+    """
+    threshold = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
 
 
 def batched(sources: Iterable[str], size: int) -> Iterator[list[str]]:

@@ -17,7 +17,7 @@ from itertools import islice
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from classifieds.batches import BatchOutput, Parser
+from classifieds.batches import BatchOutput, Parser, few_collections
 from classifieds.dedup import Catalogue
 from classifieds.errors import ClassifiedsError
 from classifieds.formats import DEFAULT_JSONL_FIELDS, JsonlFields
@@ -113,8 +113,9 @@ def _work(tasks: Any, results: Any, fields: JsonlFields) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     parser = Parser(fields)
     try:
-        while (batch := tasks.get()) is not None:
-            results.put(parser.parse(batch))
+        with few_collections():
+            while (batch := tasks.get()) is not None:
+                results.put(parser.parse(batch))
         results.put(parser.catalogue)
     except Exception:  # a bug: report it to the parent rather than hang it
         results.put(_WorkerFailure(traceback.format_exc()))

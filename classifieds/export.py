@@ -30,7 +30,14 @@ from classifieds.append import (
     previous_inputs,
     reject_reason,
 )
-from classifieds.batches import BatchOutput, InputRows, InputStats, Tally, batched
+from classifieds.batches import (
+    BatchOutput,
+    InputRows,
+    InputStats,
+    Tally,
+    batched,
+    few_collections,
+)
 from classifieds.dataset import (
     INPUTS_PARQUET,
     INPUTS_SCHEMA,
@@ -133,7 +140,11 @@ def build(
     out = Path(out)
     batch_size = DASK_BATCH_SIZE if engine == "dask" else BATCH_SIZE
     previous = append and check_previous(out)
-    with staging(out) as stage, open(stage / REJECTS_JSONL, "w", encoding="utf-8") as rejects:
+    with (
+        few_collections(),
+        staging(out) as stage,
+        open(stage / REJECTS_JSONL, "w", encoding="utf-8") as rejects,
+    ):
         run = _Run(stage, rejects)
         if previous:
             steps: Iterator[Step] = plan(previous_inputs(out), sources, batch_size)

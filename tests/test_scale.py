@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -65,6 +66,16 @@ def test_batches_merge_like_one_pass(
     monkeypatch.setattr(export, "BATCH_SIZE", 7)  # many batches, odd boundaries
     classifieds.build([corpus, SEEDS], tmp_path, jobs=3)
     assert files(tmp_path) == files(serial_export)
+
+
+def test_parsing_collects_garbage_less_often_and_restores_the_threshold() -> None:
+    from classifieds.batches import YOUNG_COLLECTION_THRESHOLD, few_collections
+
+    before = gc.get_threshold()
+    with pytest.raises(KeyError), few_collections():
+        assert gc.get_threshold() == (YOUNG_COLLECTION_THRESHOLD, *before[1:])
+        raise KeyError  # an export that fails still gives the threshold back
+    assert gc.get_threshold() == before
 
 
 def test_no_progress_output_when_stderr_is_not_a_terminal(corpus: Path, tmp_path: Path) -> None:
