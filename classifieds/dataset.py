@@ -22,8 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from classifieds.errors import InputError, OutputError
@@ -342,6 +340,10 @@ def _dataset_file(path: str | Path, name: str) -> Path:
 
 
 def _read_csv(path: Path) -> pa.Table:
+    # Imported here: only loading a dataset without its Parquet needs them (0.08 s to import).
+    import pyarrow.compute as pc
+    import pyarrow.csv as pa_csv
+
     with open(path, "rb") as file:
         french = file.read(3) == b"\xef\xbb\xbf"
     names = [column.name for column in LISTING_COLUMNS]
