@@ -174,7 +174,7 @@ def few_collections() -> Iterator[None]:
 
     Parsing fills its caches with ~10^5 lasting objects and builds sighting lists of thousands
     of items, which every young collection walks again: in an export of 10^5 pages, 0.9 s of
-    collections at the default threshold, 0.2 s at this one. Parsing makes few reference
+    collections at the default threshold, 0.4 s with this one. Parsing makes few reference
     cycles, so what this leaves uncollected a little longer is small.
     """
     threshold = gc.get_threshold()
