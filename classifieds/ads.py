@@ -27,6 +27,8 @@ AD_CACHE_SIZE = 1 << 16
 _Printed = tuple[str | None, str | None, str]
 """An ad as printed: (section, title line collapsed or None, detail line)."""
 _built: dict[_Printed, Ad | RejectReason] = {}
+_by_category: dict[_Printed, Ad | RejectReason] = {}
+"""Ads built, by (category, title, detail line): the same ad under another header's case."""
 _equal_ads: dict[tuple[object, ...], Ad] = {}
 _Place = tuple[Ad | RejectReason, str, int, str | None, str]
 """A piece of widget after a section: (its ad or why it is rejected, the ad's listing id or ""
@@ -194,7 +196,7 @@ def _built_ad(section: str | None, title_line: str | None, detail_line: str) -> 
     printed = (section, title_line and collapse(title_line), detail_line)
     ad = _built.get(printed)
     if ad is None:
-        ad = build_ad(*printed)
+        ad = _build_in_section(*printed)
         if not isinstance(ad, str):
             # Other ways of printing an ad (a header in capitals...) may build equal ads: keep one.
             ad = _equal_ads.setdefault(tuple(ad.__dict__.values()), ad)
@@ -202,10 +204,31 @@ def _built_ad(section: str | None, title_line: str | None, detail_line: str) -> 
     return ad
 
 
+def _build_in_section(
+    section: str | None, title_line: str | None, detail_line: str
+) -> Ad | RejectReason:
+    """Return :func:`build_ad`'s ad; one printed under a header in other capitals ("IMMOBILIER",
+    "Immobilier") is the same ad in another section: copied, not built again.
+    """
+    category = slug(section) if section else ""
+    if not category:
+        return build_ad(section, title_line, detail_line)
+    key = (category, title_line, detail_line)
+    ad = _by_category.get(key)
+    if ad is None:
+        ad = build_ad(section, title_line, detail_line)
+        _remember(_by_category, key, ad)
+    elif not isinstance(ad, str) and ad.section != section:
+        # Only the section differs: build_ad reads it only through its category.
+        ad = ad.model_copy(update={"section": section})
+    return ad
+
+
 def _remember(cache: dict[_Key, _Value], key: _Key, value: _Value) -> None:
     """Add to one of the bounded caches of ads; when one is full, they all start again."""
     if len(cache) >= AD_CACHE_SIZE:
         _built.clear()
+        _by_category.clear()
         _equal_ads.clear()
         _placed.clear()
     cache[key] = value

@@ -16,6 +16,7 @@ WIDGET_LINES = st.sampled_from(
     [
         "Petites Annonces",
         "Immobilier",
+        "IMMOBILIER ",
         "Bonnes affaires",
         "Emploi",
         "Poussette",
@@ -109,4 +110,30 @@ def test_reading_a_widget_piece_by_piece_finds_what_the_scan_finds(
             scanned.ads,
             scanned.lines,
             scanned.rejects,
+        )
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Immobilier", "IMMOBILIER", "immobilier", "Emploi", "Véhicules"]),
+            st.sampled_from([None, "Studio", "STUDIO meublé", "Vélo"]),
+            st.sampled_from(
+                [
+                    "Studio Caen (14000) 450€ Découvrir",
+                    "Studio meublé Caen (14000) 450\u00a0€ Découvrir",
+                    "Vélo Caen (14000) 1,2€ Découvrir",
+                    "Caen (14000) Découvrir",
+                ]
+            ),
+        ),
+        max_size=12,
+    )
+)
+def test_an_ad_built_once_per_way_of_printing_it_is_the_ad_built_afresh(
+    printed: list[tuple[str, str | None, str]],
+) -> None:
+    for section, title_line, detail_line in printed:
+        assert ads._built_ad(section, title_line, detail_line) == ads.build_ad(
+            section, title_line, detail_line
         )
