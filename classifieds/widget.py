@@ -189,6 +189,16 @@ def _piece(text: str) -> Piece | None:
     end_of_line, newline, after = text.partition("\n")
     held: Piece | None = None
     if newline and not end_of_line.strip() and len(text) <= MAX_LINE_CHARS:
+        header_line, newline, rest = after.partition("\n")
+        if newline and _kind(header_line.strip()) == _HEADER:
+            # The first piece of a section, each time with another ad: its header, then the
+            # piece of the ad without it (seen before, after another ad of the section).
+            held = piece("\n" + rest)
+            if held is not None:
+                header, title_line, detail_line, newlines = held
+                header = section_name(header_line.strip()) if header is None else header
+                held = (header, title_line, detail_line, newlines + 1)
+            return _keep_piece(text, held)
         lines = [line.strip() for line in (after + _DISCOVER).split("\n")]
         walked: list[RawAd | RawReject] = []
         _walk(lines, 0, True, walked)
@@ -198,6 +208,10 @@ def _piece(text: str) -> Piece | None:
             detail_line = sys.intern(detail_line)
             title_line = title_line and sys.intern(title_line)
             held = (header, title_line, detail_line, text.count("\n"))
+    return _keep_piece(text, held)
+
+
+def _keep_piece(text: str, held: Piece | None) -> Piece | None:
     if len(text) <= MAX_LINE_CHARS:  # a multi-MB key would pin memory
         if len(_pieces) >= _KIND_CACHE_MAX:
             _pieces.clear()
