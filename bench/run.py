@@ -9,8 +9,9 @@ measures, each in a fresh process:
   (c) classifieds export (one worker per CPU)
 
 and prints pages/s, MB/s, peak RSS and PSS (of the whole process tree, RSS sampled every 20 ms,
-PSS every 0.5 s) and the throughput ratios b/a and c/a. The best of --repeat runs counts; the corpus is read
-once before each run, so that every run finds it in the page cache.
+PSS every 0.5 s) and the throughput ratios b/a and c/a. Runs go in --repeat rounds of (a), (b),
+(c); the best of each counts. The corpus is read before each run, so that every run finds it in
+the page cache.
 
 Usage: python bench/run.py [PAGES ...] [--corpus-root bench/corpus] [--repeat 3]
 """
@@ -143,16 +144,16 @@ def bench(pages: int, root: Path, repeat: int) -> list[Measure]:
         "(b) export --jobs 1": [*exporter, "--jobs", "1"],
         f"(c) export --jobs {os.cpu_count()}": exporter,
     }
-    measures = []
-    for name, command in commands.items():
-        best = (float("inf"), 0.0, 0.0)
-        for _ in range(repeat):
+    # Rounds of (a), (b), (c) rather than (a) three times, then (b)...: when the machine's
+    # speed drifts over minutes (a shared host), each round's three runs share its speed.
+    best = dict.fromkeys(commands, (float("inf"), 0.0, 0.0))
+    for _ in range(repeat):
+        for name, command in commands.items():
             warm(folder)
             with tempfile.TemporaryDirectory() as out:
                 full = [*command, "--out", out] if "export" in command else command
-                best = min(best, run(full))
-        measures.append(Measure(name, pages, megabytes, *best))
-    return measures
+                best[name] = min(best[name], run(full))
+    return [Measure(name, pages, megabytes, *best[name]) for name in commands]
 
 
 def table(measures: list[Measure]) -> str:
