@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from typing import TypeVar
 
 from pydantic import ValidationError
@@ -30,11 +31,13 @@ _built: dict[_Printed, Ad | RejectReason] = {}
 _by_category: dict[_Printed, Ad | RejectReason] = {}
 """Ads built, by (category, title, detail line): the same ad under another header's case."""
 _equal_ads: dict[tuple[object, ...], Ad] = {}
-_Place = tuple[Ad | RejectReason, str, int, str | None, str]
+_Place = tuple[Ad | RejectReason, str, int, str | None, str, float | None]
 """A piece of widget after a section: (its ad or why it is rejected, the ad's listing id or ""
-if rejected, its newlines, the section after it, its lines as printed if rejected)."""
+if rejected, its newlines, the section after it (the ad's), its lines as printed if rejected,
+the ad's price)."""
 _placed: dict[tuple[str | None, str], _Place | None] = {}
-_UNSEEN: _Place = ("no_title", "", -1, None, "")  # a piece not placed yet: compared by identity
+# A piece not placed yet: compared by identity.
+_UNSEEN: _Place = ("no_title", "", -1, None, "", None)
 _Key = TypeVar("_Key")
 _Value = TypeVar("_Value")
 
@@ -48,6 +51,9 @@ class PageAds:
     """The listing id of each ad: read once here rather than from each ad by every user."""
     lines: list[int] = field(default_factory=list)
     """The 1-based line of each ad's detail line; its rank on the page is its index + 1."""
+    sections: list[str | None] = field(default_factory=list)
+    prices: list[float | None] = field(default_factory=list)
+    """Each ad's section and price, read once with its place rather than from each ad."""
     rejects: list[Reject] = field(default_factory=list)
 
 
@@ -142,7 +148,7 @@ def _placed_ads(pieces: list[str], number: int, source: str) -> PageAds | None:
             place = _place(key)
         if place is None:
             return None
-        ad, listing, newlines, section, printed = place
+        ad, listing, newlines, section, printed, price = place
         number += newlines
         if isinstance(ad, str):
             found.rejects.append(Reject.of(source, number, ad, printed))
@@ -150,6 +156,8 @@ def _placed_ads(pieces: list[str], number: int, source: str) -> PageAds | None:
             found.ads.append(ad)
             found.ids.append(listing)
             found.lines.append(number)
+            found.sections.append(section)
+            found.prices.append(price)
     return found
 
 
@@ -163,9 +171,9 @@ def _place(key: tuple[str | None, str]) -> _Place | None:
         section = section if header is None else header
         ad = _built_ad(section, title_line, detail_line)
         if isinstance(ad, Ad):
-            place = (ad, ad.listing_id, newlines, section, "")
+            place = (ad, ad.listing_id, newlines, ad.section, "", ad.price_eur)
         else:
-            place = (ad, "", newlines, section, _printed_lines(title_line, detail_line))
+            place = (ad, "", newlines, section, _printed_lines(title_line, detail_line), None)
     if len(text) <= MAX_LINE_CHARS:  # a multi-MB key would pin memory
         _remember(_placed, key, place)
     return place
@@ -187,6 +195,8 @@ def _scanned_ads(text: str, source: str, first_line: int) -> PageAds:
             found.ads.append(ad)
             found.ids.append(ad.listing_id)
             found.lines.append(number)
+            found.sections.append(ad.section)
+            found.prices.append(ad.price_eur)
     return found
 
 
@@ -241,14 +251,12 @@ def _printed_lines(title_line: str | None, detail_line: str) -> str:
 def _keep_first_sightings(found: PageAds) -> None:
     """Keep the first sighting of each ad on the page (a page may show an ad twice)."""
     seen: set[str] = set()
-    ads, ids, lines = found.ads, found.ids, found.lines
-    found.ads, found.ids, found.lines = [], [], []
-    for ad, listing, line in zip(ads, ids, lines, strict=True):
-        if listing not in seen:
-            seen.add(listing)
-            found.ads.append(ad)
-            found.ids.append(listing)
-            found.lines.append(line)
+    first = []
+    for listing in found.ids:
+        first.append(listing not in seen)
+        seen.add(listing)
+    for name in ("ads", "ids", "lines", "sections", "prices"):
+        setattr(found, name, list(compress(getattr(found, name), first)))
 
 
 def parse_page(text: str, source: str = "<page>") -> list[Listing]:
