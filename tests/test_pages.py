@@ -147,6 +147,9 @@ def test_widget_twice_counts_each_ad_once_at_its_first_line() -> None:
     found = occurrences(page("widget_twice.txt"), "p")
     assert found.lines == [10, 13, 16]
     assert [ad.title for ad in found.ads] == [ad.title for ad in parse_page(page("basic.txt"))]
+    assert found.ids == [ad.listing_id for ad in found.ads]
+    assert found.sections == [ad.section for ad in found.ads]
+    assert found.prices == [ad.price_eur for ad in found.ads]
 
 
 def test_crlf_and_lf_give_the_same_lines() -> None:

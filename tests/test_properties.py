@@ -39,6 +39,8 @@ def test_parsing_any_page_never_raises(lines: list[str], crlf: bool) -> None:
     for reject in found.rejects:
         assert reject.line >= 1 and len(reject.text) <= 300
     assert len(found.ads) == len(found.lines) == len({ad.listing_id for ad in found.ads})
+    assert found.sections == [ad.section for ad in found.ads]  # carried beside each ad
+    assert found.prices == [ad.price_eur for ad in found.ads]
     for ad, line in zip(found.ads, found.lines, strict=True):
         assert ad.price_eur is None or ad.price_eur > 0
         assert len(ad.postcode) == 5 and line >= 1
@@ -111,6 +113,8 @@ def test_reading_a_widget_piece_by_piece_finds_what_the_scan_finds(
             scanned.lines,
             scanned.rejects,
         )
+        assert found.sections == scanned.sections == [ad.section for ad in found.ads]
+        assert found.prices == scanned.prices == [ad.price_eur for ad in found.ads]
 
 
 @given(
