@@ -58,6 +58,11 @@ class _Entry:
     first_url: str | None
     first_url_at: Moment | None
     """Moment of the sighting that gave ``first_url``."""
+    later_page: tuple[str, int] | None = None
+    """(source key, record) of an undated sighting later than an undated ``latest``, with
+    ``later_line``: the fast path of :meth:`Catalogue.add_page` notes its place rather than
+    allocate a moment for every sighting; :func:`_settled` folds it into ``latest``."""
+    later_line: int = 0
 
 
 class Catalogue:
@@ -83,7 +88,7 @@ class Catalogue:
         one is never before the first. Out-of-order pages go through merge.
         """
         when = moment(fetched_at, rank)
-        entry = self._entries.get(ad.listing_id)
+        entry = _settled(self._entries.get(ad.listing_id))
         if entry is None:
             self._entries[ad.listing_id] = _Entry(
                 ad, when, rank, source, 1, fetched_at, fetched_at, url, when if url else None
@@ -111,17 +116,21 @@ class Catalogue:
         """Record the sightings of ``ads`` (listing ids ``ids``) at ``lines`` of one page (see
         :meth:`add`)."""
         entries = self._entries
+        page = (key, record)
         for ad, listing_id, line in zip(ads, ids, lines, strict=True):
-            rank = (key, record, line)
             entry = entries.get(listing_id)
-            if entry is None or fetched_at is not None or entry.latest[0]:
-                self.add(ad, source, rank, url, fetched_at)
+            if (
+                entry is None
+                or fetched_at is not None
+                or (entry.later_page is None and entry.latest[0])
+            ):
+                self.add(ad, source, (key, record, line), url, fetched_at)
                 continue
             # Undated after undated, in input order (most crawls): the new one is the latest.
             entry.n_sightings += 1
-            entry.ad, entry.latest = ad, (False, _UNDATED, rank)
+            entry.ad, entry.later_page, entry.later_line = ad, page, line
             if url is not None and entry.first_url_at is None:
-                entry.first_url, entry.first_url_at = url, entry.latest
+                entry.first_url, entry.first_url_at = url, (False, _UNDATED, (key, record, line))
 
     def restore(
         self,
@@ -152,7 +161,8 @@ class Catalogue:
     def merge(self, other: Catalogue) -> None:
         """Fold in the catalogue of other pages (before, after or between these ones)."""
         for listing_id, seen in other._entries.items():
-            entry = self._entries.get(listing_id)
+            _settled(seen)
+            entry = _settled(self._entries.get(listing_id))
             if entry is None:
                 self._entries[listing_id] = seen
                 continue
@@ -180,6 +190,14 @@ class Catalogue:
                 "last_seen": entry.last_seen,
                 "first_url": entry.first_url,
             }
+
+
+def _settled(entry: _Entry | None) -> _Entry | None:
+    """Return the entry with its later undated sighting, if any, folded into ``latest``."""
+    if entry is not None and entry.later_page is not None:
+        entry.latest = (False, _UNDATED, (*entry.later_page, entry.later_line))
+        entry.later_page = None
+    return entry
 
 
 def _widen(entry: _Entry, first_seen: datetime, last_seen: datetime) -> None:

@@ -104,3 +104,67 @@ def test_merging_batches_in_any_grouping_or_order_gives_one_pass(
     assert list(left.rows()) == one_pass
     assert list(right.rows()) == one_pass
     assert list(shuffled.rows()) == one_pass
+
+
+def flat(title: str, price: int) -> Ad:
+    ad = build_ad("Immobilier", title, f"{title} Caen (14000) {price}€ Découvrir")
+    assert isinstance(ad, Ad)
+    return ad
+
+
+# A page: its ads (title, price) in order, its URL, its day of March or None.
+PAGES = st.lists(
+    st.tuples(
+        st.lists(
+            st.tuples(st.sampled_from(["Studio", "T2", "Maison"]), st.sampled_from([450, 480])),
+            max_size=4,
+        ),
+        st.sampled_from([None, "u/a", "u/b"]),
+        st.sampled_from([None, 1, 2]),
+    ),
+    max_size=10,
+)
+
+
+Page = tuple[list[tuple[str, int]], str | None, int | None]
+
+
+def catalogues(pages: list[Page], parser: list[bool]) -> tuple[Catalogue, Catalogue, Catalogue]:
+    """Return the catalogue of the pages' sightings added one by one, and those of two parsers
+    (``parser[k]`` says which one had page k) adding them a page at a time."""
+    one_by_one, halves = Catalogue(), [Catalogue(), Catalogue()]
+    for number, (printed, url, when) in enumerate(pages, 1):
+        ads = [flat(title, price) for title, price in printed]
+        lines = list(range(10, 10 + 2 * len(ads), 2))
+        fetched_at = None if when is None else day(when)
+        ids = [ad.listing_id for ad in ads]
+        halves[number <= len(parser) and parser[number - 1]].add_page(
+            ads, ids, lines, f"page{number}", "crawl", number, url, fetched_at
+        )
+        for ad, line in zip(ads, lines, strict=True):
+            one_by_one.add(ad, f"page{number}", ("crawl", number, line), url, fetched_at)
+    return one_by_one, halves[0], halves[1]
+
+
+@given(PAGES, st.lists(st.booleans(), max_size=10))
+def test_adding_pages_whole_is_adding_their_sightings_one_by_one(
+    pages: list[Page], parser: list[bool]
+) -> None:
+    one_by_one, first, second = catalogues(pages, parser)
+    expected = list(one_by_one.rows())
+    first.merge(second)
+    assert list(first.rows()) == expected
+    one_by_one, first, second = catalogues(pages, parser)
+    second.merge(first)
+    assert list(second.rows()) == expected
+
+
+def test_merged_parsers_show_the_price_of_the_last_page_of_either() -> None:
+    # Pages 1 and 4 read by one parser, 2 and 3 by the other: the fourth page's price wins.
+    pages: list[Page] = [([("Studio", price)], None, None) for price in (450, 460, 470, 480)]
+    for order in range(2):
+        _, first, second = catalogues(pages, [False, True, True, False])
+        merged = second if order else first
+        merged.merge(first if order else second)
+        (row,) = merged.rows()
+        assert (row["price_eur"], row["n_sightings"], row["first_line"]) == (480, 4, 10)
