@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,9 +43,16 @@ def serial_export(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return out
 
 
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
 def test_worker_processes_write_the_same_bytes(
-    corpus: Path, serial_export: Path, tmp_path: Path
+    corpus: Path, serial_export: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork: bool
 ) -> None:
+    """Forked workers start with the caches of the first batches, spawned ones empty: the
+    files are those of one process either way."""
+    from classifieds import engines, export
+
+    monkeypatch.setattr(engines, "FORK", fork)
+    monkeypatch.setattr(export, "BATCH_SIZE", 40)  # work for the worker after the warm-up
     manifest = classifieds.build([corpus, SEEDS], tmp_path, jobs=2)
     assert files(tmp_path) == files(serial_export)
     assert manifest.pages > 500 and manifest.listings > 100 and manifest.rejects > 0
@@ -142,8 +150,13 @@ def test_sightings_writer_holds_less_than_a_row_group(
     assert writer.rows == 140
 
 
-def test_progress_bar_on_a_terminal(corpus: Path, tmp_path: Path) -> None:
-    """On a terminal, stderr shows a bar with files, a total, ads and rejects; stdout stays data."""
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_progress_bar_on_a_terminal(corpus: Path, tmp_path: Path, jobs: str) -> None:
+    """On a terminal, stderr shows a bar with files, a total, ads and rejects; stdout stays data.
+
+    With two jobs the worker forks from a process whose bar has threads (the file count and
+    tqdm's monitor) and the command ends without the interpreter's teardown: the report must
+    still reach stdout whole."""
     pty = pytest.importorskip("pty")
     import fcntl
     import os
@@ -161,7 +174,7 @@ def test_progress_bar_on_a_terminal(corpus: Path, tmp_path: Path) -> None:
         "-o",
         str(tmp_path),
         "-j",
-        "1",
+        jobs,
     ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=terminal)
     os.close(terminal)
@@ -184,3 +197,6 @@ def test_progress_bar_on_a_terminal(corpus: Path, tmp_path: Path) -> None:
         and "rejects=" in final
     )
     assert b"export:" not in stdout
+    report = stdout.decode()
+    assert re.match(r"\d+ listings from \d+ sightings", report), report
+    assert "manifest.json\n" in report and report.endswith("\n")
