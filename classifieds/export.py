@@ -124,10 +124,10 @@ def build(
 ) -> Manifest:
     """Export the ads of ``inputs`` (files, folders, ``-``) to the dataset folder ``out``.
 
-    ``jobs`` processes parse the pages, this one and ``jobs - 1`` workers (None: one per CPU;
-    from a script, call this under ``if __name__ == "__main__":`` then, as for any
-    multiprocessing). ``engine="dask"``
-    runs on the Dask cluster at ``scheduler`` (``tcp://host:8786``), or on a local one.
+    ``jobs`` processes parse the pages, this one and ``jobs - 1`` workers (None: one per CPU),
+    forked on Linux, spawned elsewhere (from a script, call this under
+    ``if __name__ == "__main__":`` then, as for any multiprocessing). ``engine="dask"`` runs
+    on the Dask cluster at ``scheduler`` (``tcp://host:8786``), or on a local one.
     Files found in folders are kept by the ``include`` and ``exclude`` globs (see
     :func:`~classifieds.sources.iter_inputs`); ``jsonl_fields`` names the fields of JSON Lines.
     With ``append``, the dataset already in ``out`` is kept and only inputs it does not hold
