@@ -122,6 +122,8 @@ def occurrences(text: str, source: str, first_line: int = 1) -> PageAds:
     line. ``first_line`` is the line number of the text's first line in its page. A crawl shows
     the same ads on page after page: each way of printing one is built once (a bounded cache).
     """
+    if "\r" in text:  # the grammar reads lines stripped: CRLF pages share the LF pages' pieces
+        text = text.replace("\r\n", "\n")
     widget = single_widget(text, first_line)
     found = None if widget is None else _placed_ads(*widget, source)
     if found is None:

@@ -156,6 +156,17 @@ def test_crlf_and_lf_give_the_same_lines() -> None:
     assert parse_page(page("crlf.txt")) == parse_page(page("basic.txt"))
 
 
+def test_a_crlf_page_is_read_from_the_pieces_of_its_lf_twin() -> None:
+    """Read as LF, a CRLF page places no piece of widget that the same page in LF placed."""
+    from classifieds import ads
+
+    ads._placed.clear()
+    occurrences(page("basic.txt"), "basic.txt")
+    placed = set(ads._placed)
+    occurrences(page("crlf.txt"), "crlf.txt")
+    assert set(ads._placed) == placed
+
+
 SEED_ADS = [
     (
         "immobilier",

@@ -117,6 +117,18 @@ def test_reading_a_widget_piece_by_piece_finds_what_the_scan_finds(
         assert found.prices == scanned.prices == [ad.price_eur for ad in found.ads]
 
 
+@settings(max_examples=500)
+@given(*PAGES_OF_WIDGET_LINES)
+def test_crlf_made_lf_reads_as_the_page_was(
+    lines: list[str], newline: str, final_newline: bool
+) -> None:
+    """occurrences() reads CRLF as LF (so that such pages share the cached pieces of the
+    others): the line walk of the page as it was finds the same."""
+    text = newline.join(["Article", "Petites Annonces", *lines]) + (newline * final_newline)
+    with mock.patch.object(widget, "_walk_ads", return_value=False):
+        assert widget.scan(text.replace("\r\n", "\n"), 3) == widget.scan(text, 3)
+
+
 @given(
     st.lists(
         st.tuples(
