@@ -13,7 +13,7 @@ import signal
 import sys
 import traceback
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from itertools import islice
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -23,7 +23,7 @@ from classifieds.dedup import Catalogue
 from classifieds.errors import ClassifiedsError
 from classifieds.formats import DEFAULT_JSONL_FIELDS, JsonlFields
 
-Work = Iterator[BatchOutput | Catalogue]
+Work = Generator[BatchOutput | Catalogue, None, None]
 IN_FLIGHT_PER_WORKER = 4
 """Batches queued per worker: enough to keep it busy, few enough to bound memory."""
 FORK = sys.platform == "linux"
@@ -109,6 +109,7 @@ def processes(
         for worker in workers:
             if worker.is_alive():
                 worker.terminate()
+                worker.join()
 
 
 def _ready(results: Any) -> BatchOutput | Catalogue | None:

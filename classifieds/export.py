@@ -12,6 +12,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from datetime import UTC, datetime
 from itertools import chain, islice, tee
 from pathlib import Path
@@ -154,20 +155,21 @@ def build(
         # and copies the old inputs between them in their place.
         ahead, behind = tee(steps)
         batches = (step.batch for step in ahead if isinstance(step, Parse))
-        work = _work(batches, jobs, engine, scheduler, jsonl_fields)
         copier = Copier(out) if previous else None
-        for step in behind:
-            if isinstance(step, Keep):
-                assert copier is not None
-                for kept in copier.copy(step.count):
-                    run.copy(*kept)
-                continue
-            item = next(work)
-            run.take(item)
-            if progress is not None and isinstance(item, BatchOutput):
-                progress(item)
-        for item in work:  # the parsers' catalogues
-            run.take(item)
+        # Closed on the way out, even by an error: the engine stops its workers there.
+        with closing(_work(batches, jobs, engine, scheduler, jsonl_fields)) as work:
+            for step in behind:
+                if isinstance(step, Keep):
+                    assert copier is not None
+                    for kept in copier.copy(step.count):
+                        run.copy(*kept)
+                    continue
+                item = next(work)
+                run.take(item)
+                if progress is not None and isinstance(item, BatchOutput):
+                    progress(item)
+            for item in work:  # the parsers' catalogues
+                run.take(item)
         if copier is not None:
             run.catalogue.merge(copier.catalogue())
             copier.close()

@@ -58,6 +58,20 @@ def test_worker_processes_write_the_same_bytes(
     assert manifest.pages > 500 and manifest.listings > 100 and manifest.rejects > 0
 
 
+def test_an_interrupted_export_stops_its_workers(corpus: Path, tmp_path: Path) -> None:
+    """Interrupted (here by its progress callback), an export stops its workers at once and
+    leaves no output, while the exception is still being handled."""
+    import multiprocessing
+
+    def interrupt(batch: object) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        classifieds.build([corpus], tmp_path / "out", jobs=2, progress=interrupt)
+    assert multiprocessing.active_children() == []
+    assert list((tmp_path / "out").iterdir()) == []
+
+
 def test_dask_engine_writes_the_same_bytes(
     corpus: Path, serial_export: Path, tmp_path: Path
 ) -> None:
