@@ -11,15 +11,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from classifieds._version import __version__
-from classifieds.ads import parse_page
-from classifieds.dataset import load, load_sightings
 from classifieds.errors import ClassifiedsError, InputError, OutputError, QueryError
-from classifieds.export import build
 from classifieds.models import Ad, Listing, Manifest, Reject, Sighting
-from classifieds.timeline import history
+from classifieds.parse.ads import parse_page
+from classifieds.run.export import build
+from classifieds.store.dataset import load, load_sightings
+from classifieds.store.timeline import history
 
 if TYPE_CHECKING:
-    from classifieds.summary import summarize
+    from classifieds.analyze.summary import summarize
 
 __all__ = [
     "Ad",
@@ -44,7 +44,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # Summaries need pandas, which an export does without: import them on first use.
     if name == "summarize":
-        from classifieds.summary import summarize
+        from classifieds.analyze.summary import summarize
 
         return summarize
     raise AttributeError(f"module 'classifieds' has no attribute {name!r}")

@@ -19,27 +19,27 @@ from classifieds.console import (
     export_report,
     history_text,
 )
-from classifieds.dataset import (
+from classifieds.errors import ClassifiedsError, InputError, QueryError
+from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields
+from classifieds.run.export import build
+from classifieds.store.dataset import (
     load,
     load_sightings,
 )
-from classifieds.errors import ClassifiedsError, InputError, QueryError
-from classifieds.export import build
-from classifieds.formats import DEFAULT_JSONL_FIELDS, JsonlFields
-from classifieds.timeline import history as price_history
-from classifieds.timeline import history_records
+from classifieds.store.timeline import history as price_history
+from classifieds.store.timeline import history_records
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from classifieds.charts import PlotKind
-    from classifieds.report import Format
+    from classifieds.analyze.charts import PlotKind
+    from classifieds.analyze.report import Format
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_DATASET = Path("data")
 SUMMARY_FORMATS = ("table", "csv", "json", "markdown")
-"""The formats of :mod:`classifieds.report`, named here so that the CLI starts without pandas."""
+"""The formats of :mod:`classifieds.analyze.report`, named here: the CLI starts without pandas."""
 
 
 class _MissingInput(click.ClickException):
@@ -324,8 +324,8 @@ def summary(
 
         classifieds summary --where category=automobile --by make --top 10 --plot cars.png
     """
-    from classifieds.report import render  # pandas: only summaries need it
-    from classifieds.summary import group_prices, select, summarize
+    from classifieds.analyze.report import render  # pandas: only summaries need it
+    from classifieds.analyze.summary import group_prices, select, summarize
 
     if plot is not None and plot.suffix.lower() != ".png":
         raise click.BadParameter(
@@ -353,7 +353,7 @@ def summary(
 def _plot(
     table: pd.DataFrame, prices: list[list[float]], path: Path, kind: PlotKind, note: str | None
 ) -> None:
-    from classifieds.charts import plot_prices
+    from classifieds.analyze.charts import plot_prices
 
     priced = sum(1 for group in prices if group)
     if not priced:

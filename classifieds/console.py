@@ -17,11 +17,16 @@ from typing import Any, Literal
 
 from tqdm import tqdm
 
-from classifieds.batches import BatchOutput
-from classifieds.dataset import INPUT_COLUMNS, LISTING_COLUMNS, MANIFEST_JSON, SIGHTING_COLUMNS
 from classifieds.errors import ClassifiedsError
 from classifieds.models import REJECT_MEANINGS, Manifest
-from classifieds.sources import iter_inputs
+from classifieds.read import iter_inputs
+from classifieds.run.batches import BatchOutput
+from classifieds.store.dataset import (
+    INPUT_COLUMNS,
+    LISTING_COLUMNS,
+    MANIFEST_JSON,
+    SIGHTING_COLUMNS,
+)
 
 DictionaryFormat = Literal["table", "markdown", "json"]
 HistoryFormat = Literal["table", "csv", "json"]
@@ -132,7 +137,7 @@ def data_dictionary(output_format: DictionaryFormat) -> str:
 
 
 def history_text(rows: list[dict[str, Any]], output_format: HistoryFormat) -> str:
-    """Return the price history of an ad (rows of :func:`~classifieds.timeline.history_records`)."""
+    """Return the price history of an ad (rows of :func:`~.store.timeline.history_records`)."""
     if output_format == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     if output_format == "csv":

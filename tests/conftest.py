@@ -29,7 +29,7 @@ def out(tmp_path: Path) -> Path:
 
 def page(name: str) -> str:
     """Return a fixture page decoded the way the pipeline decodes it."""
-    from classifieds.sources import decode
+    from classifieds.read.decode import decode
 
     text = decode((DATA / name).read_bytes())
     assert text is not None

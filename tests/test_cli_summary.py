@@ -266,7 +266,7 @@ def test_a_file_that_is_not_a_dataset_is_a_usage_error(
 
 
 def test_the_command_line_offers_every_format() -> None:
+    from classifieds.analyze.report import FORMATS
     from classifieds.cli import SUMMARY_FORMATS
-    from classifieds.report import FORMATS
 
     assert SUMMARY_FORMATS == FORMATS

@@ -15,9 +15,9 @@ from conftest import SEEDS
 from PIL import Image
 
 import classifieds
-from classifieds.charts import SUMMARY_KEY, figure_size
+from classifieds.analyze.charts import SUMMARY_KEY, figure_size
+from classifieds.analyze.report import render
 from classifieds.cli import cli
-from classifieds.report import render
 
 ROOT = Path(__file__).parent.parent
 

@@ -1,0 +1,128 @@
+"""A price summary as text: an aligned terminal table, Markdown, CSV or JSON.
+
+``table`` and ``markdown`` are for people: euro amounts the French way (``16 200 €``, with a
+no-break space as thousands separator, which a terminal shows as a plain space) and ``—`` for a
+figure there is none of. ``csv`` and ``json`` are for programs: plain numbers rounded to the
+cent, empty cell or ``null`` for none.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Final, Literal
+
+import pandas as pd
+
+from classifieds.analyze.summary import MONEY_COLUMNS, STAT_COLUMNS
+
+__all__ = ["FORMATS", "Format", "format_eur", "group_keys", "group_label", "render"]
+
+Format = Literal["table", "csv", "json", "markdown"]
+FORMATS: Final[tuple[Format, ...]] = ("table", "csv", "json", "markdown")
+
+NONE: Final = "—"
+_NBSP: Final = "\u00a0"
+_HEADERS: Final = {"with_price": "with price", "price_per_m2": "per m²"}
+
+
+def format_eur(amount: float | None) -> str:
+    """Return an amount in euros the French way: whole euros from 100 € up, else to the cent.
+
+    >>> [format_eur(a).replace("\u00a0", " ") for a in (16200, 648.3333, 67.5, 90.0, 6.505)]
+    ['16 200 €', '648 €', '67,50 €', '90 €', '6,51 €']
+    >>> format_eur(None)
+    '—'
+    """
+    if amount is None or math.isnan(amount):
+        return NONE
+    exact = Decimal(repr(float(amount)))
+    whole = abs(exact) >= 100 or exact == exact.to_integral_value()
+    rounded = exact.quantize(Decimal(1) if whole else Decimal("0.01"), ROUND_HALF_UP)
+    text = f"{rounded:,}".replace(",", _NBSP).replace(".", ",")
+    return f"{text}{_NBSP}€"
+
+
+def group_keys(summary: pd.DataFrame) -> list[str]:
+    """Return the group columns of a summary: those before its figures."""
+    return [str(column) for column in summary.columns if column not in STAT_COLUMNS]
+
+
+def group_label(values: Sequence[Any]) -> str:
+    """Return a group's name for people: its known key values joined by ``·``.
+
+    >>> group_label(["immobilier", "location"]), group_label(["automobile", None]), group_label([])
+    ('immobilier · location', 'automobile', 'all listings')
+    """
+    known = [str(value) for value in values if not _is_null(value)]
+    if not values:
+        return "all listings"
+    return " · ".join(known) if known else NONE
+
+
+def render(summary: pd.DataFrame, output_format: Format) -> str:
+    """Return the summary in ``output_format``, ending with a newline."""
+    if output_format == "csv":
+        return _csv(summary)
+    if output_format == "json":
+        return json.dumps(_records(summary), ensure_ascii=False, indent=2) + "\n"
+    header = [_HEADERS.get(str(column), str(column)) for column in summary.columns]
+    cells = [[_cell(str(c), value) for value in summary[c].tolist()] for c in summary.columns]
+    rows = [list(row) for row in zip(*cells, strict=True)]
+    numeric = [column in STAT_COLUMNS for column in summary.columns]
+    if output_format == "markdown":
+        return _markdown(header, rows, numeric)
+    return _aligned(header, rows, numeric)
+
+
+def _cell(column: str, value: Any) -> str:
+    if _is_null(value):
+        return NONE
+    if column in MONEY_COLUMNS:
+        return format_eur(float(value))
+    return str(value)
+
+
+def _aligned(header: list[str], rows: list[list[str]], numeric: list[bool]) -> str:
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    lines = [
+        "  ".join(
+            cell.rjust(width) if right else cell.ljust(width)
+            for cell, width, right in zip(line, widths, numeric, strict=True)
+        ).rstrip()
+        for line in [header, *rows]
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown(header: list[str], rows: list[list[str]], numeric: list[bool]) -> str:
+    rule = ["---:" if right else "---" for right in numeric]
+    lines = [header, rule, *([cell.replace("|", "\\|") for cell in row] for row in rows)]
+    return "".join("| " + " | ".join(line) + " |\n" for line in lines)
+
+
+def _csv(summary: pd.DataFrame) -> str:
+    rounded = summary.round({column: 2 for column in MONEY_COLUMNS if column in summary})
+    return rounded.to_csv(index=False, lineterminator="\n")
+
+
+def _records(summary: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the rows as JSON-ready dicts: numbers rounded to the cent, ``None`` for null."""
+    records = summary.to_dict("records")
+    for record in records:
+        for column, value in record.items():
+            if _is_null(value):
+                record[column] = None
+            elif column in MONEY_COLUMNS:
+                record[column] = round(float(value), 2)
+            elif column in STAT_COLUMNS:
+                record[column] = int(value)
+            elif hasattr(value, "item"):  # a numpy scalar
+                record[column] = value.item()
+    return [{str(column): value for column, value in record.items()} for record in records]
+
+
+def _is_null(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))

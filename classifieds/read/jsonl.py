@@ -1,0 +1,86 @@
+"""Read the pages of a JSON Lines file: one per line, its page in a text or HTML field."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from classifieds.models import Reject
+from classifieds.read import streams
+from classifieds.read.html import html_to_text, looks_complete
+from classifieds.read.pages import Origin, Page, parse_timestamp
+
+
+@dataclass(frozen=True, slots=True)
+class JsonlFields:
+    """The names of the fields of a JSON Lines record that hold a page and its facts."""
+
+    text: str = "text"
+    """The page as text; read first when a record has both."""
+    html: str = "html"
+    url: str = "url"
+    date: str = "fetched_at"
+    """ISO 8601 (``2024-03-01T12:00:00Z``; without a zone, UTC) or seconds since 1970."""
+
+
+DEFAULT_JSONL_FIELDS = JsonlFields()
+
+
+def jsonl_pages(stream: IO[bytes], origin: Origin, fields: JsonlFields) -> Iterator[Page | Reject]:
+    number = 0
+    while line := stream.readline(streams.MAX_PAGE_BYTES + 1):
+        number += 1
+        source = f"{origin.source}#{number}"
+        if len(line) > streams.MAX_PAGE_BYTES and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):  # skip the rest, a bounded read at a time
+                line = stream.readline(1 << 20)
+            limit = streams.MAX_PAGE_BYTES
+            yield Reject.of(source, 0, "record_too_large", f"a line of more than {limit} bytes")
+        elif line.strip():
+            yield _jsonl_page(line, origin, number, fields)
+
+
+def _jsonl_page(
+    line: bytes, input_origin: Origin, number: int, fields: JsonlFields
+) -> Page | Reject:
+    source = f"{input_origin.source}#{number}"
+    try:
+        record = json.loads(line)
+    except ValueError as error:  # UnicodeDecodeError too: JSON Lines are UTF-8
+        return Reject.of(source, 0, "bad_json", f"{error}: {line[:200]!r}")
+    if not isinstance(record, dict):
+        return Reject.of(source, 0, "bad_json", f"not a JSON object: {line[:200]!r}")
+    date = record.get(fields.date)
+    fetched_at = parse_timestamp(date) if date not in (None, "") else None
+    if date not in (None, "") and fetched_at is None:
+        return Reject.of(source, 0, "bad_date", f"{fields.date}: {date!r}")
+    url = record.get(fields.url)
+    url = _clean(url) if isinstance(url, str) and url else None
+    text, markup = record.get(fields.text), record.get(fields.html)
+    if isinstance(text, str):
+        text = _clean(text)
+    elif isinstance(markup, str):
+        markup = _clean(markup)
+        text = html_to_text(markup, complete=looks_complete(markup))
+    else:
+        keys = ", ".join(map(repr, list(record)[:10]))
+        return Reject.of(
+            source,
+            0,
+            "no_page_field",
+            f"no string field {fields.text!r} or {fields.html!r}; fields: {keys}",
+        )
+    if not text.strip():
+        return Reject.of(source, 0, "empty_file", f"{len(line)} bytes, no text")
+    return Page(source, text, len(line), input_origin.key, number, 1, url, fetched_at)
+
+
+def _clean(text: str) -> str:
+    """Return the text with lone surrogates (valid in JSON, not in UTF-8) replaced."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text

@@ -1,0 +1,134 @@
+"""A page: its text and where it comes from, made from bytes whatever the format holding them.
+
+A page inside an archive is named after the file and its place there, which is stable and
+unique: ``crawl.warc.gz#3`` is the third record of the archive (every record counts, requests
+and metadata too), and ``export.jsonl.gz#17`` is line 17 of the file (blank lines count).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from classifieds.models import Reject
+from classifieds.read.decode import decode_text, is_binary, widget_line_start
+from classifieds.read.html import html_to_text, looks_complete, meta_charset
+
+_COMPACT_DATE = re.compile(r"^\d{14}$")  # 20240301120000, as in ARC files and CDX indexes
+
+
+class Page(NamedTuple):
+    """The text of one input page, and where and when it was fetched when the input says.
+
+    A named tuple: one is made per page, and it is made in a fraction of a frozen dataclass's
+    time.
+    """
+
+    source: str
+    """The input file, or ``file#N`` for record or line N of a WARC archive or JSON Lines."""
+    text: str
+    size: int
+    """Size of the page in bytes, as read (decompressed)."""
+    key: str = ""
+    """Sort key of the input (see :func:`classifieds.dedup.source_key`); stdin sorts first."""
+    record: int = 0
+    """Number of the page within its input (inputs holding several pages)."""
+    first_line: int = 1
+    """Line number, in the input, of the first line of ``text``."""
+    url: str | None = None
+    fetched_at: datetime | None = None
+    """Capture date, in UTC."""
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A record of an archive that holds no page: a request, a revisit, an image."""
+
+    source: str
+    kind: str
+
+
+class Origin(NamedTuple):
+    """Where a page comes from: its name, its input's sort key, its place there, its capture."""
+
+    source: str
+    key: str = ""
+    record: int = 0
+    url: str | None = None
+    fetched_at: datetime | None = None
+
+    def inside(self, record: int, url: str | None, fetched_at: datetime | None) -> Origin:
+        """Return the origin of record (or line) ``record`` of this input: ``file#record``."""
+        return Origin(f"{self.source}#{record}", self.key, record, url, fetched_at)
+
+
+def page_of_bytes(
+    origin: Origin,
+    data: bytes,
+    *,
+    html: bool,
+    charset: str | None = None,
+    complete: bool = True,
+    widget_only: bool = False,
+) -> Page | Reject:
+    """Return the page of these bytes (text, or HTML made text), or why it cannot be used."""
+    if is_binary(data):
+        return Reject.of(origin.source, 0, "binary_file", repr(data[:60]))
+    if not data or data.isspace():  # isspace stops at the first letter; strip would copy
+        return Reject.of(origin.source, 0, "empty_file", f"{len(data)} bytes, no text")
+    first_line = 1
+    if html:
+        text = decode_text(data, charset or meta_charset(data))
+        text = html_to_text(text, complete=complete and looks_complete(data))
+        if not text:
+            return Reject.of(
+                origin.source, 0, "empty_file", f"{len(data)} bytes of markup, no text"
+            )
+    elif widget_only:
+        start = widget_line_start(data)
+        text = decode_text(data[start:], charset) if start >= 0 else ""
+        first_line = data.count(b"\n", 0, start) + 1 if start >= 0 else 1
+    else:
+        text = decode_text(data, charset)
+    return Page(
+        origin.source,
+        text,
+        len(data),
+        origin.key,
+        origin.record,
+        first_line,
+        origin.url,
+        origin.fetched_at,
+    )
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """Return a capture date as a UTC datetime, None when it is not one.
+
+    ISO 8601 (a date without a zone is UTC), ``YYYYMMDDhhmmss``, or seconds since 1970.
+
+    >>> parse_timestamp("2024-03-01T13:00:00+01:00").isoformat()
+    '2024-03-01T12:00:00+00:00'
+    >>> parse_timestamp("20240301120000") == parse_timestamp(1709294400) == parse_timestamp(
+    ...     "2024-03-01 12:00:00")
+    True
+    >>> parse_timestamp("yesterday"), parse_timestamp(True), parse_timestamp(float("nan"))
+    (None, None, None)
+    """
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return datetime.fromtimestamp(value, UTC)
+        if not isinstance(value, str):
+            return None
+        value = value.strip()
+        if _COMPACT_DATE.match(value):
+            moment = datetime.strptime(value, "%Y%m%d%H%M%S")
+        else:
+            moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError, OSError):
+        return None

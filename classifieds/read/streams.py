@@ -1,0 +1,204 @@
+"""Open an input as a stream of its content: decompressed when it is, and capped.
+
+Compression (gzip, bzip2, xz, zstd) is told by a file's first bytes, whatever its name, and
+undone as a stream. Every read is capped, so that no input, however crafted, makes a run hold
+more than a page in memory.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import hashlib
+import io
+import lzma
+import os
+import sys
+import zlib
+from collections.abc import Callable
+from typing import IO, Protocol
+
+import zstandard
+
+from classifieds.read.names import STDIN
+
+MAX_PAGE_BYTES = 64 * 1024 * 1024
+"""A page larger than this is not a web page; it is rejected rather than read into memory."""
+MAX_DECOMPRESSED_BYTES = 16 * 1024**3
+"""A compressed input is read up to this many bytes once decompressed (a Common Crawl WARC
+holds about 5 GiB); past it, it is taken for a decompression bomb and reading stops."""
+
+_CHUNK_BYTES = 1 << 16
+_SMALL_FILE_BYTES = 1 << 20
+_DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError, zstandard.ZstdError)
+
+
+class DecompressionLimit(Exception):
+    """A compressed input decompressed past :data:`MAX_DECOMPRESSED_BYTES`."""
+
+
+class CorruptInput(Exception):
+    """A compressed stream or archive that is damaged or cut short."""
+
+
+def open_input(source: str) -> IO[bytes]:
+    """Return a buffered binary stream of an input's content, decompressed when it is.
+
+    Compression is told by the first bytes. A decompressed stream raises
+    :class:`DecompressionLimit` past :data:`MAX_DECOMPRESSED_BYTES` of content, and
+    :class:`CorruptInput` when damaged or truncated or after a run without line breaks (see
+    :func:`line_guarded`). Raises OSError when the input cannot be opened.
+    """
+    if source == STDIN:
+        raw: IO[bytes] = io.BufferedReader(_Borrowed(sys.stdin.buffer))
+    else:
+        raw = open(source, "rb")  # noqa: SIM115  (the stream returned closes it)
+    try:
+        head = peek(raw, 6)
+        opener = next((o for magic, o in _DECOMPRESSORS if head.startswith(magic)), None)
+        if opener is None:
+            return raw
+        capped = _Capped(opener(raw), raw, MAX_DECOMPRESSED_BYTES, 2 * MAX_PAGE_BYTES)
+    except BaseException:
+        raw.close()
+        raise
+    return io.BufferedReader(capped, buffer_size=_CHUNK_BYTES)
+
+
+def is_compressed(head: bytes) -> bool:
+    """Return whether bytes start like a compressed stream (gzip, bzip2, xz, zstd)."""
+    return head.startswith(_MAGICS)
+
+
+def line_guarded(stream: IO[bytes]) -> IO[bytes]:
+    """Return a stream from :func:`open_input` that raises :class:`CorruptInput` after twice
+    :data:`MAX_PAGE_BYTES` without a line break, which a line reader (warcio's) would hold.
+
+    Decompressed streams are guarded already.
+    """
+    if isinstance(stream, io.BufferedReader) and isinstance(stream.raw, _Capped):
+        return stream
+    capped = _Capped(stream, stream, None, 2 * MAX_PAGE_BYTES)
+    return io.BufferedReader(capped, buffer_size=_CHUNK_BYTES)
+
+
+def read_at_most(stream: IO[bytes], size: int) -> bytes:
+    """Return the next ``size`` bytes of a stream or fewer at its end, read a chunk at a time.
+
+    Unlike ``stream.read(size)``, which sets aside ``size`` bytes at once, memory grows only
+    with what the stream holds.
+    """
+    chunks: list[bytes] = []
+    while size > 0:
+        wanted = min(size, _CHUNK_BYTES)
+        chunk = stream.read(wanted)
+        chunks.append(chunk)
+        size -= len(chunk)
+        if len(chunk) < wanted:  # a buffered stream reads short only at its end
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def peek(stream: IO[bytes], size: int) -> bytes:
+    """Return up to ``size`` next bytes of a stream from :func:`open_input`, not consuming them."""
+    peeked: bytes = stream.peek(size) if isinstance(stream, io.BufferedReader) else b""
+    return peeked[:size]
+
+
+def file_facts(source: str) -> tuple[int, str]:
+    """Return the size and sha256 of a file, read in one pass at C speed."""
+    with open(source, "rb") as file:
+        digest = hashlib.file_digest(file, "sha256")
+        return file.tell(), digest.hexdigest()
+
+
+def small_plain_file(source: str) -> bytes | None:
+    """Return the bytes of a file up to 1 MiB that is not compressed, else None."""
+    if source == STDIN:
+        return None
+    descriptor = os.open(source, os.O_RDONLY)  # no file object: this runs for every page
+    try:
+        size = os.fstat(descriptor).st_size
+        if size > min(_SMALL_FILE_BYTES, MAX_PAGE_BYTES):
+            return None
+        data = os.read(descriptor, size + 1)
+    finally:
+        os.close(descriptor)
+    # A file that changed size while read, or came short (a network file system), is streamed.
+    return None if len(data) != size or is_compressed(data) else data
+
+
+class _Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+    def close(self) -> None: ...
+
+
+def _zstd(raw: IO[bytes]) -> _Readable:
+    return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+
+
+_DECOMPRESSORS: tuple[tuple[bytes, Callable[[IO[bytes]], _Readable]], ...] = (
+    (b"\x1f\x8b", lambda raw: gzip.GzipFile(fileobj=raw, mode="rb")),
+    (b"BZh", bz2.BZ2File),
+    (b"\xfd7zXZ\x00", lzma.LZMAFile),
+    (b"\x28\xb5\x2f\xfd", _zstd),
+)
+"""Compressed formats by their first bytes (magic numbers), and how to open each as a stream."""
+_MAGICS = tuple(magic for magic, _ in _DECOMPRESSORS)
+
+
+class _Capped(io.RawIOBase):
+    """A decompressed stream that stops a bomb: a total cap, and a cap on a line's length."""
+
+    def __init__(
+        self, content: _Readable, raw: IO[bytes], limit: int | None, max_line: int
+    ) -> None:
+        self._content = content
+        self._raw = raw
+        self._limit = limit
+        self._max_line = max_line
+        self._total = 0
+        self._since_newline = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        try:
+            # Bounded reads: a caller asking for a page's worth gets it a chunk at a time, so a
+            # bomb is stopped within a chunk of the cap.
+            data = self._content.read(min(len(buffer), _CHUNK_BYTES))
+        except _DECOMPRESS_ERRORS as error:
+            raise CorruptInput(f"{type(error).__name__}: {error}") from error
+        self._total += len(data)
+        if self._limit is not None and self._total > self._limit:
+            raise DecompressionLimit(f"more than {self._limit} bytes once decompressed")
+        newline = data.rfind(b"\n")
+        self._since_newline = (
+            self._since_newline + len(data) if newline < 0 else len(data) - newline - 1
+        )
+        if self._since_newline > self._max_line:
+            raise CorruptInput(f"more than {self._max_line} bytes without a line break")
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._content.close()
+            self._raw.close()
+        super().close()
+
+
+class _Borrowed(io.RawIOBase):
+    """Standard input, read through a buffer of ours and never closed by us."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)

@@ -1,0 +1,216 @@
+"""Append inputs to an existing dataset: what was read before is copied, not read again.
+
+The result equals a full rebuild over the old and the new inputs. Both come in input order, so
+a merge walk tells, input by input, which to copy from the previous dataset and which to
+parse; the previous dataset's files are read as streams, in order, alongside. Everything a
+listing needs from its old sightings (first and latest place, first URL) is recomputed while
+they are copied, so the merged catalogue is the one a full rebuild makes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import ValidationError
+
+from classifieds.errors import ClassifiedsError
+from classifieds.models import Ad
+from classifieds.read import STDIN, file_facts, input_key, source_name
+from classifieds.run.batches import InputStats
+from classifieds.store.catalogue import Catalogue, Moment, Rank, moment
+from classifieds.store.dataset import (
+    INPUTS_PARQUET,
+    LISTINGS_PARQUET,
+    MANIFEST_JSON,
+    REJECTS_JSONL,
+    SCHEMA_VERSION,
+    SIGHTINGS_PARQUET,
+)
+
+
+@dataclass(frozen=True)
+class Keep:
+    """Copy the next ``count`` inputs of the previous dataset."""
+
+    count: int
+
+
+@dataclass(frozen=True)
+class Parse:
+    """Parse these new inputs."""
+
+    batch: list[str]
+
+
+Step = Keep | Parse
+
+
+def previous_inputs(folder: Path) -> Iterator[InputStats]:
+    """Yield the rows of the previous dataset's ``inputs.parquet``, in input order."""
+    names = [f.name for f in fields(InputStats)]
+    for batch in pq.ParquetFile(folder / INPUTS_PARQUET).iter_batches(columns=names):
+        for row in batch.to_pylist():
+            yield InputStats(**row)
+
+
+def check_previous(folder: Path) -> bool:
+    """Return whether ``folder`` holds a dataset to append to; raise if it cannot be used."""
+    manifest = folder / MANIFEST_JSON
+    if not manifest.exists():
+        return False
+    version = json.loads(manifest.read_text(encoding="utf-8")).get("schema_version")
+    if version != SCHEMA_VERSION or not (folder / INPUTS_PARQUET).exists():
+        raise ClassifiedsError(
+            f"The dataset in {folder} was written by another version of classifieds "
+            f"(schema {version}, this one writes {SCHEMA_VERSION}): export again without --append."
+        )
+    return True
+
+
+def plan(old: Iterator[InputStats], new: Iterator[str], batch_size: int) -> Iterator[Step]:
+    """Yield the steps of an append: old inputs to copy and new ones to parse, in input order.
+
+    A new input that was read before, with the same content, is copied. One whose content
+    changed cannot be appended (its old rows would have to go): that is an error.
+    """
+    old_input = next(old, None)
+    batch: list[str] = []
+    kept = 0
+    for source in new:
+        key = input_key(source)
+        while old_input is not None and input_key(old_input.source) < key:
+            kept, old_input = kept + 1, next(old, None)
+        if old_input is not None and old_input.source == source_name(source):
+            if source == STDIN:
+                raise ClassifiedsError(
+                    "The dataset already holds a page read from stdin: export again without "
+                    "--append, or save the page to a file."
+                )
+            if file_facts(source)[1] != old_input.sha256:
+                raise ClassifiedsError(
+                    f"{source} changed since it was exported: export the whole crawl again "
+                    "without --append."
+                )
+            kept, old_input = kept + 1, next(old, None)
+            continue
+        if kept:
+            if batch:
+                yield Parse(batch)
+                batch = []
+            yield Keep(kept)
+            kept = 0
+        batch.append(source)
+        if len(batch) == batch_size:
+            yield Parse(batch)
+            batch = []
+    while old_input is not None:
+        kept, old_input = kept + 1, next(old, None)
+    if batch:
+        yield Parse(batch)
+    if kept:
+        yield Keep(kept)
+
+
+@dataclass
+class _Seen:
+    """What a listing's old sightings say about it, recomputed as they are copied."""
+
+    first: Rank
+    latest: Moment
+    first_url_at: Moment | None
+
+
+class Copier:
+    """Copy the rows of old inputs, in order, from the previous dataset into a new one."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._inputs = previous_inputs(folder)
+        self._sightings = _ParquetRows(pq.ParquetFile(folder / SIGHTINGS_PARQUET))
+        self._rejects: IO[str] = open(folder / REJECTS_JSONL, encoding="utf-8")  # noqa: SIM115
+        self._seen: dict[str, _Seen] = {}
+
+    def close(self) -> None:
+        self._rejects.close()
+
+    def copy(self, count: int) -> Iterator[tuple[InputStats, pa.Table, list[str]]]:
+        """Yield each of the next ``count`` old inputs with its sightings and reject lines."""
+        for _ in range(count):
+            stats = next(self._inputs)
+            sightings = self._sightings.take(stats.sightings)
+            self._remember(stats.source, sightings)
+            rejects = [self._rejects.readline() for _ in range(stats.rejects)]
+            yield stats, sightings, rejects
+
+    def _remember(self, source: str, sightings: pa.Table) -> None:
+        key = input_key(source)
+        columns = sightings.select(["listing_id", "source", "line", "url", "fetched_at"])
+        for listing_id, page, line, url, fetched_at in zip(
+            *(column.to_pylist() for column in columns.columns), strict=True
+        ):
+            record = 0 if page == source else int(page[len(source) + 1 :])
+            rank = (key, record, line)
+            when = moment(fetched_at, rank)
+            seen = self._seen.get(listing_id)
+            if seen is None:
+                self._seen[listing_id] = _Seen(rank, when, when if url else None)
+                continue
+            seen.first = min(seen.first, rank)
+            seen.latest = max(seen.latest, when)
+            if url is not None and (seen.first_url_at is None or when < seen.first_url_at):
+                seen.first_url_at = when
+
+    def catalogue(self) -> Catalogue:
+        """Return the catalogue of the old sightings, from the old listings and what was seen."""
+        catalogue = Catalogue()
+        ad_fields = set(Ad.model_fields)
+        for batch in pq.ParquetFile(self.folder / LISTINGS_PARQUET).iter_batches():
+            for row in batch.to_pylist():
+                seen = self._seen[row["listing_id"]]
+                try:
+                    ad = Ad(**{name: value for name, value in row.items() if name in ad_fields})
+                except ValidationError as error:
+                    raise ClassifiedsError(
+                        f"{self.folder / LISTINGS_PARQUET} is not a dataset this version "
+                        f"wrote ({error.error_count()} invalid values): export again "
+                        "without --append."
+                    ) from error
+                catalogue.restore(
+                    ad,
+                    n_sightings=row["n_sightings"],
+                    first=seen.first,
+                    first_source=row["first_source"],
+                    latest=seen.latest,
+                    first_seen=row["first_seen"],
+                    last_seen=row["last_seen"],
+                    first_url=row["first_url"],
+                    first_url_at=seen.first_url_at,
+                )
+        return catalogue
+
+
+class _ParquetRows:
+    """The rows of a Parquet file, taken in consecutive runs of any length."""
+
+    def __init__(self, file: pq.ParquetFile) -> None:
+        self._schema = file.schema_arrow
+        self._batches = file.iter_batches()
+        self._pending: pa.Table = self._schema.empty_table()
+
+    def take(self, count: int) -> pa.Table:
+        while self._pending.num_rows < count:
+            batch = next(self._batches)
+            self._pending = pa.concat_tables([self._pending, pa.Table.from_batches([batch])])
+        taken, self._pending = self._pending.slice(0, count), self._pending.slice(count)
+        return taken
+
+
+def reject_reason(line: str) -> Any:
+    """Return the reason of a line of ``rejects.jsonl``."""
+    return json.loads(line)["reason"]

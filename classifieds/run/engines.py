@@ -1,0 +1,168 @@
+"""Engines run the parsing of batches: in this process, in worker processes, or on Dask.
+
+Every engine yields the :class:`~classifieds.run.batches.BatchOutput` of each batch in input order,
+then the catalogues of ads its parsers built (in any order: merging them is commutative). The
+run that consumes them writes the same files whatever the engine and the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import signal
+import sys
+import traceback
+from collections import deque
+from collections.abc import Generator, Iterable
+from itertools import islice
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from classifieds.errors import ClassifiedsError
+from classifieds.parse.ads import AdBook
+from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields
+from classifieds.run.batches import BatchOutput, Parser, few_collections
+from classifieds.store.catalogue import Catalogue
+
+Work = Generator[BatchOutput | Catalogue, None, None]
+IN_FLIGHT_PER_WORKER = 4
+"""Batches queued per worker: enough to keep it busy, few enough to bound memory."""
+FORK = sys.platform == "linux"
+"""Workers are forked on Linux; elsewhere, where fork is unsafe (macOS) or missing (Windows),
+spawned."""
+WARM_UP_BATCHES = 2
+"""Batches parsed before forking: 6,000 ads drawn, most of a site's pool (the first batch of
+a crawl costs ~10 times a later one, the third ~3 times)."""
+
+
+def serial(batches: Iterable[list[str]], fields: JsonlFields = DEFAULT_JSONL_FIELDS) -> Work:
+    """Parse every batch in this process."""
+    parser = Parser(fields)
+    for batch in batches:
+        yield parser.parse(batch)
+    yield parser.catalogue
+
+
+def processes(
+    batches: Iterable[list[str]], jobs: int, fields: JsonlFields = DEFAULT_JSONL_FIELDS
+) -> Work:
+    """Parse batches in ``jobs`` processes: ``jobs - 1`` workers, and this one as it waits.
+
+    This process writes what the workers send, in input order; whenever the result it needs
+    next is not ready, it parses the next batch itself rather than sit idle, so every CPU
+    parses and none waits. Batch k for the workers goes to worker k mod (jobs - 1): the fixed
+    assignment lets each result be read from its worker's queue in input order. Each process
+    keeps its own catalogue, so an ad travels between processes once per worker, at the end,
+    not once per sighting.
+
+    On Linux the workers are forked after this process has parsed the first batches: they
+    start at once, with the ads and widget pieces most pages show already built in the caches
+    they inherit, instead of importing the package and building them all again.
+    """
+    count = max(1, jobs - 1)
+    numbered = enumerate(batches)
+    parser = Parser(fields)
+    pending: deque[int | BatchOutput] = deque()  # in input order: a batch's worker, or output
+    if FORK:
+        pending += (parser.parse(batch) for _, batch in islice(numbered, WARM_UP_BATCHES))
+    context = multiprocessing.get_context("fork") if FORK else multiprocessing.get_context("spawn")
+    tasks = [context.Queue() for _ in range(count)]
+    results = [context.Queue() for _ in range(count)]
+    workers = [
+        context.Process(
+            target=_work,
+            args=(tasks[k], results[k], fields, parser.book if FORK else None),
+            daemon=True,
+        )
+        for k in range(count)
+    ]
+
+    def submit() -> None:
+        for index, batch in islice(numbered, 1):
+            tasks[index % count].put(batch)
+            pending.append(index % count)
+
+    for worker in workers:
+        worker.start()
+    try:
+        for _ in range(count * IN_FLIGHT_PER_WORKER):
+            submit()
+        while pending:
+            head = pending.popleft()
+            if isinstance(head, BatchOutput):
+                yield head
+                continue
+            output = _ready(results[head])
+            while output is None and len(pending) < 2 * count * IN_FLIGHT_PER_WORKER:
+                batch = next(numbered, None)
+                if batch is None:
+                    break
+                pending.append(parser.parse(batch[1]))  # its place: after those in flight
+                output = _ready(results[head])
+            if output is None:
+                output = _receive(results[head], workers[head])
+            submit()
+            yield output
+        for task in tasks:
+            task.put(None)
+        for k in range(count):
+            yield _receive(results[k], workers[k])
+        yield parser.catalogue
+        for worker in workers:
+            worker.join()
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+                worker.join()
+
+
+def _ready(results: Any) -> BatchOutput | Catalogue | None:
+    """Return the next item of a worker's queue if it has come, else None."""
+    try:
+        return _checked(results.get_nowait())
+    except queue.Empty:
+        return None
+
+
+def _work(tasks: Any, results: Any, fields: JsonlFields, book: AdBook | None) -> None:
+    """Worker loop: parse batches until told to stop, then send the catalogue.
+
+    A forked worker is given its parent's book: it starts with the ads already built.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    parser = Parser(fields, book)
+    try:
+        with few_collections():
+            while (batch := tasks.get()) is not None:
+                results.put(parser.parse(batch))
+        results.put(parser.catalogue)
+    except Exception:  # a bug: report it to the parent rather than hang it
+        results.put(_WorkerFailure(traceback.format_exc()))
+
+
+class _WorkerFailure:
+    def __init__(self, details: str) -> None:
+        self.details = details
+
+
+def _receive(results: Any, worker: BaseProcess) -> BatchOutput | Catalogue:
+    while True:
+        try:
+            item = results.get(timeout=1.0)
+        except queue.Empty:
+            if not worker.is_alive():
+                raise ClassifiedsError(
+                    f"A worker process died (exit code {worker.exitcode}). "
+                    "If memory is short, run with fewer --jobs."
+                ) from None
+            continue
+        return _checked(item)
+
+
+def _checked(item: object) -> BatchOutput | Catalogue:
+    """Return what a worker sent, raising its failure if it failed."""
+    if isinstance(item, _WorkerFailure):
+        raise RuntimeError(f"A worker process failed:\n{item.details}")
+    assert isinstance(item, BatchOutput | Catalogue)
+    return item

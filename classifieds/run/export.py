@@ -1,0 +1,220 @@
+"""Run an export: read the inputs, parse their pages, deduplicate, write the dataset.
+
+Inputs are listed lazily and parsed in batches by an engine (this process, worker processes or
+a Dask cluster). Sightings and rejects go to disk batch by batch, in input order; memory holds
+the unique ads, never all sightings. The files do not depend on the engine or on the number
+of workers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
+from datetime import UTC, datetime
+from itertools import chain, islice, tee
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import pyarrow as pa
+
+from classifieds._version import __version__
+from classifieds.models import Manifest
+from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields, iter_inputs
+from classifieds.run.append import (
+    Copier,
+    Keep,
+    Parse,
+    Step,
+    check_previous,
+    plan,
+    previous_inputs,
+    reject_reason,
+)
+from classifieds.run.batches import (
+    BatchOutput,
+    InputRows,
+    InputStats,
+    Tally,
+    batched,
+    few_collections,
+)
+from classifieds.run.engines import Work, processes, serial
+from classifieds.store.catalogue import Catalogue
+from classifieds.store.dataset import (
+    INPUTS_PARQUET,
+    INPUTS_SCHEMA,
+    LISTINGS_CSV,
+    LISTINGS_PARQUET,
+    MANIFEST_JSON,
+    REJECTS_JSONL,
+    SCHEMA_VERSION,
+    SIGHTINGS_PARQUET,
+    SIGHTINGS_SCHEMA,
+    CsvDialect,
+    RowGroupWriter,
+    sha256,
+    staging,
+    write_json,
+    write_listings,
+)
+
+Engine = Literal["local", "dask"]
+Progress = Callable[[BatchOutput], Any]
+BATCH_SIZE = 256
+"""Inputs per batch: large enough to amortise scheduling, small enough to balance workers."""
+DASK_BATCH_SIZE = 1024
+
+
+class _Run:
+    """The merged state of an export in progress, writing as it goes."""
+
+    def __init__(self, stage: Path, rejects: IO[str]) -> None:
+        self.sightings = RowGroupWriter(stage / SIGHTINGS_PARQUET, SIGHTINGS_SCHEMA)
+        self.inputs = RowGroupWriter(stage / INPUTS_PARQUET, INPUTS_SCHEMA)
+        self.rejects = rejects
+        self.catalogue = Catalogue()
+        self.rejects_by_reason: Counter[str] = Counter()
+        self.tally = Tally()
+        self.inputs_read = 0
+
+    def take(self, item: BatchOutput | Catalogue) -> None:
+        """Write a parsed batch, or fold in the catalogue of a parser."""
+        if isinstance(item, Catalogue):
+            self.catalogue.merge(item)
+            return
+        self.sightings.write(item.sightings.to_batch())
+        self._write_inputs(item.inputs)
+        self.inputs_read += len(item.inputs)
+        for reject in item.rejects:
+            self.rejects.write(json.dumps(reject.model_dump(), ensure_ascii=False) + "\n")
+            self.rejects_by_reason[reject.reason] += 1
+
+    def copy(self, stats: InputStats, sightings: pa.Table, reject_lines: list[str]) -> None:
+        """Write an input of a previous run as it was."""
+        for batch in sightings.to_batches():
+            self.sightings.write(batch)
+        rows = InputRows()
+        rows.add(stats)
+        self._write_inputs(rows)
+        for line in reject_lines:
+            self.rejects.write(line)
+            self.rejects_by_reason[reject_reason(line)] += 1
+
+    def _write_inputs(self, rows: InputRows) -> None:
+        self.tally.add(rows)
+        self.inputs.write(rows.to_batch())
+
+
+def build(
+    inputs: Iterable[str | Path],
+    out: str | Path = "data",
+    *,
+    csv_dialect: CsvDialect = "default",
+    jobs: int | None = 1,
+    engine: Engine = "local",
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    jsonl_fields: JsonlFields = DEFAULT_JSONL_FIELDS,
+    append: bool = False,
+) -> Manifest:
+    """Export the ads of ``inputs`` (files, folders, ``-``) to the dataset folder ``out``.
+
+    ``jobs`` processes parse the pages, this one and ``jobs - 1`` workers (None: one per CPU),
+    forked on Linux, spawned elsewhere (from a script, call this under
+    ``if __name__ == "__main__":`` then, as for any multiprocessing). ``engine="dask"`` runs
+    on the Dask cluster at ``scheduler`` (``tcp://host:8786``), or on a local one.
+    Files found in folders are kept by the ``include`` and ``exclude`` globs (see
+    :func:`~classifieds.read.inputs.iter_inputs`); ``jsonl_fields`` names the fields of JSON Lines.
+    With ``append``, the dataset already in ``out`` is kept and only inputs it does not hold
+    are read: the result is the dataset of all the inputs together.
+    Returns the run's manifest. Raises InputError for a missing input and OutputError for an
+    output folder that cannot be written; bad pages never raise, they become rejects.
+    """
+    jobs = jobs or os.cpu_count() or 1
+    sources = iter_inputs(inputs, include, exclude)  # a missing input fails now, not later
+    out = Path(out)
+    batch_size = DASK_BATCH_SIZE if engine == "dask" else BATCH_SIZE
+    previous = append and check_previous(out)
+    with (
+        few_collections(),
+        staging(out) as stage,
+        open(stage / REJECTS_JSONL, "w", encoding="utf-8") as rejects,
+    ):
+        run = _Run(stage, rejects)
+        if previous:
+            steps: Iterator[Step] = plan(previous_inputs(out), sources, batch_size)
+        else:
+            steps = (Parse(batch) for batch in batched(sources, batch_size))
+        # The engine reads ahead through the steps for its batches; this loop follows behind
+        # and copies the old inputs between them in their place.
+        ahead, behind = tee(steps)
+        batches = (step.batch for step in ahead if isinstance(step, Parse))
+        copier = Copier(out) if previous else None
+        # Closed on the way out, even by an error: the engine stops its workers there.
+        with closing(_work(batches, jobs, engine, scheduler, jsonl_fields)) as work:
+            for step in behind:
+                if isinstance(step, Keep):
+                    assert copier is not None
+                    for kept in copier.copy(step.count):
+                        run.copy(*kept)
+                    continue
+                item = next(work)
+                run.take(item)
+                if progress is not None and isinstance(item, BatchOutput):
+                    progress(item)
+            for item in work:  # the parsers' catalogues
+                run.take(item)
+        if copier is not None:
+            run.catalogue.merge(copier.catalogue())
+            copier.close()
+        run.sightings.close()
+        run.inputs.close()
+        rejects.close()
+        write_listings(list(run.catalogue.rows()), stage, csv_dialect)
+        manifest = _manifest(run, stage)
+        write_json(manifest.model_dump(), stage / MANIFEST_JSON)
+    return manifest
+
+
+def _work(
+    batches: Iterator[list[str]],
+    jobs: int,
+    engine: Engine,
+    scheduler: str | None,
+    fields: JsonlFields,
+) -> Work:
+    if engine == "dask":
+        from classifieds.run.distributed import dask_engine
+
+        return dask_engine(batches, scheduler, jobs, fields)
+    first = list(islice(batches, jobs))
+    if jobs == 1 or len(first) < jobs:  # too little work to be worth starting processes
+        return serial(chain(first, batches), fields)
+    return processes(chain(first, batches), jobs, fields)
+
+
+def _manifest(run: _Run, stage: Path) -> Manifest:
+    tally = run.tally
+    outputs = (LISTINGS_PARQUET, LISTINGS_CSV, SIGHTINGS_PARQUET, REJECTS_JSONL, INPUTS_PARQUET)
+    return Manifest(
+        version=__version__,
+        schema_version=SCHEMA_VERSION,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        inputs=tally.inputs,
+        inputs_read=run.inputs_read,
+        input_bytes=tally.input_bytes,
+        pages=tally.pages,
+        pages_with_widget=tally.pages_with_widget,
+        pages_without_widget=tally.pages - tally.pages_with_widget,
+        records_skipped=tally.records_skipped,
+        listings=len(run.catalogue),
+        sightings=run.sightings.rows,
+        rejects=sum(run.rejects_by_reason.values()),
+        rejects_by_reason=dict(sorted(run.rejects_by_reason.items())),
+        outputs={name: sha256(stage / name) for name in outputs},
+    )

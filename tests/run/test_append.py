@@ -1,0 +1,155 @@
+"""--append: adding inputs to a dataset gives the dataset of all the inputs, built at once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import SEEDS
+
+import classifieds
+from classifieds.cli import cli
+from classifieds.errors import ClassifiedsError
+
+OUTPUTS = (
+    "listings.parquet",
+    "listings.csv",
+    "sightings.parquet",
+    "rejects.jsonl",
+    "inputs.parquet",
+)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in OUTPUTS}
+
+
+@pytest.fixture
+def crawl(tmp_path: Path, data_dir: Path) -> Path:
+    """A crawl in three folders whose inputs interleave in input order."""
+    root = tmp_path / "crawl"
+    names = sorted(p.name for p in data_dir.iterdir() if not p.name.startswith("."))
+    for number, name in enumerate(names):
+        folder = root / ("a", "b", "c")[number % 3]
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(data_dir / name, folder / name)
+    shutil.copy(next(SEEDS.glob("*.txt")), root / "b" / "seed.txt")
+    return root
+
+
+def test_append_equals_a_full_rebuild(crawl: Path, tmp_path: Path) -> None:
+    full = classifieds.build([crawl], tmp_path / "full")
+    classifieds.build([crawl / "b"], tmp_path / "appended")
+    first = classifieds.build([crawl / "c"], tmp_path / "appended", append=True)
+    second = classifieds.build([crawl / "a"], tmp_path / "appended", append=True)
+    assert files(tmp_path / "appended") == files(tmp_path / "full")
+    assert first.inputs_read == len(list((crawl / "c").iterdir()))
+    assert second.inputs == full.inputs and second.listings == full.listings
+    assert second.rejects_by_reason == full.rejects_by_reason
+
+
+def test_inputs_already_read_are_skipped(crawl: Path, tmp_path: Path) -> None:
+    classifieds.build([crawl / "a", crawl / "b"], tmp_path / "data")
+    manifest = classifieds.build([crawl], tmp_path / "data", append=True)
+    assert manifest.inputs_read == len(list((crawl / "c").iterdir()))
+    again = classifieds.build([crawl], tmp_path / "data", append=True)
+    assert again.inputs_read == 0
+    classifieds.build([crawl], tmp_path / "full")
+    assert files(tmp_path / "data") == files(tmp_path / "full")
+
+
+def test_append_keeps_counts_and_first_place(tmp_path: Path) -> None:
+    seed = next(SEEDS.glob("*.txt"))
+    for name in ("2024-01.txt", "2024-02.txt"):
+        shutil.copy(seed, tmp_path / name)
+    classifieds.build([tmp_path / "2024-02.txt"], tmp_path / "data")
+    classifieds.build([tmp_path / "2024-01.txt"], tmp_path / "data", append=True)
+    listings = classifieds.load(tmp_path / "data")
+    assert set(listings["n_sightings"]) == {2}
+    assert set(listings["first_source"]) == {str(tmp_path / "2024-01.txt")}
+
+
+def test_a_changed_input_cannot_be_appended(crawl: Path, tmp_path: Path) -> None:
+    classifieds.build([crawl / "a"], tmp_path / "data")
+    before = files(tmp_path / "data")
+    changed = next(
+        p for p in (crawl / "a").iterdir() if p.name == "basic.txt" or p.suffix == ".txt"
+    )
+    changed.write_text(
+        changed.read_text(encoding="utf-8", errors="replace") + "\nmore\n", encoding="utf-8"
+    )
+    with pytest.raises(ClassifiedsError, match="changed since it was exported"):
+        classifieds.build([crawl / "a"], tmp_path / "data", append=True)
+    assert files(tmp_path / "data") == before
+
+
+def test_append_to_nothing_is_an_export(crawl: Path, tmp_path: Path) -> None:
+    classifieds.build([crawl], tmp_path / "appended", append=True)
+    classifieds.build([crawl], tmp_path / "full")
+    assert files(tmp_path / "appended") == files(tmp_path / "full")
+
+
+def test_append_with_worker_processes(
+    crawl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from classifieds.run import export
+
+    monkeypatch.setattr(export, "BATCH_SIZE", 2)
+    classifieds.build([crawl / "a"], tmp_path / "appended", jobs=2)
+    classifieds.build([crawl], tmp_path / "appended", append=True, jobs=2)
+    classifieds.build([crawl], tmp_path / "full")
+    assert files(tmp_path / "appended") == files(tmp_path / "full")
+
+
+def test_cli_append_reports_what_it_read(crawl: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(cli, ["export", str(crawl / "a"), "-o", str(tmp_path)])
+    result = runner.invoke(cli, ["export", str(crawl), "-o", str(tmp_path), "--append"])
+    assert result.exit_code == 0, result.output
+    read = len(list((crawl / "b").iterdir())) + len(list((crawl / "c").iterdir()))
+    assert f"read {read} new inputs; {len(list((crawl / 'a').iterdir()))} were in" in result.stdout
+
+
+def test_append_dated_warc_archives(tmp_path: Path) -> None:
+    """Archives of two months: appending the second gives the dates and prices of a rebuild."""
+    from conftest import write_warc
+
+    seed = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
+    cheaper = seed.replace("60 000€", "55 000€")
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    write_warc(
+        crawl / "2024-03.warc.gz",
+        [
+            {
+                "url": f"https://x.fr/{n}",
+                "body": seed.encode(),
+                "date": f"2024-03-0{n}T10:00:00Z",
+                "content_type": "text/plain",
+            }
+            for n in (1, 2)
+        ],
+    )
+    write_warc(
+        crawl / "2024-04.warc.gz",
+        [
+            {
+                "url": "https://x.fr/9",
+                "body": cheaper.encode(),
+                "date": "2024-04-02T10:00:00Z",
+                "content_type": "text/plain",
+            }
+        ],
+    )
+    classifieds.build([crawl / "2024-03.warc.gz"], tmp_path / "appended")
+    classifieds.build([crawl], tmp_path / "appended", append=True)
+    classifieds.build([crawl], tmp_path / "full")
+    assert files(tmp_path / "appended") == files(tmp_path / "full")
+    viager = classifieds.load(tmp_path / "appended").iloc[0]
+    assert (viager["price_eur"], viager["n_sightings"], viager["first_url"]) == (
+        55000.0,
+        3,
+        "https://x.fr/1",
+    )
