@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import click
@@ -35,7 +36,9 @@ if TYPE_CHECKING:
     from classifieds.analyze.charts import PlotKind
     from classifieds.analyze.report import Format
 
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+CONTEXT_SETTINGS = MappingProxyType(
+    {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_DATASET = Path("data")
 SUMMARY_FORMATS = ("table", "csv", "json", "markdown")

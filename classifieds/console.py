@@ -113,7 +113,7 @@ def data_dictionary(output_format: DictionaryFormat) -> str:
             ]
             for name, columns in tables.items()
         }
-        document["reject_reasons"] = REJECT_MEANINGS
+        document["reject_reasons"] = dict(REJECT_MEANINGS)
         return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     markdown = output_format == "markdown"
     parts = [

@@ -7,7 +7,9 @@ reject with reason ``invalid_record``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -43,27 +45,37 @@ RejectReason = Literal[
     "bad_date",
 ]
 
-REJECT_MEANINGS: dict[str, str] = {
-    "empty_file": "the input has no text (0 bytes or only whitespace)",
-    "binary_file": "the input is not text (NUL or control bytes): an image, an archive, junk",
-    "file_too_large": "the input is larger than 64 MiB (decompressed), far beyond any web page",
-    "unreadable_file": "the input could not be opened or read (permissions, I/O error)",
-    "no_postcode": "a widget line ends in 'Découvrir' but has no '(postcode)' before the price",
-    "no_town": "an ad with a postcode but no town name before it",
-    "no_title": "an ad with neither a title line nor a description",
-    "bad_price": "the price holds digits but is not a price (e.g. '1,800€', '12 5 0€')",
-    "line_too_long": "a widget line over 2,000 characters: junk, not an ad",
-    "truncated_ad": "the page ends in the middle of an ad (truncated download)",
-    "orphan_title": "a title line whose detail line is missing (the next line is a header)",
-    "invalid_record": "the parsed ad breaks a rule of the data model (a bug: please report)",
-    "unknown_format": "a file whose name says it is no page, WARC or JSON Lines (.pdf, .png, .zip)",
-    "corrupt_file": "a compressed file or WARC archive is damaged or cut short; pages before kept",
-    "decompression_limit": "a compressed input holds over 16 GiB (a zip bomb); pages before kept",
-    "record_too_large": "a page in a WARC archive or JSON Lines file is larger than 64 MiB",
-    "bad_json": "a JSON Lines line that is not a JSON object (or not UTF-8)",
-    "no_page_field": "a JSON Lines object without the text or html field (see --jsonl-text-field)",
-    "bad_date": "a page's date (WARC-Date, JSON Lines date) is not ISO 8601 or epoch seconds",
-}
+REJECT_MEANINGS: Mapping[str, str] = MappingProxyType(
+    {
+        "empty_file": "the input has no text (0 bytes or only whitespace)",
+        "binary_file": "the input is not text (NUL or control bytes): an image, an archive, junk",
+        "file_too_large": "the input is larger than 64 MiB (decompressed), far beyond any web page",
+        "unreadable_file": "the input could not be opened or read (permissions, I/O error)",
+        "no_postcode": "a widget line ends in 'Découvrir' but has no '(postcode)' before the price",
+        "no_town": "an ad with a postcode but no town name before it",
+        "no_title": "an ad with neither a title line nor a description",
+        "bad_price": "the price holds digits but is not a price (e.g. '1,800€', '12 5 0€')",
+        "line_too_long": "a widget line over 2,000 characters: junk, not an ad",
+        "truncated_ad": "the page ends in the middle of an ad (truncated download)",
+        "orphan_title": "a title line whose detail line is missing (the next line is a header)",
+        "invalid_record": "the parsed ad breaks a rule of the data model (a bug: please report)",
+        "unknown_format": (
+            "a file whose name says it is no page, WARC or JSON Lines (.pdf, .png, .zip)"
+        ),
+        "corrupt_file": (
+            "a compressed file or WARC archive is damaged or cut short; pages before kept"
+        ),
+        "decompression_limit": (
+            "a compressed input holds over 16 GiB (a zip bomb); pages before kept"
+        ),
+        "record_too_large": "a page in a WARC archive or JSON Lines file is larger than 64 MiB",
+        "bad_json": "a JSON Lines line that is not a JSON object (or not UTF-8)",
+        "no_page_field": (
+            "a JSON Lines object without the text or html field (see --jsonl-text-field)"
+        ),
+        "bad_date": "a page's date (WARC-Date, JSON Lines date) is not ISO 8601 or epoch seconds",
+    }
+)
 """What each reject reason means; the README and ``classifieds schema`` show this table."""
 
 REJECT_TEXT_MAX = 300

@@ -12,6 +12,7 @@ import json
 import math
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
 from typing import Any, Final, Literal
 
 import pandas as pd
@@ -25,7 +26,7 @@ FORMATS: Final[tuple[Format, ...]] = ("table", "csv", "json", "markdown")
 
 NONE: Final = "—"
 _NBSP: Final = "\u00a0"
-_HEADERS: Final = {"with_price": "with price", "price_per_m2": "per m²"}
+_HEADERS: Final = MappingProxyType({"with_price": "with price", "price_per_m2": "per m²"})
 
 
 def format_eur(amount: float | None) -> str:

@@ -4,7 +4,7 @@ Precision over recall: each reader returns ``None`` unless the text says one thi
 different values for the same attribute, a number that could be something else (a model name,
 a distance, a maintenance date), or wording contradicted by the price all give ``None``.
 
-Every reader works on :func:`_fold` output (lower case, no accents, one ASCII space between
+Every reader works on :func:`fold` output (lower case, no accents, one ASCII space between
 words), so the patterns, all compiled at import, only spell the unaccented forms.
 """
 
@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from types import MappingProxyType
 from typing import Final, NamedTuple
 
 from classifieds.parse import _vocabulary as vocab
+from classifieds.parse.vehicles import MAKE_BEFORE, PARTS_LEAD, fuel_of, make_of, mileage_of
+from classifieds.parse.wording import alternation, compact, ends_before, fold, read_number
 
 __all__ = ["Attributes", "extract_attributes"]
 
@@ -29,7 +31,6 @@ PLACEHOLDER_MAX_EUR: Final = 10.0
 
 ROOMS_MAX: Final = 20
 SURFACE_M2_RANGE: Final = (1.0, 1_000_000.0)
-MILEAGE_KM_MAX: Final = 2_000_000
 BUILT_YEAR_RANGE: Final = (1900, 2030)
 MODEL_YEAR_RANGE: Final = (1950, 2030)
 TRANSACTIONS: Final = frozenset({"vente", "location", "viager"})
@@ -48,63 +49,16 @@ class Attributes(NamedTuple):
 
 _NONE: Final = Attributes(None, None, None, None, None, None, None)
 
-_FOLD: Final = str.maketrans(
-    "àâäáãåçéèêëîïíìôöóòõùûüúÿñ²³’‘–—",
-    "aaaaaaceeeeiiiiooooouuuuyn23''--",
-) | str.maketrans({"œ": "oe", "æ": "ae"})
-
-
-def _fold(text: str) -> str:
-    """Lower-case, strip accents and turn every run of spaces (NBSP included) into one space.
-
-    >>> _fold("Citroën  C3\u00a0–  98\u202f000 km, 93 m²")
-    'citroen c3 - 98 000 km, 93 m2'
-    """
-    return " ".join(text.lower().split()).translate(_FOLD)
-
-
-def _number(raw: str) -> float:
-    """Read a number as French ads write it: space or dot thousands, comma or dot decimals.
-
-    >>> _number("1 200"), _number("120.000"), _number("93,5"), _number("93.5")
-    (1200.0, 120000.0, 93.5, 93.5)
-    """
-    whole, _, frac = raw.replace(" ", "").partition(",")
-    # A dot before exactly three digits groups thousands ("120.000"); otherwise it is decimal.
-    if not frac and "." in whole and len(whole.rsplit(".", 1)[1]) != 3:
-        whole, _, frac = whole.partition(".")
-    return float(whole.replace(".", "") + "." + (frac or "0"))
-
-
-def _alternation(words: Iterable[str]) -> str:
-    """Regex alternation of folded words, longest first, a space also matching '-' or nothing.
-
-    >>> print(_alternation(["rover", "land rover"]))
-    land[\\s-]?rover|rover
-    """
-    keys = sorted(words, key=len, reverse=True)
-    return "|".join(r"[\s-]?".join(map(re.escape, k.split())) for k in keys)
-
-
-def _compact(word: str) -> str:
-    return word.replace(" ", "").replace("-", "")
-
-
-def _before(pattern: re.Pattern[str], text: str, start: int, span: int = 40) -> bool:
-    """Whether *pattern*, anchored with ``$``, ends right before *start* (within *span*)."""
-    return pattern.search(text, max(0, start - span), start) is not None
-
-
 # --- transaction ----------------------------------------------------------------------------
 
 _VIAGER: Final = re.compile(r"\bviager\b")
 # "point de vente" is a shop's selling floor; a bare "CC" is also a "centre commercial".
 _SALE_WORDS: Final = re.compile(
-    rf"(?<!point de )(?<!surface de )(?<![\w])(?:{_alternation(vocab.SALE_WORDS)})(?![\w])"
+    rf"(?<!point de )(?<!surface de )(?<![\w])(?:{alternation(vocab.SALE_WORDS)})(?![\w])"
 )
 _RENT_WORDS: Final = re.compile(
     rf"""
-    (?<![\w])(?:{_alternation(vocab.RENT_WORDS)})(?![\w])
+    (?<![\w])(?:{alternation(vocab.RENT_WORDS)})(?![\w])
     | /\ ?(?:mois|semaine|nuit)\b                               # "650 €/mois"
     | (?:[0-9]|€|\beuros?)\ ?(?:/\ ?mois\ ?)?(?:cc|c\.c\.?)(?![\w])   # "650 € CC"
     """,
@@ -162,16 +116,18 @@ _AREA: Final = re.compile(
 # whose area is not the property's (garage, cellar, a single room).
 _MAIN_WORDS: Final = (*vocab.DWELLINGS, *vocab.LIVING_AREA_WORDS)
 _PROPERTY_WORDS: Final = (*vocab.DWELLINGS, *vocab.LAND_NOUNS, *vocab.ANNEX_NOUNS, "local")
-_AREA_NOUNS: Final = {
-    **{_compact(w): "main" for w in _MAIN_WORDS},
-    **{_compact(w): "land" for w in vocab.LAND_NOUNS},
-    **{_compact(w): "annex" for w in vocab.ANNEX_NOUNS},
-}
+_AREA_NOUNS: Final = MappingProxyType(
+    {
+        **{compact(w): "main" for w in _MAIN_WORDS},
+        **{compact(w): "land" for w in vocab.LAND_NOUNS},
+        **{compact(w): "annex" for w in vocab.ANNEX_NOUNS},
+    }
+)
 _AREA_BEFORE: Final = re.compile(
     rf"""
-    (?<![\w])(?P<noun>{_alternation((*_MAIN_WORDS, *_PROPERTY_WORDS))}
+    (?<![\w])(?P<noun>{alternation((*_MAIN_WORDS, *_PROPERTY_WORDS))}
       |[tf]\ ?[0-9]{{1,2}}(?:\ ?bis)?)(?![\w])   # "T3 de 65 m2" belongs to the flat
-    (?:[\s:,(=~-]*(?:{_alternation(vocab.AREA_FILLERS)})(?![\w]))*   # "cave environ 40 m2"
+    (?:[\s:,(=~-]*(?:{alternation(vocab.AREA_FILLERS)})(?![\w]))*   # "cave environ 40 m2"
     [\s:,(=~-]*$
     """,
     re.VERBOSE,
@@ -180,8 +136,8 @@ _AREA_AFTER: Final = re.compile(
     rf"""
     \ ?(?:(?P<main>habitables?|hab\.?|(?:loi\ )?carrez|de\ surface\ habitable
       |sur(?=\ (?:un\ |une\ )?(?:terrain|parcelle|[0-9])))   # "105 m2 sur 500 m2 de terrain"
-      |(?:de\ |d')(?P<land>{_alternation(vocab.LAND_NOUNS)})
-      |(?P<annex>au\ sol|(?:de\ |d')(?:annexes?|{_alternation(vocab.ANNEX_NOUNS)})))(?![\w])
+      |(?:de\ |d')(?P<land>{alternation(vocab.LAND_NOUNS)})
+      |(?P<annex>au\ sol|(?:de\ |d')(?:annexes?|{alternation(vocab.ANNEX_NOUNS)})))(?![\w])
     """,
     re.VERBOSE,
 )
@@ -194,7 +150,7 @@ def _area_kind(text: str, start: int, end: int) -> str | None:
     before = _AREA_BEFORE.search(text, max(0, start - 60), start)  # the noun is needed
     if before is None:
         return None
-    kind = _AREA_NOUNS.get(_compact(before.group("noun")), "main")  # T/F codes are the flat's
+    kind = _AREA_NOUNS.get(compact(before.group("noun")), "main")  # T/F codes are the flat's
     # The ad's first word is what is let or sold: "Garage 20 m2", "Chambre 12 m2".
     return "main" if kind == "annex" and before.start("noun") == 0 else kind
 
@@ -202,9 +158,9 @@ def _area_kind(text: str, start: int, end: int) -> str | None:
 def _surface(text: str) -> float | None:
     by_kind: dict[str | None, set[float]] = {}
     for m in _AREA.finditer(text):
-        if _before(_RANGE_BEFORE, text, m.start()):
+        if ends_before(_RANGE_BEFORE, text, m.start()):
             return None
-        value = _number(m.group("num"))
+        value = read_number(m.group("num"))
         if SURFACE_M2_RANGE[0] <= value <= SURFACE_M2_RANGE[1]:
             by_kind.setdefault(_area_kind(text, m.start(), m.end()), set()).add(value)
     main, land = by_kind.get("main", set()), by_kind.get("land", set())
@@ -228,18 +184,20 @@ _ROOMS: Final = re.compile(
     """,
     re.VERBOSE,
 )
-_NUMBER_WORDS: Final = dict(deux=2, trois=3, quatre=4, cinq=5, six=6, sept=7, huit=8, dix=10)
+_NUMBER_WORDS: Final = MappingProxyType(
+    dict(deux=2, trois=3, quatre=4, cinq=5, six=6, sept=7, huit=8, dix=10)
+)
 # "DPE F 12", "classe énergie F": an energy grade, not a flat type.
 _ENERGY_BEFORE: Final = re.compile(r"(?:dpe|ges|classe|energ\w*|climat)\W*$")
-_FIRST_PROPERTY: Final = re.compile(rf"(?<![\w])(?:{_alternation(_PROPERTY_WORDS)})(?![\w])")
+_FIRST_PROPERTY: Final = re.compile(rf"(?<![\w])(?:{alternation(_PROPERTY_WORDS)})(?![\w])")
 
 
 def _rooms(text: str) -> int | None:
     counts: set[int] = set()
     for m in _ROOMS.finditer(text):
-        if m.group("n") and _before(_RANGE_BEFORE, text, m.start()):
+        if m.group("n") and ends_before(_RANGE_BEFORE, text, m.start()):
             return None
-        if m.group("tf") and _before(_ENERGY_BEFORE, text, m.start(), span=20):
+        if m.group("tf") and ends_before(_ENERGY_BEFORE, text, m.start(), span=20):
             continue
         raw = m.group("n") or m.group("type") or (m.group("tf") or "")[1:].strip()
         n = int(raw) if raw else _NUMBER_WORDS[m.group("word")]
@@ -250,117 +208,6 @@ def _rooms(text: str) -> int | None:
     # "Studio" only counts when it is the property itself, not "maison avec studio".
     first = _FIRST_PROPERTY.search(text)
     return 1 if first is not None and first.group() in {"studio", "studette"} else None
-
-
-# --- vehicles -------------------------------------------------------------------------------
-
-_MAKE: Final = re.compile(rf"(?<![\w])(?:{_alternation(vocab.MAKES)})(?![\w])")
-_MODEL: Final = re.compile(rf"(?<![\w])(?:{_alternation(vocab.MODELS)})(?![\w])")
-_MAKE_BEFORE: Final = re.compile(rf"(?<![\w])(?:{_alternation(vocab.MAKES)})\ ?$")
-_MAKE_BY_KEY: Final = {_compact(k): v for k, v in vocab.MAKES.items()}
-_MODEL_BY_KEY: Final = {_compact(k): v for k, v in vocab.MODELS.items()}
-# An ad whose first noun is a part or gear sells that, not a vehicle: the brand and numbers
-# in "4 pneus DUNLOP…", "Jantes Peugeot 16 pouces" or "Moteur 1.5 dCi 98 000 km" are not the
-# ad's vehicle.
-_PARTS_LEAD: Final = re.compile(
-    rf"""
-    (?:(?:lot|jeu|paire|kit)\ de\ )?(?:[0-9]{{1,2}}\ ?x?\ ?)?    # "lot de 4", "4 x", "2"
-    (?:{_alternation(vocab.PARTS)})s?(?![\w])
-    """,
-    re.VERBOSE,
-)
-
-_FUEL: Final = re.compile(
-    rf"""
-    (?P<hybride>(?<![\w])(?:(?:full|mild|micro)[\s-]?)?hybrid(?:e|es|s|4)?(?![\w])
-      |\b(?:phev|mhev)\b|\bplug[\s-]?in\b)
-    | (?P<rechargeable>\brechargeables?\b)
-    | (?P<electrique>(?<![\w])electri(?:c|que)(?![\w]))  # plural "électriques" is equipment
-    | (?P<diesel>(?<![\w])(?:{_alternation(vocab.DIESEL_CODES)})(?![\w]))
-    | (?P<essence>(?<![\w])(?:{_alternation(vocab.PETROL_CODES)})(?![\w]))
-    | (?P<gpl>\b(?:gpl|lpg)\b)
-    """,
-    re.VERBOSE,
-)
-# "vitre électrique", "toit ouvrant électrique": equipment, up to three words before.
-_EQUIPMENT_BEFORE: Final = re.compile(
-    rf"(?<![\w])(?:{_alternation(vocab.EQUIPMENT)})s?(?![\w])(?: [\w']+){{0,3}} ?$"
-)
-_FUEL_NAMES: Final = {"electrique": "électrique"}
-_HYBRID_PARTNERS: Final = frozenset({"hybride", "essence", "electrique", "diesel"})
-
-
-def _make(text: str) -> str | None:
-    found = {_MAKE_BY_KEY[_compact(m)] for m in _MAKE.findall(text)}
-    found |= {_MODEL_BY_KEY[_compact(m)] for m in _MODEL.findall(text)}
-    if len(found) == 1:
-        return found.pop()
-    return vocab.PARENT_OF_PAIR.get(frozenset(found))
-
-
-def _fuel(text: str) -> str | None:
-    fuels: set[str] = set()
-    for m in _FUEL.finditer(text):
-        kind = str(m.lastgroup)
-        if not (kind == "electrique" and _before(_EQUIPMENT_BEFORE, text, m.start())):
-            fuels.add(kind)
-    # "rechargeable" alone is a plug-in hybrid; next to "électrique" it is the battery.
-    if "rechargeable" in fuels:
-        fuels.discard("rechargeable")
-        if "electrique" not in fuels:
-            fuels.add("hybride")
-    if "hybride" in fuels:  # a hybrid names its engines: "hybride essence", "moteur électrique"
-        return "hybride" if fuels <= _HYBRID_PARTNERS else None
-    if fuels == {"gpl", "essence"}:
-        return "gpl"  # LPG cars are dual-fuel and say so
-    if len(fuels) != 1:
-        return None
-    fuel = fuels.pop()
-    return _FUEL_NAMES.get(fuel, fuel)
-
-
-_KM: Final = re.compile(
-    r"""
-    (?<![\w.,/])(?P<num>[0-9]{1,3}(?:[ .][0-9]{3})+|[0-9]{1,7})(?![0-9])
-    \ ?(?:kms?|kilometres?)(?![\w])(?!\ ?/)             # "km/h" is a speed, "km/an" a yearly use
-    | kilometrage\ ?:?\ ?(?P<num2>[0-9]{1,3}(?:[ .][0-9]{3})+|[0-9]{1,7})(?![0-9.,])
-    """,
-    re.VERBOSE,
-)
-# Distances, ranges, warranties and maintenance milestones, not the odometer.
-_KM_BEFORE: Final = re.compile(
-    rf"""
-    (?:\b(?:a|de|ou|et|tous\ les|chaque|rayon|jusqu'a)
-      |(?<![\w])(?:autonomie|consommation|moteur|boite|{_alternation(vocab.SERVICE_WORDS)})
-        (?![\w])(?:\ [a-z']+){{0,3}})                     # a few words between
-    \ ?:?\ ?$
-    """,
-    re.VERBOSE,
-)
-
-
-def _km(raw: str) -> int:
-    """Read an odometer value; three space-separated groups are a model number plus a mileage.
-
-    >>> _km("98 000"), _km("120.000"), _km("208 120 000"), _km("1.150.000"), _km("3 000 000")
-    (98000, 120000, 120000, 1150000, 3000000)
-    """
-    groups = raw.replace(".", " ").split(" ")
-    # Title and description are joined by a space: "Peugeot 208" + "120 000 km".
-    if len(groups) >= 3 and "." not in raw and groups[-2][0] != "0":
-        groups = groups[-2:]
-    return int("".join(groups))
-
-
-def _mileage(text: str) -> int | None:
-    values: set[int] = set()
-    for m in _KM.finditer(text):
-        if m.group("num") and _before(_KM_BEFORE, text, m.start()):
-            continue
-        value = _km(m.group("num") or m.group("num2"))
-        if value <= MILEAGE_KM_MAX:
-            values.add(value)
-    return values.pop() if len(values) == 1 else None
 
 
 # --- years ----------------------------------------------------------------------------------
@@ -380,7 +227,7 @@ _YEAR: Final = re.compile(
 _BUILT_CUE: Final = re.compile(
     rf"""
     (?:\bconstruction|\b(?:construite?s?|batie?s?|edifiee?s?)\ en|\bdatant\ de
-      |(?<![\w])(?:{_alternation(vocab.DWELLINGS)})\ de)   # "maison de 1930"
+      |(?<![\w])(?:{alternation(vocab.DWELLINGS)})\ de)   # "maison de 1930"
     (?:\ ?(?:de|en|:|\())?\ ?$
     """,
     re.VERBOSE,
@@ -392,12 +239,12 @@ _MODEL_YEAR_CUE: Final = re.compile(
 # Maintenance and paperwork dates: "CT OK jusqu'au 05/2025", "distribution faite en 2020".
 _SERVICE_BEFORE: Final = re.compile(
     rf"""
-    (?<![\w])(?:ct|controle|{_alternation(vocab.SERVICE_WORDS)})(?![\w])
+    (?<![\w])(?:ct|controle|{alternation(vocab.SERVICE_WORDS)})(?![\w])
     (?:(?!\b(?:de|du|annee|mec|modele|millesime)\b)[^.;!?]){{0,25}}$   # unless a year cue follows
     """,
     re.VERBOSE,
 )
-_LABEL_BEFORE: Final = re.compile(rf"(?<![\w])(?:{_alternation(vocab.LABEL_WORDS)})\W{{0,3}}$")
+_LABEL_BEFORE: Final = re.compile(rf"(?<![\w])(?:{alternation(vocab.LABEL_WORDS)})\W{{0,3}}$")
 _WORD_BEFORE: Final = re.compile(r"[a-z] ?$")
 
 
@@ -409,18 +256,18 @@ def _year(text: str, vehicle: bool) -> int | None:
         if not low <= year <= high:
             continue
         if not vehicle:
-            if _before(_BUILT_CUE, text, start):
+            if ends_before(_BUILT_CUE, text, start):
                 years.add(year)
             continue
-        if _before(_SERVICE_BEFORE, text, start) or _before(_LABEL_BEFORE, text, start):
+        if ends_before(_SERVICE_BEFORE, text, start) or ends_before(_LABEL_BEFORE, text, start):
             continue
-        if m.group("month") or _before(_MODEL_YEAR_CUE, text, start):
+        if m.group("month") or ends_before(_MODEL_YEAR_CUE, text, start):
             years.add(year)
             continue
         # A number right after a make is a model ("Peugeot 2008", "Rover 2000"); a round one
         # after any word may be too ("Kawasaki VN 2000", "Triumph 2000").
-        if _before(_MAKE_BEFORE, text, start) or (
-            year % 50 == 0 and _before(_WORD_BEFORE, text, start)
+        if ends_before(MAKE_BEFORE, text, start) or (
+            year % 50 == 0 and ends_before(_WORD_BEFORE, text, start)
         ):
             continue
         if not any(year in nums and make in text for make, nums in vocab.MODEL_NUMBERS.items()):
@@ -440,7 +287,7 @@ def extract_attributes(category: str, text: str, price_eur: float | None) -> Att
     ('Toyota', 2021, None, None)
     """
     if category == "immobilier":
-        folded = _fold(text)
+        folded = fold(text)
         return _NONE._replace(
             transaction=_transaction(folded, text.lower(), price_eur),
             surface_m2=_surface(folded),
@@ -448,13 +295,13 @@ def extract_attributes(category: str, text: str, price_eur: float | None) -> Att
             year=_year(folded, vehicle=False),
         )
     if category == "automobile":
-        folded = _fold(text)
-        if _PARTS_LEAD.match(folded):
+        folded = fold(text)
+        if PARTS_LEAD.match(folded):
             return _NONE
         return _NONE._replace(
-            make=_make(folded),
+            make=make_of(folded),
             year=_year(folded, vehicle=True),
-            fuel=_fuel(folded),
-            mileage_km=_mileage(folded),
+            fuel=fuel_of(folded),
+            mileage_km=mileage_of(folded),
         )
     return _NONE

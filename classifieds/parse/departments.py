@@ -7,6 +7,7 @@ commune table, so they resolve to the department their postcode reads as.
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Final, NamedTuple
 
 from classifieds.parse._departments import DEPARTMENTS
@@ -27,7 +28,9 @@ class Department(NamedTuple):
 
 # Corsica shares the postal prefix 20 between its two departments; La Poste gave 200xx–201xx to
 # Corse-du-Sud (Ajaccio) and 202xx–206xx to Haute-Corse (Bastia).
-_CORSICA: Final = {"2A": ("200", "201"), "2B": ("202", "203", "204", "205", "206")}
+_CORSICA: Final = MappingProxyType(
+    {"2A": ("200", "201"), "2B": ("202", "203", "204", "205", "206")}
+)
 
 # Two-digit prefixes that are ambiguous on their own and need a third digit to resolve.
 _THREE_DIGIT_PREFIXES: Final = frozenset({"20", "97"})
@@ -46,7 +49,7 @@ def _build_index() -> dict[str, Department]:
     return index
 
 
-_BY_PREFIX: Final = _build_index()
+_BY_PREFIX: Final = MappingProxyType(_build_index())
 
 
 def department_of(postcode: str) -> Department | None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import IO, Literal
 
 from classifieds.models import Reject
@@ -23,21 +24,23 @@ from classifieds.read.pages import Origin, Page, Skipped, page_of_bytes
 from classifieds.read.warc import SNIFF_BYTES, warc_pages
 
 Format = Literal["text", "html", "warc", "jsonl"]
-FORMAT_OF_SUFFIX: dict[str, Format] = {
-    "": "text",
-    ".txt": "text",
-    ".text": "text",
-    ".html": "html",
-    ".htm": "html",
-    ".xhtml": "html",
-    ".shtml": "html",
-    ".warc": "warc",
-    ".wet": "warc",  # Common Crawl's extracted text: WARC "conversion" records
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".jl": "jsonl",
-    ".json": "jsonl",  # how most crawlers name their JSON Lines exports
-}
+FORMAT_OF_SUFFIX: Mapping[str, Format] = MappingProxyType(
+    {
+        "": "text",
+        ".txt": "text",
+        ".text": "text",
+        ".html": "html",
+        ".htm": "html",
+        ".xhtml": "html",
+        ".shtml": "html",
+        ".warc": "warc",
+        ".wet": "warc",  # Common Crawl's extracted text: WARC "conversion" records
+        ".jsonl": "jsonl",
+        ".ndjson": "jsonl",
+        ".jl": "jsonl",
+        ".json": "jsonl",  # how most crawlers name their JSON Lines exports
+    }
+)
 """Known input formats, by file suffix once compression suffixes are set aside."""
 COMPRESSION_SUFFIXES = frozenset({".gz", ".bz2", ".xz", ".zst", ".zstd"})
 # A suffix names a file type when it is short and has a letter (.pdf, .mp4, .docx), unlike a

@@ -27,7 +27,7 @@ CELL_TAGS = frozenset({"td", "th"})
 """Table cells sit side by side on their row's line, separated by a space."""
 PREFORMATTED_TAGS = frozenset({"pre", "textarea", "listing", "plaintext", "xmp"})
 """Elements whose line breaks are kept."""
-DROPPED_TAGS = ["script", "style", "noscript", "template", "iframe"]
+DROPPED_TAGS = ("script", "style", "noscript", "template", "iframe")
 MAX_DEPTH = 200
 """Deeper than this (real pages nest a few dozen levels), an element's text is one line."""
 
@@ -53,7 +53,7 @@ def html_to_text(html: str, *, complete: bool = True) -> str:
     'a\\nb\\nd e\\n'
     """
     tree = LexborHTMLParser(html)
-    tree.strip_tags(DROPPED_TAGS)
+    tree.strip_tags(list(DROPPED_TAGS))
     parts: list[str] = []
     body = tree.body
     if body is not None:

@@ -10,7 +10,7 @@ import pyarrow as pa
 if TYPE_CHECKING:  # the functions take frames but need not import pandas themselves
     import pandas as pd
 
-HISTORY_COLUMNS = ["fetched_at", "price_eur", "url", "source", "line"]
+HISTORY_COLUMNS = ("fetched_at", "price_eur", "url", "source", "line")
 
 
 def history(sightings: pd.DataFrame, listing_id: str) -> pd.DataFrame:
@@ -29,7 +29,7 @@ def history(sightings: pd.DataFrame, listing_id: str) -> pd.DataFrame:
     """
     rows = sightings[sightings["listing_id"] == listing_id]
     rows = rows.sort_values("fetched_at", kind="stable", na_position="first")
-    return rows[HISTORY_COLUMNS].reset_index(drop=True)
+    return rows[list(HISTORY_COLUMNS)].reset_index(drop=True)
 
 
 def history_records(seen: pd.DataFrame) -> list[dict[str, Any]]:

@@ -18,7 +18,6 @@ from classifieds.parse import _vocabulary as vocab
 from classifieds.parse.attributes import (
     BUILT_YEAR_RANGE,
     FUELS,
-    MILEAGE_KM_MAX,
     MODEL_YEAR_RANGE,
     ROOMS_MAX,
     SURFACE_M2_RANGE,
@@ -26,6 +25,7 @@ from classifieds.parse.attributes import (
     Attributes,
     extract_attributes,
 )
+from classifieds.parse.vehicles import MILEAGE_KM_MAX
 
 IMMO = "immobilier"
 AUTO = "automobile"
