@@ -2,19 +2,26 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+SUM := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# `make export` needs the package alone; `make test` (and docs, bench) add the dev tools.
+RUNTIME := $(VENV)/.runtime-$(SUM)
+STAMP := $(VENV)/.dev-$(SUM)
 
 .PHONY: export test docs install bench clean
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	rm -f $(VENV)/.runtime-* && touch $@
+
+$(STAMP): $(RUNTIME)
 	$(PY) -m pip install -q -e '.[dev]'
-	rm -f $(VENV)/.installed-* && touch $@
+	rm -f $(VENV)/.dev-* && touch $@
 
 install: $(STAMP)
 
-export: $(STAMP)
+export: $(RUNTIME)
 	$(VENV)/bin/classifieds export seeds/ --out data/
 	$(VENV)/bin/classifieds summary data/
 
