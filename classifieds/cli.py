@@ -139,6 +139,11 @@ def cli() -> None:
     is_flag=True,
     help="Add INPUTS to the dataset in --out; inputs it holds already are not read again.",
 )
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Write the dataset even when no input could be read (else exit 1, dataset kept).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar; a one-line summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Warn on stderr about every rejected file.")
 def export(
@@ -155,6 +160,7 @@ def export(
     jsonl_url_field: str,
     jsonl_date_field: str,
     append: bool,
+    allow_empty: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -204,6 +210,7 @@ def export(
                 exclude=exclude,
                 jsonl_fields=fields,
                 append=append,
+                allow_empty=allow_empty,
             )
     except InputError as error:
         raise click.UsageError(str(error)) from error

@@ -24,9 +24,9 @@ from classifieds.run.batches import BatchOutput
 from classifieds.store.dataset import (
     INPUT_COLUMNS,
     LISTING_COLUMNS,
-    MANIFEST_JSON,
     SIGHTING_COLUMNS,
 )
+from classifieds.store.folder import MANIFEST_JSON
 
 DictionaryFormat = Literal["table", "markdown", "json"]
 HistoryFormat = Literal["table", "csv", "json"]

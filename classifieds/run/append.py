@@ -27,11 +27,11 @@ from classifieds.store.catalogue import Catalogue, Moment, Rank, moment
 from classifieds.store.dataset import (
     INPUTS_PARQUET,
     LISTINGS_PARQUET,
-    MANIFEST_JSON,
     REJECTS_JSONL,
     SCHEMA_VERSION,
     SIGHTINGS_PARQUET,
 )
+from classifieds.store.folder import MANIFEST_JSON
 
 
 @dataclass(frozen=True)

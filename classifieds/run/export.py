@@ -21,6 +21,7 @@ from typing import IO, Any, Literal
 import pyarrow as pa
 
 from classifieds._version import __version__
+from classifieds.errors import ClassifiedsError
 from classifieds.models import Manifest
 from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields, iter_inputs
 from classifieds.run.append import (
@@ -48,24 +49,24 @@ from classifieds.store.dataset import (
     INPUTS_SCHEMA,
     LISTINGS_CSV,
     LISTINGS_PARQUET,
-    MANIFEST_JSON,
     REJECTS_JSONL,
     SCHEMA_VERSION,
     SIGHTINGS_PARQUET,
     SIGHTINGS_SCHEMA,
     CsvDialect,
     RowGroupWriter,
-    sha256,
-    staging,
     write_json,
     write_listings,
 )
+from classifieds.store.folder import MANIFEST_JSON, publishing, sha256
 
 Engine = Literal["local", "dask"]
 Progress = Callable[[BatchOutput], Any]
 BATCH_SIZE = 256
 """Inputs per batch: large enough to amortise scheduling, small enough to balance workers."""
 DASK_BATCH_SIZE = 1024
+OUTPUTS = (LISTINGS_PARQUET, LISTINGS_CSV, SIGHTINGS_PARQUET, REJECTS_JSONL, INPUTS_PARQUET)
+"""The files of a dataset but its manifest, which describes them."""
 
 
 class _Run:
@@ -121,6 +122,7 @@ def build(
     exclude: Sequence[str] = (),
     jsonl_fields: JsonlFields = DEFAULT_JSONL_FIELDS,
     append: bool = False,
+    allow_empty: bool = False,
 ) -> Manifest:
     """Export the ads of ``inputs`` (files, folders, ``-``) to the dataset folder ``out``.
 
@@ -131,9 +133,11 @@ def build(
     Files found in folders are kept by the ``include`` and ``exclude`` globs (see
     :func:`~classifieds.read.inputs.iter_inputs`); ``jsonl_fields`` names the fields of JSON Lines.
     With ``append``, the dataset already in ``out`` is kept and only inputs it does not hold
-    are read: the result is the dataset of all the inputs together.
-    Returns the run's manifest. Raises InputError for a missing input and OutputError for an
-    output folder that cannot be written; bad pages never raise, they become rejects.
+    are read: the result is the dataset of all the inputs together. A run that found no
+    input, or could read none of them, raises ClassifiedsError and leaves ``out`` as it was,
+    unless ``allow_empty``. Returns the run's manifest. Raises InputError for a missing
+    input and OutputError for an output folder that cannot be written or is in use; bad
+    pages never raise, they become rejects.
     """
     jobs = jobs or os.cpu_count() or 1
     sources = iter_inputs(inputs, include, exclude)  # a missing input fails now, not later
@@ -142,7 +146,7 @@ def build(
     previous = append and check_previous(out)
     with (
         few_collections(),
-        staging(out) as stage,
+        publishing(out, OUTPUTS) as stage,
         open(stage / REJECTS_JSONL, "w", encoding="utf-8") as rejects,
     ):
         run = _Run(stage, rejects)
@@ -175,6 +179,8 @@ def build(
         run.sightings.close()
         run.inputs.close()
         rejects.close()
+        if not allow_empty:
+            _check_not_empty(run)
         write_listings(list(run.catalogue.rows()), stage, csv_dialect)
         manifest = _manifest(run, stage)
         write_json(manifest.model_dump(), stage / MANIFEST_JSON)
@@ -198,9 +204,23 @@ def _work(
     return processes(chain(first, batches), jobs, fields)
 
 
+def _check_not_empty(run: _Run) -> None:
+    """Raise rather than replace a dataset with the output of a run that read nothing."""
+    unreadable = run.rejects_by_reason["unreadable_file"]
+    if run.tally.inputs == 0:
+        problem = "found no input (a folder without files, or globs that match nothing)"
+    elif unreadable >= run.tally.inputs:
+        problem = f"could read none of its {run.tally.inputs} inputs (see rejects)"
+    else:
+        return
+    raise ClassifiedsError(
+        f"The export {problem}; the dataset was left as it was. Check the paths, or pass"
+        " --allow-empty to write an empty dataset."
+    )
+
+
 def _manifest(run: _Run, stage: Path) -> Manifest:
     tally = run.tally
-    outputs = (LISTINGS_PARQUET, LISTINGS_CSV, SIGHTINGS_PARQUET, REJECTS_JSONL, INPUTS_PARQUET)
     return Manifest(
         version=__version__,
         schema_version=SCHEMA_VERSION,
@@ -216,5 +236,5 @@ def _manifest(run: _Run, stage: Path) -> Manifest:
         sightings=run.sightings.rows,
         rejects=sum(run.rejects_by_reason.values()),
         rejects_by_reason=dict(sorted(run.rejects_by_reason.items())),
-        outputs={name: sha256(stage / name) for name in outputs},
+        outputs={name: sha256(stage / name) for name in OUTPUTS},
     )

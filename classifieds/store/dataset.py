@@ -1,21 +1,15 @@
 """The dataset on disk: Arrow schemas, atomic and deterministic writing, and loading into pandas.
 
-Files are written into a hidden staging folder inside the output folder, then each is moved
-into place with an atomic rename, the manifest last: an interrupted run leaves the previous
-dataset as it was. Nothing time- or machine-dependent goes into the Parquet or CSV files, so
-the same inputs give the same bytes.
+Files are written into a new generation of the dataset folder, published whole or not at all
+(:mod:`.folder`). Nothing time- or machine-dependent goes into the Parquet or CSV files, so
+the same inputs give the same bytes. Readers refuse a folder that mixes two runs' files.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from classifieds.errors import InputError, OutputError
+from classifieds.errors import InputError
+from classifieds.store.folder import check_whole
 
 if TYPE_CHECKING:
     import pandas
@@ -37,7 +32,6 @@ LISTINGS_CSV = "listings.csv"
 SIGHTINGS_PARQUET = "sightings.parquet"
 REJECTS_JSONL = "rejects.jsonl"
 INPUTS_PARQUET = "inputs.parquet"
-MANIFEST_JSON = "manifest.json"
 SIGHTINGS_ROW_GROUP = 16_384
 """Sightings (and inputs) reach Parquet in row groups of this many rows, never held whole."""
 
@@ -257,42 +251,6 @@ def _csv_cells(values: list[Any], french: bool) -> list[str]:
     return cells
 
 
-def sha256(path: Path) -> str:
-    """Return the hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-@contextmanager
-def staging(out: Path) -> Iterator[Path]:
-    """Yield a staging folder; on success move its files into ``out``, manifest last.
-
-    On any failure the staging folder is removed and ``out`` is left as it was.
-    """
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
-    except OSError as error:
-        raise OutputError(
-            f"Cannot write to {out}: {error.strerror}. Choose a writable folder with --out."
-        ) from error
-    try:
-        yield stage
-        names = sorted(p.name for p in stage.iterdir() if p.name != MANIFEST_JSON)
-        for name in [*names, MANIFEST_JSON]:
-            if (stage / name).exists():
-                os.replace(stage / name, out / name)
-    except OSError as error:
-        raise OutputError(
-            f"Writing {out} failed: {error}. Check free space and permissions."
-        ) from error
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-
-
 def write_json(value: Any, path: Path) -> None:
     """Write JSON, UTF-8 with accents as they are, keys in a stable order."""
     path.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -329,6 +287,7 @@ def load_sightings(path: str | Path = "data") -> pandas.DataFrame:
 
 
 def _dataset_file(path: str | Path, name: str) -> Path:
+    """Return the file of a dataset to read, checked against its manifest."""
     path = Path(path)
     if path.is_dir():
         path = path / name
@@ -336,6 +295,7 @@ def _dataset_file(path: str | Path, name: str) -> Path:
         raise InputError(
             f"No dataset at {path}. Run `classifieds export` first, or pass its folder."
         )
+    check_whole(path.parent, [path.name])
     return path
 
 

@@ -69,7 +69,7 @@ def test_an_interrupted_export_stops_its_workers(corpus: Path, tmp_path: Path) -
     with pytest.raises(KeyboardInterrupt):
         classifieds.build([corpus], tmp_path / "out", jobs=2, progress=interrupt)
     assert multiprocessing.active_children() == []
-    assert list((tmp_path / "out").iterdir()) == []
+    assert not (tmp_path / "out").exists()  # the folder it made is gone
 
 
 def test_dask_engine_writes_the_same_bytes(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,7 @@ from conftest import SEEDS, html_page, page, write_warc
 import classifieds
 from classifieds.errors import OutputError
 from classifieds.run import export
-from classifieds.store import dataset
+from classifieds.store import dataset, folder
 from classifieds.store.dataset import LISTING_COLUMNS, SIGHTING_COLUMNS
 
 DOCS = Path(__file__).parents[2] / "docs"
@@ -26,8 +27,17 @@ def seed_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def tree(folder: Path) -> dict[str, bytes | str]:
+    """Return every entry under a folder: a file's bytes, a link's target."""
+    return {
+        str(p.relative_to(folder)): os.readlink(p) if p.is_symlink() else p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_symlink() or p.is_file()
+    }
+
+
 def test_export_writes_every_file(seed_export: Path) -> None:
-    names = sorted(p.name for p in seed_export.iterdir())
+    names = sorted(p.name for p in seed_export.iterdir() if not p.name.startswith("."))
     assert names == [
         "inputs.parquet",
         "listings.csv",
@@ -131,7 +141,7 @@ def test_manifest_counts(tmp_path: Path, data_dir: Path) -> None:
     assert manifest.pages_without_widget == 1
     assert manifest.sightings == len(pq.read_table(tmp_path / "sightings.parquet"))
     assert manifest.rejects == sum(1 for _ in open(tmp_path / "rejects.jsonl", encoding="utf-8"))
-    assert manifest.outputs["listings.parquet"] == dataset.sha256(tmp_path / "listings.parquet")
+    assert manifest.outputs["listings.parquet"] == folder.sha256(tmp_path / "listings.parquet")
 
 
 def test_failed_run_leaves_the_previous_dataset_intact(
@@ -139,7 +149,7 @@ def test_failed_run_leaves_the_previous_dataset_intact(
 ) -> None:
     out = tmp_path / "data"
     classifieds.build([SEEDS], out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = tree(out)
 
     def crash(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
@@ -147,7 +157,7 @@ def test_failed_run_leaves_the_previous_dataset_intact(
     monkeypatch.setattr(export, "write_listings", crash)
     with pytest.raises(KeyboardInterrupt):
         classifieds.build([SEEDS], out)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no staging folder left
+    assert tree(out) == before  # no new generation left
 
 
 def test_unwritable_output_says_how_to_fix(tmp_path: Path) -> None:

@@ -1,0 +1,188 @@
+"""The dataset folder: one whole dataset at every instant, one writer at a time.
+
+A run writes its files into a new generation folder inside the output folder
+(``data/.generation-<id>/``), then publishes it with one atomic rename: the pointer
+``data/.current``, a symbolic link, is replaced by one naming the new generation. The files
+users open (``data/listings.parquet``...) are links through that pointer, made once, so they
+all switch together: a run that fails, is interrupted or is killed at any instant leaves either
+the whole old dataset or the whole new one. The old generation is removed afterwards; what a
+killed run left (a half-written generation, an old one) is swept by the next run.
+
+Other files in the folder (a chart, notes) are left alone. Where symbolic links cannot be made
+(Windows without developer mode), the files are moved into place one by one, manifest last: a
+kill between two moves can then leave a mixed folder, which readers detect by the manifest's
+hashes and refuse.
+
+A lock (``data/.lock``, ``flock``) keeps a second export out while one runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from classifieds.errors import InputError, OutputError
+
+MANIFEST_JSON = "manifest.json"
+CURRENT = ".current"
+"""The pointer to the generation that is the dataset."""
+LOCK = ".lock"
+_GENERATION_PREFIX = ".generation-"
+_LEFTOVER_PREFIXES = (_GENERATION_PREFIX, ".staging-", ".current-")
+
+
+def sha256(path: Path) -> str:
+    """Return the hex sha256 of a file."""
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+@contextmanager
+def publishing(out: Path, names: Sequence[str]) -> Iterator[Path]:
+    """Yield a new generation folder to write the files ``names`` into; on success publish it.
+
+    The folder is locked for the whole run. On any failure the generation is removed and the
+    dataset in ``out`` is left as it was; a folder the run created is removed.
+    """
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _unwritable(out, error) from error
+    try:
+        with _locked(out):
+            sweep(out)
+            try:
+                generation = Path(tempfile.mkdtemp(prefix=_GENERATION_PREFIX, dir=out))
+            except OSError as error:
+                raise _unwritable(out, error) from error
+            try:
+                yield generation
+                _publish(out, generation, names)
+            except OSError as error:
+                raise OutputError(
+                    f"Writing {out} failed: {error}. Check free space and permissions; the"
+                    " previous dataset is intact."
+                ) from error
+            finally:
+                sweep(out)
+    except BaseException:
+        if created:  # leave no empty folder behind
+            with contextlib.suppress(OSError):
+                (out / LOCK).unlink()
+                out.rmdir()
+        raise
+
+
+def sweep(out: Path) -> None:
+    """Remove what runs left in ``out`` besides the current generation (killed runs' work)."""
+    current = _current(out)
+    with contextlib.suppress(OSError), os.scandir(out) as entries:
+        leftovers = [
+            entry.path
+            for entry in entries
+            if entry.name.startswith(_LEFTOVER_PREFIXES) and entry.name != current
+        ]
+    for path in leftovers:
+        if os.path.islink(path) or not os.path.isdir(path):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def check_whole(folder: Path, names: Sequence[str]) -> None:
+    """Raise InputError unless the files ``names`` of a dataset folder are those its manifest
+    describes (same sha256): a folder mixing the files of two runs is refused.
+
+    A folder without a manifest (files copied by hand) is taken as it is.
+    """
+    manifest_path = folder / MANIFEST_JSON
+    if not manifest_path.is_file():
+        return
+    try:
+        outputs = json.loads(manifest_path.read_text(encoding="utf-8")).get("outputs", {})
+    except (OSError, ValueError, AttributeError) as error:
+        raise InputError(f"{manifest_path} is not a classifieds manifest ({error}).") from error
+    for name in names:
+        expected = outputs.get(name)
+        if expected and (folder / name).is_file() and sha256(folder / name) != expected:
+            raise InputError(
+                f"{folder} mixes the files of two exports ({name} is not the one its manifest"
+                " describes). Run `classifieds export` again into it."
+            )
+
+
+def _publish(out: Path, generation: Path, names: Sequence[str]) -> None:
+    """Make ``generation`` the dataset of ``out``: one atomic rename of the pointer."""
+    pointer = out / f".current-{generation.name}"
+    try:
+        os.symlink(generation.name, pointer, target_is_directory=True)
+    except (OSError, NotImplementedError):
+        _move_files(out, generation, names)  # no symbolic links here
+        return
+    os.replace(pointer, out / CURRENT)  # the instant the new dataset replaces the old one
+    present = [name for name in [*names, MANIFEST_JSON] if (generation / name).exists()]
+    for name in present:  # once per folder: links through the pointer, manifest last
+        link = out / name
+        target = os.path.join(CURRENT, name)
+        if not (link.is_symlink() and os.readlink(link) == target):
+            staged = out / f".current-{name}"
+            os.symlink(target, staged)
+            os.replace(staged, link)
+
+
+def _move_files(out: Path, generation: Path, names: Sequence[str]) -> None:
+    for name in [*names, MANIFEST_JSON]:
+        if (generation / name).exists():
+            os.replace(generation / name, out / name)
+
+
+def _current(out: Path) -> str | None:
+    try:
+        return os.readlink(out / CURRENT)
+    except OSError:
+        return None
+
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold the lock of an output folder, or raise OutputError naming the run that holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; one export at a time is then the user's care
+        yield
+        return
+    try:
+        lock: IO[str] = open(out / LOCK, "a+", encoding="utf-8")  # noqa: SIM115
+    except OSError as error:
+        raise _unwritable(out, error) from error
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.seek(0)
+            holder = lock.read().strip() or "?"
+            raise OutputError(
+                f"{out} is in use by PID {holder} (another export into it). Wait for it to"
+                " end, or choose another --out."
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+        yield
+
+
+def _unwritable(out: Path, error: OSError) -> OutputError:
+    return OutputError(
+        f"Cannot write to {out}: {error.strerror or error}. Choose a writable folder with --out."
+    )
