@@ -1,0 +1,174 @@
+"""The dataset folder: one whole dataset at every instant, by fault injection and by kills."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import DATA, SEEDS
+
+import classifieds
+from classifieds.errors import ClassifiedsError, InputError, OutputError
+from classifieds.read import streams
+from classifieds.store.folder import LOCK, check_whole
+
+DATASET_FILES = [
+    "listings.parquet",
+    "listings.csv",
+    "sightings.parquet",
+    "rejects.jsonl",
+    "inputs.parquet",
+]
+FILESYSTEM_STEPS = ("replace", "symlink", "unlink", "rmdir", "mkdir")
+
+
+class Crash(BaseException):
+    """A fault injected into a filesystem step: the run dies there, like a kill."""
+
+
+def titles(out: Path) -> list[str]:
+    return sorted(classifieds.load(out)["title"])
+
+
+def assert_whole(out: Path, *allowed: list[str]) -> None:
+    """The folder holds one whole dataset: every file its manifest's, its listings one of these."""
+    check_whole(out, DATASET_FILES)
+    assert titles(out) in allowed
+    assert titles(out / "listings.csv") == titles(out)
+
+
+def inject(monkeypatch: pytest.MonkeyPatch, at: int) -> list[int]:
+    """Make the ``at``-th filesystem step of the run raise :class:`Crash`; count the steps."""
+    count = [0]
+
+    def failing(step: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            count[0] += 1
+            if count[0] == at:
+                raise Crash(step.__name__)
+            return step(*args, **kwargs)
+
+        return run
+
+    for name in FILESYSTEM_STEPS:
+        monkeypatch.setattr(os, name, failing(getattr(os, name)))
+    monkeypatch.setattr(shutil, "rmtree", failing(shutil.rmtree))
+    return count
+
+
+def test_a_crash_at_any_filesystem_step_leaves_one_whole_dataset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+    old = titles(out)
+    seed = SEEDS / "000_6780d8fc77309a8b.txt"
+    new = sorted(ad.title for ad in classifieds.parse_page(seed.read_text(encoding="utf-8")))
+    at = 1
+    while True:
+        with monkeypatch.context() as patch:
+            count = inject(patch, at)
+            try:
+                classifieds.build([SEEDS], out)
+            except (Crash, OutputError):
+                crashed = True
+            else:
+                crashed = False
+        assert_whole(out, old, new)
+        if not crashed:
+            assert count[0] < at, "the run ended without reaching the injected fault"
+            break
+        if titles(out) == new:  # the crash came after the new dataset was published
+            classifieds.build([DATA / "basic.txt"], out)  # start again from the old one
+        at += 1
+    assert at > 5, "the injection reached few steps: it tests nothing"
+    assert titles(out) == new
+    classifieds.build([SEEDS], out)  # the leftovers of the crashed runs are swept
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".generation-")) == [
+        os.readlink(out / ".current")
+    ]
+
+
+KILLED_EXPORT = """
+import sys, classifieds
+classifieds.build(sys.argv[1:-1], sys.argv[-1], jobs=1)
+"""
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.6, 0.9, 1.2])
+def test_a_kill_9_at_any_instant_leaves_one_whole_dataset(tmp_path: Path, delay: float) -> None:
+    out = tmp_path / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+    old = titles(out)
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    text = SEEDS.joinpath("000_6780d8fc77309a8b.txt").read_bytes()
+    for n in range(1500):
+        (crawl / f"{n:05}.txt").write_bytes(text)
+    run = subprocess.Popen([sys.executable, "-c", KILLED_EXPORT, str(crawl), str(out)])
+    time.sleep(delay)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    new = sorted(ad.title for ad in classifieds.parse_page(text.decode()))
+    assert_whole(out, old, new)
+    classifieds.build([crawl], out)  # the lock died with the process: the next run goes
+    assert titles(out) == new
+
+
+def test_a_second_export_into_a_folder_in_use_fails_fast(tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    classifieds.build([SEEDS], out)
+    import fcntl
+
+    with open(out / LOCK, "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.truncate(0)
+        held.write("4242\n")
+        held.flush()
+        with pytest.raises(OutputError, match="in use by PID 4242"):
+            classifieds.build([SEEDS], out)
+    assert_whole(out, titles(out))
+
+
+def test_a_mixed_folder_is_refused_by_readers(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    classifieds.build([SEEDS], first)
+    classifieds.build([DATA / "basic.txt"], second)
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    shutil.copy(first / "manifest.json", mixed)
+    shutil.copy(second / "listings.parquet", mixed)
+    with pytest.raises(InputError, match="mixes the files of two exports"):
+        classifieds.load(mixed)
+
+
+@pytest.mark.parametrize("inputs", ["no file", "unreadable"])
+def test_an_export_that_read_nothing_keeps_the_dataset(
+    tmp_path: Path, inputs: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "data"
+    classifieds.build([SEEDS], out)
+    before = titles(out)
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "gone.txt").symlink_to(tmp_path / "missing.txt")  # a dangling link: no file
+    if inputs == "unreadable":
+        (source / "page.txt").write_text("Petites Annonces\n", encoding="utf-8")
+
+        def denied(path: str) -> bytes:
+            raise PermissionError(13, "Permission denied", path)
+
+        monkeypatch.setattr(streams, "small_plain_file", denied)
+    with pytest.raises(ClassifiedsError, match="--allow-empty"):
+        classifieds.build([source], out)
+    assert titles(out) == before
+    classifieds.build([source], out, allow_empty=True)
+    assert titles(out) == []
