@@ -81,12 +81,22 @@ class ExportProgress:
                     )
 
 
+def counted(count: int, noun: str) -> str:
+    """Return a count and its noun, plural but for one.
+
+    >>> counted(1, "page"), counted(0, "reject"), counted(12, "listing")
+    ('1 page', '0 rejects', '12 listings')
+    """
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def export_report(manifest: Manifest, out: Path, *, quiet: bool) -> str:
     """Return what an export says it did: one line, then (unless quiet) its files and counts."""
     m = manifest
     lines = [
-        f"{m.listings} listings from {m.sightings} sightings on {m.pages} pages"
-        f" ({m.pages_with_widget} with a widget), {m.rejects} rejects -> {out}/"
+        f"{counted(m.listings, 'listing')} from {counted(m.sightings, 'sighting')} on"
+        f" {counted(m.pages, 'page')} ({m.pages_with_widget} with a widget),"
+        f" {counted(m.rejects, 'reject')} -> {out}/"
     ]
     if not quiet:
         if m.inputs_read < m.inputs:

@@ -43,7 +43,7 @@ def test_export_reports_on_stdout_and_nothing_on_stderr(runner: CliRunner, tmp_p
     result = runner.invoke(cli, ["export", str(SEEDS), "-o", str(tmp_path / "data")])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(
-        "12 listings from 12 sightings on 1 pages (1 with a widget), 0 rejects"
+        "12 listings from 12 sightings on 1 page (1 with a widget), 0 rejects"
     )
     assert "listings.parquet" in result.stdout
     assert result.stderr == ""
@@ -140,7 +140,7 @@ def test_export_include_exclude_and_unknown_formats(runner: CliRunner, tmp_path:
         cli, [*args, "--include", "*.gz", "--include", "*.txt", "--exclude", "tmp/*"]
     )
     assert result.exit_code == 0 and result.stdout.startswith(
-        "12 listings from 12 sightings on 1 pages (1 with a widget), 0 rejects"
+        "12 listings from 12 sightings on 1 page (1 with a widget), 0 rejects"
     )
 
 
