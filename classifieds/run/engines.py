@@ -67,7 +67,7 @@ def processes(
         pending += (parser.parse(batch) for _, batch in islice(numbered, WARM_UP_BATCHES))
     context = multiprocessing.get_context("fork") if FORK else multiprocessing.get_context("spawn")
     tasks = [context.Queue() for _ in range(count)]
-    results = [context.Queue() for _ in range(count)]
+    results: list[Any] = [context.Queue() for _ in range(count)]
     workers = [
         context.Process(
             target=_work,
@@ -84,6 +84,11 @@ def processes(
 
     for worker in workers:
         worker.start()
+    for result in results:
+        # This process never writes results: with its copy of the write end closed, a worker
+        # killed mid-message (kill -9, the OOM killer) ends the pipe, and the read fails at
+        # once instead of waiting forever for the rest.
+        result._writer.close()
     try:
         for _ in range(count * IN_FLIGHT_PER_WORKER):
             submit()
@@ -92,13 +97,13 @@ def processes(
             if isinstance(head, BatchOutput):
                 yield head
                 continue
-            output = _ready(results[head])
+            output = _ready(results[head], workers[head])
             while output is None and len(pending) < 2 * count * IN_FLIGHT_PER_WORKER:
                 batch = next(numbered, None)
                 if batch is None:
                     break
                 pending.append(parser.parse(batch[1]))  # its place: after those in flight
-                output = _ready(results[head])
+                output = _ready(results[head], workers[head])
             if output is None:
                 output = _receive(results[head], workers[head])
             submit()
@@ -117,12 +122,14 @@ def processes(
                 worker.join()
 
 
-def _ready(results: Any) -> BatchOutput | Catalogue | None:
+def _ready(results: Any, worker: BaseProcess) -> BatchOutput | Catalogue | None:
     """Return the next item of a worker's queue if it has come, else None."""
     try:
         return _checked(results.get_nowait())
     except queue.Empty:
         return None
+    except (EOFError, OSError):
+        raise _died(worker) from None
 
 
 def _work(tasks: Any, results: Any, fields: JsonlFields, book: AdBook | None) -> None:
@@ -152,12 +159,21 @@ def _receive(results: Any, worker: BaseProcess) -> BatchOutput | Catalogue:
             item = results.get(timeout=1.0)
         except queue.Empty:
             if not worker.is_alive():
-                raise ClassifiedsError(
-                    f"A worker process died (exit code {worker.exitcode}). "
-                    "If memory is short, run with fewer --jobs."
-                ) from None
+                raise _died(worker) from None
             continue
+        except (EOFError, OSError):
+            raise _died(worker) from None
         return _checked(item)
+
+
+def _died(worker: BaseProcess) -> ClassifiedsError:
+    worker.join(timeout=5)
+    code = worker.exitcode
+    cause = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+    return ClassifiedsError(
+        f"A worker process died ({cause}); the dataset was left as it was. If memory is"
+        " short (the OOM killer), run with fewer --jobs."
+    )
 
 
 def _checked(item: object) -> BatchOutput | Catalogue:

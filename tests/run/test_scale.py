@@ -72,6 +72,34 @@ def test_an_interrupted_export_stops_its_workers(corpus: Path, tmp_path: Path) -
     assert not (tmp_path / "out").exists()  # the folder it made is gone
 
 
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
+def test_a_worker_killed_mid_run_ends_the_export_at_once(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork: bool
+) -> None:
+    """A worker killed (kill -9, the OOM killer) ends the export with one error, the previous
+    dataset intact, instead of leaving it waiting forever for the worker's results."""
+    import multiprocessing
+    import os
+    import signal
+
+    from classifieds.errors import ClassifiedsError
+    from classifieds.run import engines, export
+
+    monkeypatch.setattr(engines, "FORK", fork)
+    monkeypatch.setattr(export, "BATCH_SIZE", 20)
+    out = tmp_path / "out"
+    classifieds.build([SEEDS], out)
+
+    def kill_worker(batch: object) -> None:
+        for child in multiprocessing.active_children():
+            os.kill(child.pid or 0, signal.SIGKILL)
+
+    with pytest.raises(ClassifiedsError, match=r"worker process died \(killed by signal 9\)"):
+        classifieds.build([corpus], out, jobs=2, progress=kill_worker)
+    assert multiprocessing.active_children() == []
+    assert len(classifieds.load(out)) == 12  # the seed page's dataset, whole
+
+
 def test_dask_engine_writes_the_same_bytes(
     corpus: Path, serial_export: Path, tmp_path: Path
 ) -> None:
