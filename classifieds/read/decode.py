@@ -1,22 +1,39 @@
 """Decode the bytes of a page: tell text from binary junk, and find its charset.
 
-Bytes are decoded as UTF-8, falling back line by line to Windows-1252 (then Latin-1) so that
-a page saved in a legacy encoding, or a UTF-8 page with a few legacy lines pasted in, reads
-correctly; a charset the page declares (HTTP header, ``<meta charset>``) is used when the bytes
-are not UTF-8.
+Bytes are decoded as UTF-8, each byte that is not part of a UTF-8 character falling back to
+Windows-1252 (then Latin-1), so that a page saved in a legacy encoding, or a UTF-8 page with a
+few legacy bytes pasted in, reads correctly; a charset the page declares (HTTP header,
+``<meta charset>``) is used when the bytes are not UTF-8. A page that starts with a UTF-16 or
+UTF-32 byte order mark is decoded so. Control bytes that text never holds (NUL...) are dropped.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 
-_BINARY_SNIFF = 1024
 _BINARY_SHARE = 0.01
 """Share of control bytes above which a file is binary junk (text has nearly none)."""
-# Every byte but the C0 controls that text does not use; bytes.translate deletes these to
-# count control bytes at C speed.
-_TEXT_BYTES = bytes(b for b in range(256) if (b >= 0x20 and b != 0x7F) or b in b"\t\n\r\f")
+_BINARY_MIN_CONTROLS = 4
+"""A few stray control bytes in a short text page do not make it binary."""
+# The C0 controls (and DEL) that text does not use, and every other byte: bytes.translate
+# deletes either set at C speed, to drop control bytes or to count them.
+_CONTROL_BYTES = bytes(b for b in range(256) if (b < 0x20 or b == 0x7F) and b not in b"\t\n\r\f")
+_TEXT_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 _UTF8_BOM = b"\xef\xbb\xbf"
+# UTF-32 first: its little-endian mark starts like UTF-16's.
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+# Bytes that are not UTF-8, as decoding with "surrogateescape" leaves them (U+DC80-U+DCFF).
+_ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
+# Each byte from 0x80 as Windows-1252 reads it, Latin-1 for the five it leaves undefined.
+_LEGACY = "".join(
+    bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0x100)
+)
 # The HTML standard reads these labels as Windows-1252, a superset of what they name.
 _WINDOWS_1252_LABELS = frozenset(
     {"ascii", "us-ascii", "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "cp819"}
@@ -30,20 +47,32 @@ def decode(data: bytes, charset: str | None = None) -> str | None:
     'Poêle à bois 1 800€'
     >>> decode("Poêle 1 800 €".encode("iso-8859-15"), "ISO-8859-15")
     'Poêle 1 800 €'
-    >>> decode(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00\\x00\\rIHDR") is None
+    >>> decode(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00\\x00\\rIHDR\\x00\\x00\\x02\\x80") is None
     True
     """
     return None if is_binary(data) else decode_text(data, charset)
 
 
 def is_binary(data: bytes) -> bool:
-    """Return whether bytes are binary junk: a NUL anywhere, or control bytes at the start.
+    """Return whether bytes are binary junk: more than 1% of control bytes (NUL...).
 
-    Look at the first KB only: text has no control bytes anywhere, and binary formats show
-    theirs from the first bytes.
+    Text has none, binary formats have about one byte in ten; a stray one in a text page
+    does not make it binary. UTF-16 and UTF-32 text (with its byte order mark) is text.
+
+    >>> is_binary(b"Petites Annonces\\x00\\nStudio Caen (14000) 450 \\x80 D\\xe9couvrir\\n")
+    False
+    >>> is_binary("Petites Annonces".encode("utf-16")), is_binary(bytes(range(256)))
+    (False, True)
     """
-    head = data[:_BINARY_SNIFF]
-    return b"\x00" in data or len(head.translate(None, _TEXT_BYTES)) > len(head) * _BINARY_SHARE
+    if wide_codec(data) is not None:
+        return False
+    controls = len(data.translate(None, _TEXT_BYTES))
+    return controls > _BINARY_MIN_CONTROLS and controls > len(data) * _BINARY_SHARE
+
+
+def wide_codec(data: bytes) -> str | None:
+    """Return the codec of bytes that start with a UTF-16 or UTF-32 byte order mark."""
+    return next((codec for bom, codec in _WIDE_BOMS if data.startswith(bom)), None)
 
 
 def decode_text(data: bytes, charset: str | None = None) -> str:
@@ -51,10 +80,19 @@ def decode_text(data: bytes, charset: str | None = None) -> str:
 
     Bytes that are valid UTF-8 are UTF-8, whatever the page declares (the other way round is
     all but impossible for French text). Others are decoded with the declared ``charset``
-    when Python knows it, else line by line as Windows-1252 where they are not UTF-8.
+    when Python knows it, else as UTF-8 where they are and Windows-1252 where they are not.
+    A UTF-16 or UTF-32 byte order mark says the codec. Control bytes are dropped.
+
+    >>> decode_text("Vélo Découvrir".encode() + b" \\xff caf\\xe9 D\\xe9couvrir\\x00")
+    'Vélo Découvrir ÿ café Découvrir'
     """
+    wide = wide_codec(data)
+    if wide is not None:
+        text = data.decode(wide, errors="replace").removeprefix("\ufeff")
+        return text.encode("utf-8", "replace").translate(None, _CONTROL_BYTES).decode("utf-8")
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM) :]
+    data = data.translate(None, _CONTROL_BYTES)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -62,7 +100,7 @@ def decode_text(data: bytes, charset: str | None = None) -> str:
     codec = codec_of(charset) if charset else None
     if codec is not None:
         return data.decode(codec, errors="replace")
-    return "\n".join(_decode_line(line) for line in data.split(b"\n"))
+    return _ESCAPED_BYTES.sub(_legacy, data.decode("utf-8", "surrogateescape"))
 
 
 def widget_line_start(data: bytes) -> int:
@@ -88,12 +126,6 @@ def codec_of(charset: str) -> str | None:
         return None
 
 
-def _decode_line(line: bytes) -> str:
-    try:
-        return line.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return line.decode("cp1252")
-    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
-        return line.decode("latin-1")
+def _legacy(escaped: re.Match[str]) -> str:
+    """Return a run of bytes that are not UTF-8 (escaped as surrogates) as Windows-1252."""
+    return "".join(_LEGACY[ord(char) - 0xDC80] for char in escaped.group())

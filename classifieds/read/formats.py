@@ -46,6 +46,9 @@ COMPRESSION_SUFFIXES = frozenset({".gz", ".bz2", ".xz", ".zst", ".zstd"})
 # A suffix names a file type when it is short and has a letter (.pdf, .mp4, .docx), unlike a
 # date or a hash after a dot.
 _FILE_TYPE_SUFFIX = re.compile(r"\.(?=[0-9]*[a-z])[a-z0-9]{1,5}")
+WARC_LINE_SLACK = 1 << 20
+"""A WARC stream ends in ``corrupt_file`` after a page's size and this many bytes more without
+a line break: warcio copies a line over and over as it grows."""
 
 
 @dataclass
@@ -83,7 +86,7 @@ def read_input(
                 # Most crawls are many small text pages: one read, no stream machinery.
                 yield page_of_bytes(origin, data, html=False, widget_only=widget_only)
                 return
-        elif facts is not None and source != STDIN:
+        elif facts is not None and streams.is_regular(source):  # a FIFO is read only once
             facts.size, facts.sha256 = streams.file_facts(source)
         if known is None:
             yield Reject.of(name, 0, "unknown_format", _unknown_format_text(source))
@@ -92,17 +95,20 @@ def read_input(
             head = streams.peek(stream, SNIFF_BYTES)
             form = _sniff(head) if known == "text" else known
             if form == "warc":
-                yield from warc_pages(streams.line_guarded(stream), origin, widget_only)
+                # A WARC's header lines are short, its pages at most MAX_PAGE_BYTES.
+                stream = streams.line_guarded(stream, streams.MAX_PAGE_BYTES + WARC_LINE_SLACK)
+                yield from warc_pages(stream, origin, widget_only)
             elif form == "jsonl":
                 yield from jsonl_pages(stream, origin, fields)
             else:
                 yield _single_page(stream, origin, html=form == "html", widget_only=widget_only)
+            streams.check(stream)  # the pages before damage are kept, then it is told
     except streams.DecompressionLimit as error:
         yield Reject.of(name, 0, "decompression_limit", str(error))
     except streams.CorruptInput as error:
         yield Reject.of(name, 0, "corrupt_file", str(error))
     except OSError as error:
-        yield Reject.of(name, 0, "unreadable_file", f"{type(error).__name__}: {error}")
+        yield Reject.of(name, 0, "unreadable_file", _unreadable_text(source, error))
 
 
 def format_of_name(name: str) -> Format | None:
@@ -141,6 +147,15 @@ def _single_page(
         limit = streams.MAX_PAGE_BYTES
         return Reject.of(origin.source, 0, "file_too_large", f"more than {limit} bytes")
     return page_of_bytes(origin, data, html=html, widget_only=widget_only)
+
+
+def _unreadable_text(source: str, error: OSError) -> str:
+    if isinstance(error, IsADirectoryError):  # a folder the walk could not list
+        try:
+            os.listdir(source)
+        except OSError as listing:
+            error = listing
+    return f"{type(error).__name__}: {error}"
 
 
 def _unknown_format_text(source: str) -> str:

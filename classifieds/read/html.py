@@ -99,7 +99,9 @@ def looks_like_html(head: bytes) -> bool:
     >>> looks_like_html(b"\\n <!DOCTYPE html><html>"), looks_like_html(b"Petites Annonces")
     (True, False)
     """
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:14].lower()
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        head = head.replace(b"\x00", b"")  # UTF-16 or UTF-32: its ASCII as bytes
+    start = head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n")[:14].lower()
     return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--"))
 
 

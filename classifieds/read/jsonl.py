@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import IO
 
 from classifieds.models import Reject
@@ -39,23 +40,57 @@ def jsonl_pages(stream: IO[bytes], origin: Origin, fields: JsonlFields) -> Itera
             limit = streams.MAX_PAGE_BYTES
             yield Reject.of(source, 0, "record_too_large", f"a line of more than {limit} bytes")
         elif line.strip():
-            yield _jsonl_page(line, origin, number, fields)
+            yield from _jsonl_page(line, origin, number, fields)
+        else:
+            number += _skip_blank_lines(stream)
+
+
+def _skip_blank_lines(stream: IO[bytes]) -> int:
+    """Skip the blank lines that come next, a buffer at a time; return how many."""
+    skipped = 0
+    while buffered := streams.peek(stream, 1 << 16):
+        blank = len(buffered) - len(buffered.lstrip(b" \t\r\n"))
+        blank = buffered.rfind(b"\n", 0, blank) + 1  # whole lines only
+        if not blank:
+            break
+        skipped += buffered.count(b"\n", 0, blank)
+        stream.read(blank)
+    return skipped
 
 
 def _jsonl_page(
     line: bytes, input_origin: Origin, number: int, fields: JsonlFields
-) -> Page | Reject:
+) -> Iterator[Page | Reject]:
+    """Yield the page of a line (a bad date's reject before it), or why there is none."""
     source = f"{input_origin.source}#{number}"
     try:
         record = json.loads(line)
+    except RecursionError:
+        yield Reject.of(source, 0, "bad_json", f"nested too deep: {line[:200]!r}")
+        return
     except ValueError as error:  # UnicodeDecodeError too: JSON Lines are UTF-8
-        return Reject.of(source, 0, "bad_json", f"{error}: {line[:200]!r}")
+        yield Reject.of(source, 0, "bad_json", f"{error}: {line[:200]!r}")
+        return
     if not isinstance(record, dict):
-        return Reject.of(source, 0, "bad_json", f"not a JSON object: {line[:200]!r}")
+        yield Reject.of(source, 0, "bad_json", f"not a JSON object: {line[:200]!r}")
+        return
     date = record.get(fields.date)
     fetched_at = parse_timestamp(date) if date not in (None, "") else None
     if date not in (None, "") and fetched_at is None:
-        return Reject.of(source, 0, "bad_date", f"{fields.date}: {date!r}")
+        text = f"{fields.date}: {str(date)[:200]!r}; the page is kept undated"
+        yield Reject.of(source, 0, "bad_date", text)
+    yield _page(record, line, input_origin, number, fields, fetched_at)
+
+
+def _page(
+    record: dict[str, object],
+    line: bytes,
+    input_origin: Origin,
+    number: int,
+    fields: JsonlFields,
+    fetched_at: datetime | None,
+) -> Page | Reject:
+    source = f"{input_origin.source}#{number}"
     url = record.get(fields.url)
     url = _clean(url) if isinstance(url, str) and url else None
     text, markup = record.get(fields.text), record.get(fields.html)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from classifieds.models import Reject
-from classifieds.read.decode import decode_text, is_binary, widget_line_start
+from classifieds.read.decode import decode_text, is_binary, wide_codec, widget_line_start
 from classifieds.read.html import html_to_text, looks_complete, meta_charset
 
 _COMPACT_DATE = re.compile(r"^\d{14}$")  # 20240301120000, as in ARC files and CDX indexes
@@ -86,7 +86,7 @@ def page_of_bytes(
             return Reject.of(
                 origin.source, 0, "empty_file", f"{len(data)} bytes of markup, no text"
             )
-    elif widget_only:
+    elif widget_only and wide_codec(data) is None:  # a UTF-16 page is not searched as bytes
         start = widget_line_start(data)
         text = decode_text(data[start:], charset) if start >= 0 else ""
         first_line = data.count(b"\n", 0, start) + 1 if start >= 0 else 1

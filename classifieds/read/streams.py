@@ -2,7 +2,8 @@
 
 Compression (gzip, bzip2, xz, zstd) is told by a file's first bytes, whatever its name, and
 undone as a stream. Every read is capped, so that no input, however crafted, makes a run hold
-more than a page in memory.
+more than a page in memory. A stream that is damaged, cut short or a bomb ends where the
+damage starts, so that everything before it is read; :func:`check` then raises what it met.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import io
 import lzma
 import os
+import stat
 import sys
 import zlib
 from collections.abc import Callable
@@ -29,6 +31,9 @@ MAX_DECOMPRESSED_BYTES = 16 * 1024**3
 holds about 5 GiB); past it, it is taken for a decompression bomb and reading stops."""
 
 _CHUNK_BYTES = 1 << 16
+_ZSTD_PIECE_BYTES = 1 << 10
+"""zstd input is decompressed this much at a time: a piece of crafted blocks makes at most
+32 MiB."""
 _SMALL_FILE_BYTES = 1 << 20
 _DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError, zstandard.ZstdError)
 
@@ -44,10 +49,11 @@ class CorruptInput(Exception):
 def open_input(source: str) -> IO[bytes]:
     """Return a buffered binary stream of an input's content, decompressed when it is.
 
-    Compression is told by the first bytes. A decompressed stream raises
-    :class:`DecompressionLimit` past :data:`MAX_DECOMPRESSED_BYTES` of content, and
-    :class:`CorruptInput` when damaged or truncated or after a run without line breaks (see
-    :func:`line_guarded`). Raises OSError when the input cannot be opened.
+    Compression is told by the first bytes. A decompressed stream ends early past
+    :data:`MAX_DECOMPRESSED_BYTES` of content, where it is damaged or truncated, or after a
+    run without line breaks (see :func:`line_guarded`); :func:`check` then raises
+    :class:`DecompressionLimit` or :class:`CorruptInput`. Raises OSError when the input cannot
+    be opened.
     """
     if source == STDIN:
         raw: IO[bytes] = io.BufferedReader(_Borrowed(sys.stdin.buffer))
@@ -70,16 +76,30 @@ def is_compressed(head: bytes) -> bool:
     return head.startswith(_MAGICS)
 
 
-def line_guarded(stream: IO[bytes]) -> IO[bytes]:
-    """Return a stream from :func:`open_input` that raises :class:`CorruptInput` after twice
-    :data:`MAX_PAGE_BYTES` without a line break, which a line reader (warcio's) would hold.
-
-    Decompressed streams are guarded already.
+def line_guarded(stream: IO[bytes], max_line: int) -> IO[bytes]:
+    """Return a stream from :func:`open_input` that ends after ``max_line`` bytes without a
+    line break, which a line reader (warcio's) would hold and copy over and over;
+    :func:`check` then raises :class:`CorruptInput`.
     """
-    if isinstance(stream, io.BufferedReader) and isinstance(stream.raw, _Capped):
-        return stream
-    capped = _Capped(stream, stream, None, 2 * MAX_PAGE_BYTES)
+    capped = _Capped(stream, stream, None, max_line)
     return io.BufferedReader(capped, buffer_size=_CHUNK_BYTES)
+
+
+def check(stream: IO[bytes]) -> None:
+    """Raise what a stream from :func:`open_input` or :func:`line_guarded` met and ended on:
+    :class:`DecompressionLimit` or :class:`CorruptInput`. Nothing for a stream read whole.
+    """
+    inner: object = stream
+    while isinstance(inner, io.BufferedReader) and isinstance(inner.raw, _Capped):
+        if inner.raw.failure is not None:
+            raise inner.raw.failure
+        inner = inner.raw.content
+
+
+def is_regular(source: str) -> bool:
+    """Return whether an input is a regular file: not stdin, a FIFO or a device, which can be
+    read only once, as a stream."""
+    return source != STDIN and stat.S_ISREG(os.stat(source).st_mode)
 
 
 def read_at_most(stream: IO[bytes], size: int) -> bytes:
@@ -113,13 +133,15 @@ def file_facts(source: str) -> tuple[int, str]:
 
 
 def small_plain_file(source: str) -> bytes | None:
-    """Return the bytes of a file up to 1 MiB that is not compressed, else None."""
+    """Return the bytes of a regular file up to 1 MiB that is not compressed, else None."""
     if source == STDIN:
         return None
-    descriptor = os.open(source, os.O_RDONLY)  # no file object: this runs for every page
+    # No file object: this runs for every page. Non-blocking: a FIFO must not wait here.
+    descriptor = os.open(source, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        size = os.fstat(descriptor).st_size
-        if size > min(_SMALL_FILE_BYTES, MAX_PAGE_BYTES):
+        facts = os.fstat(descriptor)
+        size = facts.st_size
+        if size > min(_SMALL_FILE_BYTES, MAX_PAGE_BYTES) or not stat.S_ISREG(facts.st_mode):
             return None
         data = os.read(descriptor, size + 1)
     finally:
@@ -133,27 +155,62 @@ class _Readable(Protocol):
     def close(self) -> None: ...
 
 
-def _zstd(raw: IO[bytes]) -> _Readable:
-    return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+class _Zstd:
+    """zstd frames one after another, decompressed a small piece of input at a time, and a
+    last frame cut short told (zstandard's ``stream_reader`` reads it as a clean end)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._decompressor = zstandard.ZstdDecompressor()
+        self._frame: zstandard.ZstdDecompressionObj | None = None
+        self._made = b""
+        self._at = 0
+        self._next = b""
+
+    def read(self, size: int = -1, /) -> bytes:
+        while self._at >= len(self._made):
+            piece = self._next or self._raw.read(_ZSTD_PIECE_BYTES)
+            self._next = b""
+            if not piece:
+                if self._frame is not None and not self._frame.eof:
+                    raise zstandard.ZstdError("the last frame is cut short")
+                return b""
+            if self._frame is None or self._frame.eof:
+                self._frame = self._decompressor.decompressobj()
+            self._made, self._at = self._frame.decompress(piece), 0
+            if self._frame.eof:
+                self._next = self._frame.unused_data
+        chunk = self._made[self._at : self._at + size]
+        self._at += len(chunk)
+        return chunk
+
+    def close(self) -> None:
+        self._made = b""
 
 
 _DECOMPRESSORS: tuple[tuple[bytes, Callable[[IO[bytes]], _Readable]], ...] = (
     (b"\x1f\x8b", lambda raw: gzip.GzipFile(fileobj=raw, mode="rb")),
     (b"BZh", bz2.BZ2File),
     (b"\xfd7zXZ\x00", lzma.LZMAFile),
-    (b"\x28\xb5\x2f\xfd", _zstd),
+    (b"\x28\xb5\x2f\xfd", _Zstd),
 )
 """Compressed formats by their first bytes (magic numbers), and how to open each as a stream."""
 _MAGICS = tuple(magic for magic, _ in _DECOMPRESSORS)
 
 
 class _Capped(io.RawIOBase):
-    """A decompressed stream that stops a bomb: a total cap, and a cap on a line's length."""
+    """A decompressed stream that stops a bomb: a total cap, and a cap on a line's length.
+
+    Past a cap, or at damage, it ends as if the content ended there and keeps the
+    :attr:`failure`: raising at once would lose what its readers have buffered, the complete
+    records before the damage.
+    """
 
     def __init__(
         self, content: _Readable, raw: IO[bytes], limit: int | None, max_line: int
     ) -> None:
-        self._content = content
+        self.content = content
+        self.failure: DecompressionLimit | CorruptInput | None = None
         self._raw = raw
         self._limit = limit
         self._max_line = max_line
@@ -164,27 +221,32 @@ class _Capped(io.RawIOBase):
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self.failure is not None:
+            return 0
         try:
             # Bounded reads: a caller asking for a page's worth gets it a chunk at a time, so a
             # bomb is stopped within a chunk of the cap.
-            data = self._content.read(min(len(buffer), _CHUNK_BYTES))
+            data = self.content.read(min(len(buffer), _CHUNK_BYTES))
         except _DECOMPRESS_ERRORS as error:
-            raise CorruptInput(f"{type(error).__name__}: {error}") from error
+            self.failure = CorruptInput(f"{type(error).__name__}: {error}")
+            return 0
         self._total += len(data)
         if self._limit is not None and self._total > self._limit:
-            raise DecompressionLimit(f"more than {self._limit} bytes once decompressed")
+            self.failure = DecompressionLimit(f"more than {self._limit} bytes once decompressed")
+            return 0
         newline = data.rfind(b"\n")
         self._since_newline = (
             self._since_newline + len(data) if newline < 0 else len(data) - newline - 1
         )
         if self._since_newline > self._max_line:
-            raise CorruptInput(f"more than {self._max_line} bytes without a line break")
+            self.failure = CorruptInput(f"more than {self._max_line} bytes without a line break")
+            return 0
         buffer[: len(data)] = data
         return len(data)
 
     def close(self) -> None:
         if not self.closed:
-            self._content.close()
+            self.content.close()
             self._raw.close()
         super().close()
 

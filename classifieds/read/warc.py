@@ -1,7 +1,9 @@
 """Read the pages of a WARC archive (or Common Crawl's WET): one per record that holds one.
 
-What holds no page (a request, revisit or metadata record, an image, an error status) is
-skipped and counted; what should hold a page and cannot be used becomes a reject.
+What holds no page (a request, revisit or metadata record, an image, an error status, a
+crawler's log stored as a resource) is skipped and counted; what should hold a page and cannot
+be used becomes a reject. A record cut short (its Content-Length runs past the end of the
+file) is a reject: what follows it in the file is not its page.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from classifieds.read.pages import Origin, Page, Skipped, page_of_bytes, parse_t
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
 PAGE_RECORDS = frozenset({"response", "resource", "conversion"})
-"""WARC records that hold a page; ``conversion`` is Common Crawl's extracted text (WET)."""
+"""WARC records that hold a page; ``conversion`` is Common Crawl's extracted text (WET). A
+``resource`` holds a page only with an http(s) target URI and an HTML or text type."""
 SNIFF_BYTES = 512
+BLOCK_BYTES = 1 << 20
+"""warcio reads this much at a time; it copies a header line each time it grows by a block."""
 
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 
@@ -34,8 +39,8 @@ def warc_pages(
     from warcio.statusandheaders import StatusAndHeadersParserException
 
     try:
-        for number, record in enumerate(ArchiveIterator(stream), 1):
-            yield _warc_page(record, origin, number, widget_only)
+        for number, record in enumerate(ArchiveIterator(stream, block_size=BLOCK_BYTES), 1):
+            yield from _warc_page(record, origin, number, widget_only)
     except (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError) as error:
         message = f"{type(error).__name__}: {error}".strip()
         yield Reject.of(origin.source, 0, "corrupt_file", message)
@@ -43,34 +48,37 @@ def warc_pages(
 
 def _warc_page(
     record: Any, input_origin: Origin, number: int, widget_only: bool
-) -> Page | Reject | Skipped:
+) -> Iterator[Page | Reject | Skipped]:
+    """Yield the page of a record (a bad date's reject before it), or its reject or skip."""
     source = f"{input_origin.source}#{number}"
-    kind: str = record.rec_type
-    if kind not in PAGE_RECORDS:
-        return Skipped(source, kind)
-    headers = record.rec_headers
-    if kind == "response":
-        if record.http_headers is None:  # a dns: or other non-HTTP response
-            return Skipped(source, kind)
-        status: str = record.http_headers.get_statuscode() or ""
-        if not status.startswith("2"):
-            return Skipped(source, f"status {status}")
-        headers = record.http_headers
+    kind: str | None = record.rec_type
+    if kind is None:  # junk where a record should start
+        yield Reject.of(source, 0, "corrupt_file", "a record without a WARC-Type")
+        return
+    skipped = _no_page(record, kind)
+    if skipped is not None:
+        yield Skipped(source, skipped)
+        return
+    headers = record.http_headers if kind == "response" else record.rec_headers
     content_type: str = headers.get_header("Content-Type") or ""
     media_type = content_type.partition(";")[0].strip().lower()
-    if media_type and media_type not in HTML_TYPES | TEXT_TYPES:
-        return Skipped(source, media_type)
     charset = _CHARSET.search(content_type)
+    body: bytes = record.content_stream().read(streams.MAX_PAGE_BYTES + 1)
+    if len(body) > streams.MAX_PAGE_BYTES:
+        yield Reject.of(source, 0, "record_too_large", f"more than {len(body) - 1} bytes")
+        return
+    missing = getattr(record.raw_stream, "limit", 0)
+    if missing > 0:
+        text = f"cut short: the file ends {missing} bytes before the record's Content-Length"
+        yield Reject.of(source, 0, "corrupt_file", text)
+        return
     date: str | None = record.rec_headers.get_header("WARC-Date")
     fetched_at = parse_timestamp(date) if date else None
     if date and fetched_at is None:
-        return Reject.of(source, 0, "bad_date", f"WARC-Date: {date}")
-    body: bytes = record.content_stream().read(streams.MAX_PAGE_BYTES + 1)
-    if len(body) > streams.MAX_PAGE_BYTES:
-        return Reject.of(source, 0, "record_too_large", f"more than {len(body) - 1} bytes")
+        yield Reject.of(source, 0, "bad_date", f"WARC-Date: {date!r}; the page is kept undated")
     html = media_type in HTML_TYPES if media_type else looks_like_html(body[:SNIFF_BYTES])
     url: str | None = record.rec_headers.get_header("WARC-Target-URI")
-    return page_of_bytes(
+    yield page_of_bytes(
         input_origin.inside(number, url, fetched_at),
         body,
         html=html,
@@ -78,3 +86,27 @@ def _warc_page(
         complete=record.rec_headers.get_header("WARC-Truncated") is None,
         widget_only=widget_only,
     )
+
+
+def _no_page(record: Any, kind: str) -> str | None:
+    """Return why a record holds no page (what it is counted as, skipped), None if it may."""
+    if kind not in PAGE_RECORDS:
+        return kind
+    headers = record.rec_headers
+    if kind == "response":
+        if record.http_headers is None:  # a dns: or other non-HTTP response
+            return kind
+        status: str = record.http_headers.get_statuscode() or ""
+        if not status.startswith("2"):
+            return f"status {status}"
+        headers = record.http_headers
+    media_type = (headers.get_header("Content-Type") or "").partition(";")[0].strip().lower()
+    if media_type and media_type not in HTML_TYPES | TEXT_TYPES:
+        return media_type
+    if kind == "resource":  # a crawler stores its logs and configuration so too
+        uri: str = record.rec_headers.get_header("WARC-Target-URI") or ""
+        if not uri.lower().startswith(("http://", "https://")):
+            return f"resource {uri.partition(':')[0] or 'without a URI'}"
+        if not media_type:
+            return "resource without a type"
+    return None

@@ -102,9 +102,11 @@ def test_truncated_gzip_keeps_the_pages_before_the_damage(tmp_path: Path) -> Non
     path = tmp_path / "export.jsonl.gz"
     path.write_bytes(data[: len(data) // 2])
     found = items(path)
-    assert all(isinstance(p, Page) for p in found[:-1]) and len(found) > 2
-    assert isinstance(found[-1], Reject) and found[-1].reason == "corrupt_file"
-    assert found[-1].source == str(path)
+    *pages, cut_line, damage = found  # the line cut by the damage, then the damage
+    assert all(isinstance(p, Page) for p in pages) and len(pages) > 2
+    assert isinstance(cut_line, Reject) and cut_line.reason == "bad_json"
+    assert isinstance(damage, Reject) and damage.reason == "corrupt_file"
+    assert damage.source == str(path)
 
 
 def test_a_decompression_bomb_is_stopped_without_filling_memory(
@@ -117,7 +119,7 @@ def test_a_decompression_bomb_is_stopped_without_filling_memory(
     monkeypatch.setattr(streams, "MAX_DECOMPRESSED_BYTES", 4 << 20)
     tracemalloc.start()
     try:
-        (reject,) = items(bomb)
+        *_, reject = items(bomb)  # the page before the cap (zeros: binary), then the cap
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -168,9 +170,11 @@ def test_jsonl_pages_with_urls_dates_and_rejects(tmp_path: Path) -> None:
         ("5", "Reject"),
         ("6", "Reject"),
         ("7", "Reject"),
+        ("7", "Page"),  # kept undated
         ("8", "Page"),
     ]
-    first, second, *rejects, last = found
+    first, second, *rejects, undated, last = found
+    assert isinstance(undated, Page) and undated.fetched_at is None
     assert isinstance(first, Page) and isinstance(second, Page) and isinstance(last, Page)
     assert (first.url, first.fetched_at) == ("https://x/a", MARCH_1)
     assert (second.url, second.fetched_at) == ("https://x/b", MARCH_1)
@@ -334,20 +338,30 @@ def test_a_warc_of_junk_stops_at_the_line_cap(
     monkeypatch.setattr(streams, "MAX_PAGE_BYTES", 1 << 20)
     path = tmp_path / "crawl.warc.gz"
     path.write_bytes(gzip.compress(b"WARC/1.0" + bytes(8 << 20)))
-    (reject,) = items(path)
-    assert isinstance(reject, Reject) and reject.reason == "corrupt_file"
-    assert "line break" in reject.text
+    record, stream = items(path)  # the junk record, then the stream it ended
+    assert isinstance(record, Reject) and record.reason == "corrupt_file"
+    assert isinstance(stream, Reject) and stream.reason == "corrupt_file"
+    assert "line break" in stream.text
 
 
-def test_a_bad_warc_date_is_a_reject(tmp_path: Path) -> None:
+def test_a_bad_warc_date_is_a_reject_and_the_page_is_kept_undated(tmp_path: Path) -> None:
     path = tmp_path / "crawl.warc"
     write_warc(
         path,
-        [{"url": "https://x/a", "body": BASIC.encode(), "date": "le 1er mars"}],
+        [
+            {
+                "url": "https://x/a",
+                "body": BASIC.encode(),
+                "date": "le 1er mars",
+                "content_type": "text/plain",
+            }
+        ],
         compress=False,
     )
-    _, reject = items(path)
+    _, reject, kept = items(path)
     assert isinstance(reject, Reject) and reject.reason == "bad_date"
+    assert isinstance(kept, Page) and kept.fetched_at is None and kept.url == "https://x/a"
+    assert ads(kept.text) == ads(BASIC)
 
 
 def test_warc_from_stdin(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -40,8 +40,21 @@ DECODINGS = {
     "latin-1": ("Châteauneuf".encode("latin-1"), "Châteauneuf"),
     "undefined-cp1252-byte": (b"caf\xe9 \x81", "café \x81"),
     "mixed-lines": ("Ardèche\n".encode() + "Plérin".encode("cp1252"), "Ardèche\nPlérin"),
-    "nul-byte": (b"text\x00more", None),
+    "mixed-in-one-line": (
+        "Vélo Découvrir".encode() + b" \xff caf\xe9 " + "Découvrir".encode(),
+        "Vélo Découvrir ÿ café Découvrir",
+    ),
+    "stray-nul": (b"text\x00more", "textmore"),
+    "stray-controls": (
+        b"Studio\x01 Caen\x1b (14000) 450 \xe2\x82\xac",
+        "Studio Caen (14000) 450 €",
+    ),
+    "utf-16-le-bom": ("\ufeffŒuilly (51480) 10 €".encode("utf-16-le"), "Œuilly (51480) 10 €"),
+    "utf-16-be-bom": ("\ufeffCafé".encode("utf-16-be"), "Café"),
+    "utf-32-bom": ("Café".encode("utf-32"), "Café"),
+    "nul-junk": (b"\x00" * 10 + b"text", None),
     "control-junk": (bytes(range(1, 32)) * 10, None),
+    "random-bytes": (bytes(range(256)) * 4, None),
 }
 
 
