@@ -43,12 +43,13 @@ RejectReason = Literal[
     "bad_json",
     "no_page_field",
     "bad_date",
+    "html_too_complex",
 ]
 
 REJECT_MEANINGS: Mapping[str, str] = MappingProxyType(
     {
         "empty_file": "the input has no text (0 bytes or only whitespace)",
-        "binary_file": "the input is not text (NUL or control bytes): an image, an archive, junk",
+        "binary_file": "the input is not text (over 1% control bytes): an image, an archive, junk",
         "file_too_large": "the input is larger than 64 MiB (decompressed), far beyond any web page",
         "unreadable_file": "the input could not be opened or read (permissions, I/O error)",
         "no_postcode": "a widget line ends in 'Découvrir' but has no '(postcode)' before the price",
@@ -73,7 +74,13 @@ REJECT_MEANINGS: Mapping[str, str] = MappingProxyType(
         "no_page_field": (
             "a JSON Lines object without the text or html field (see --jsonl-text-field)"
         ),
-        "bad_date": "a page's date (WARC-Date, JSON Lines date) is not ISO 8601 or epoch seconds",
+        "bad_date": (
+            "a page's date (WARC-Date, JSON Lines date) is not ISO 8601 or epoch seconds;"
+            " the page is kept, undated"
+        ),
+        "html_too_complex": (
+            "an HTML page nested over 10,000 deep, or with a tag of over 2,000 words"
+        ),
     }
 )
 """What each reject reason means; the README and ``classifieds schema`` show this table."""

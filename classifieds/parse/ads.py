@@ -26,6 +26,7 @@ from classifieds.parse.normalize import (
     slug,
     split_detail,
     split_head,
+    visible,
 )
 from classifieds.parse.widget import MAX_LINE_CHARS, RawReject, WidgetReader
 
@@ -86,11 +87,13 @@ def build_ad(
     ``attributes_of`` is :func:`~classifieds.parse.attributes.extract_attributes`, or a cached
     copy of it (see :class:`AdBook`).
     """
-    parts = split_detail(detail_line)
+    parts = split_detail(visible(detail_line))
     if parts is None:
         return "no_postcode"
     head, postcode, price_raw = parts
-    title = collapse(title_line) if title_line else None
+    title = collapse(visible(title_line)) if title_line else None
+    if title is None:
+        title, head = _undoubled(head)
     split = split_head(head, title)
     if split is None:
         return "no_town"
@@ -272,6 +275,25 @@ class AdBook:
             self._equal_ads.clear()
             self._placed.clear()
         cache[key] = value
+
+
+def _undoubled(head: str) -> tuple[str | None, str]:
+    """Return the title a detail line's head starts with twice, and the head without its
+    first copy; (None, head) when it does not.
+
+    A page that prints the title and detail line as sibling links reads as one line that
+    starts with the title, then the description that repeats it.
+
+    >>> _undoubled("Studio meublé Studio meublé Caen")
+    ('Studio meublé', 'Studio meublé Caen')
+    >>> _undoubled("Très très beau vélo Caen")
+    (None, 'Très très beau vélo Caen')
+    """
+    words = head.split(" ")
+    for count in range(1, len(words) // 2 + 1):
+        if words[:count] == words[count : 2 * count]:
+            return " ".join(words[:count]), " ".join(words[count:])
+    return None, head
 
 
 def _printed_lines(title_line: str | None, detail_line: str) -> str:

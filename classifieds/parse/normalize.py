@@ -8,14 +8,30 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from types import MappingProxyType
 from typing import NamedTuple
 
+MAX_PRICE_EUR = 1e9
+"""A price above this is no asking price of a classified ad: ``bad_price``."""
+MAX_TOWN_CHARS = 100
+"""A "town" longer than this is no town (the longest French commune name has 45)."""
+
+# Characters that print nothing but change what is displayed (bidi overrides, zero-width
+# spaces, soft hyphens, tags) or split equal texts, and the C0/C1 controls but whitespace.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]+"
+)
+# Full-width ASCII (U+FF01-U+FF5E), as NFKC reads it: ０-９ are digits, （ ） parentheses.
+_FULL_WIDTH = MappingProxyType({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
+
 # The widget prints digit groups with spaces, NBSP (U+00A0), narrow NBSP (U+202F) or thin spaces.
+# ASCII digits only: a price in other digits is a bad price, not a number read wrong.
 _PRICE = re.compile(
     r"""
-    ^(?P<units>\d{1,3}(?:[ .]\d{3})+  # grouped thousands: 16 200, 1.800, 1 250 000
-      |\d+)                          # or plain digits: 605, 16200
-    (?:[,.](?P<cents>\d{1,2}))?      # decimal part: 12,50 (a dot only before 1-2 digits)
+    ^(?P<units>[0-9]{1,3}(?:[ .][0-9]{3})+  # grouped thousands: 16 200, 1.800, 1 250 000
+      |[0-9]+)                          # or plain digits: 605, 16200
+    (?:[,.](?P<cents>[0-9]{1,2}))?      # decimal part: 12,50 (a dot only before 1-2 digits)
     \ ?(?:€|eur|euros?)?$            # currency sign, optional space before it
     """,
     re.VERBOSE | re.IGNORECASE,
@@ -26,7 +42,7 @@ _DIGIT = re.compile(r"\d")
 # postcode group is the last "(ddddd)" of the line.
 _DETAIL_TAIL = re.compile(
     r"""
-    \((?P<postcode>\d{5})\)     # postcode in parentheses
+    \((?P<postcode>[0-9]{5})\)  # postcode in parentheses, in ASCII digits
     \s*(?P<price>[^()]*?)\s*    # price as printed, possibly empty
     d[ée]couvrir$               # the widget's link text ends every detail line
     """,
@@ -36,7 +52,7 @@ _DISCOVER = re.compile(r"d[ée]couvrir$", re.IGNORECASE)
 
 # A town is a run of capitalised words joined by hyphens, with lower-case particles inside
 # compounds (Saint-Sébastien-sur-Loire, Bourg-lès-Valence) and an optional leading article.
-_TOWN_WORD = r"(?:[LD]['’])?[A-ZÀ-ÖØ-Þ][\w'’.]*(?:-(?:[\w'’]+))*"
+_TOWN_WORD = r"(?:[LD]['’])?[A-ZÀ-ÖØ-ÞŒ][\w'’.]*(?:-(?:[\w'’]+))*"
 _TOWN = re.compile(
     rf"""
     ^(?:(?:Le|La|Les|L['’])\ ?)?             # article: La Tronche, Le Plessis-Robinson, L'Aigle
@@ -78,6 +94,18 @@ def collapse(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def visible(line: str) -> str:
+    """Return a printed line without the characters that print nothing (bidi overrides,
+    zero-width spaces, controls), and with full-width ASCII read as ASCII, as NFKC does.
+
+    >>> visible("Studio\u200b Caen \u202e(１４０００)\u202c 450€")
+    'Studio Caen (14000) 450€'
+    """
+    if line.isascii() and line.isprintable():
+        return line
+    return _INVISIBLE.sub("", line).translate(_FULL_WIDTH)
+
+
 def slug(header: str) -> str:
     """Return a section header as a lower-case ASCII slug: the ``category`` column.
 
@@ -95,13 +123,15 @@ def parse_price(price_raw: str) -> float | None:
 
     >>> parse_price("16\\u202f200€"), parse_price("12,50 €"), parse_price("1.800€")
     (16200.0, 12.5, 1800.0)
-    >>> parse_price("Prix sur demande") is None, parse_price("1,800€") is None
-    (True, True)
+    >>> parse_price("Prix sur demande"), parse_price("1,800€"), parse_price("9" * 400 + "€")
+    (None, None, None)
     """
     match = _PRICE.match(" ".join(price_raw.split()))
     if match is None:
         return None
     units = int(match["units"].replace(" ", "").replace(".", ""))
+    if units > MAX_PRICE_EUR:
+        return None
     cents = match["cents"]
     return units + int(cents.ljust(2, "0")) / 100 if cents else float(units)
 
@@ -173,6 +203,8 @@ def split_head(head: str, title: str | None) -> tuple[str | None, str] | None:
     if match is None:
         return None
     town = match["town"]
+    if len(town) > MAX_TOWN_CHARS:
+        return None
     description = head[: match.start("town")].rstrip() or None
     if description is None and title:
         return None  # the whole head is one word: the title, with no town after it

@@ -28,7 +28,7 @@ KNOWN_SECTIONS = frozenset({"immobilier", "automobile", "bonnes affaires"})
 
 _WIDGET_LINE = re.compile(r"petites\s+annonces", re.IGNORECASE)
 # An unknown section header is short, starts with a capital and holds no digits.
-_HEADER_LIKE = re.compile(r"^[A-ZÀ-Þ][^\d()€,.:;!?]{0,29}$")
+_HEADER_LIKE = re.compile(r"^[A-ZÀ-ÞŒ][^\d()€,.:;!?]{0,29}$")
 
 # Line kinds. A crawl repeats the same widget lines on page after page, so a line's kind is
 # looked up in a bounded cache rather than worked out again.
@@ -300,6 +300,10 @@ class WidgetReader:
                     # An unknown section header, then a titled ad.
                     section = self._section_name(line)
                     i = j
+                elif following == _LONG and ends_with_discover(lines[j]):
+                    # A title, then a detail line too long to be one: the widget goes on.
+                    found.append(RawReject(first_number + j, "line_too_long", lines[j]))
+                    i = j + 1
                 elif following == _HEADER and self._ad_starts(lines, _next_filled(lines, j + 1)):
                     found.append(RawReject(first_number + i, "orphan_title", line))
                     i = j

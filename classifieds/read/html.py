@@ -7,12 +7,15 @@ one space, so a pretty-printed page reads like its text dump, while a non-breaki
 (``&nbsp;``, U+00A0) stays what it is, as prices use it between digit groups; scripts, styles,
 ``<noscript>``, ``<template>``, ``<iframe>``, comments and the ``<head>`` are dropped;
 entities are decoded. Parsing is selectolax's Lexbor engine, which repairs broken markup
-(unclosed tags) the way browsers do.
+(unclosed tags) the way browsers do; its work grows with the square of a page's nesting and of
+a tag's attributes, so markup past :data:`MAX_NESTING` or :data:`MAX_TAG_WORDS` is refused
+(:class:`TooComplex`) before it is parsed.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -28,9 +31,19 @@ CELL_TAGS = frozenset({"td", "th"})
 PREFORMATTED_TAGS = frozenset({"pre", "textarea", "listing", "plaintext", "xmp"})
 """Elements whose line breaks are kept."""
 DROPPED_TAGS = ("script", "style", "noscript", "template", "iframe")
-MAX_DEPTH = 200
-"""Deeper than this (real pages nest a few dozen levels), an element's text is one line."""
+MAX_NESTING = 10_000
+"""Most elements a page may have open at once, counted before parsing as if no end tag were
+left out (real pages nest a few dozen levels); past it, the page is too complex to parse."""
+MAX_TAG_WORDS = 2_000
+"""Most words (attributes, and words of their values) a tag may hold."""
 
+# Start and end tags, void elements (which have no end tag) aside.
+_OPEN_OR_CLOSE = re.compile(
+    r"<(/?)(?!(?:area|base|br|col|embed|hr|img|input|link|meta|source|track|wbr)\b)[a-z]",
+    re.IGNORECASE,
+)
+_NESTING_STEP = {"": 1, "/": -1}.__getitem__
+_LONG_TAG = re.compile(r"<[a-z][^<>]{10000,}", re.IGNORECASE)
 _BREAK = "\ue000"  # a private-use character: never in a page, marks a line break until the end
 _MARKUP_SPACE = re.compile(r"[ \t\n\r\f]+")  # not \s: U+00A0 is text, not markup whitespace
 _COMPLETE = re.compile(r"</html\s*>\s*(?:<!--.*?-->\s*)*\Z", re.IGNORECASE | re.DOTALL)
@@ -41,27 +54,54 @@ META_PRESCAN_BYTES = 1024
 """A ``<meta charset>`` counts in the first 1,024 bytes, as in the HTML standard's prescan."""
 
 
+class TooComplex(ValueError):
+    """Markup that would take the HTML parser too long: nested too deep, or a tag too long."""
+
+
 def html_to_text(html: str, *, complete: bool = True) -> str:
     """Return the text lines of an HTML page, one line per block, ending in a newline.
 
     With ``complete=False`` (a download cut short) the text does not end in a newline, which
-    tells the widget parser that an ad at the very end may have been cut.
+    tells the widget parser that an ad at the very end may have been cut. Raises
+    :class:`TooComplex` for markup past the caps.
 
     >>> html_to_text("<ul><li><b>Studio</b> Caen<li>450&nbsp;€ <a>Découvrir</a></ul>")
     'Studio Caen\\n450\\xa0€ Découvrir\\n'
     >>> html_to_text("<div>a<br>b<script>x()</script><!-- c --></div><p>\\n  d  \\n  e")
     'a\\nb\\nd e\\n'
     """
+    check_complexity(html)
     tree = LexborHTMLParser(html)
     tree.strip_tags(list(DROPPED_TAGS))
     parts: list[str] = []
     body = tree.body
     if body is not None:
-        _collect(body.first_child, parts, 0, False)
+        _collect(body, parts)
     text = _MARKUP_SPACE.sub(" ", "".join(parts))
     lines = [line.strip() for line in text.split(_BREAK)]
     text = "\n".join(line for line in lines if line)
     return text + "\n" if text and complete else text
+
+
+def check_complexity(html: str) -> None:
+    """Raise :class:`TooComplex` for markup nested past :data:`MAX_NESTING` or with a tag of
+    more than :data:`MAX_TAG_WORDS` words; the work is a scan of the text at C speed.
+
+    >>> try:
+    ...     check_complexity("<div>" * 20_000)
+    ... except TooComplex as error:
+    ...     print(error)
+    elements nested 20000 deep (more than 10000)
+    """
+    if html.count("<") > MAX_NESTING:  # fewer tags cannot nest deeper
+        steps = map(_NESTING_STEP, _OPEN_OR_CLOSE.findall(html))
+        nesting = max(accumulate(steps), default=0)
+        if nesting > MAX_NESTING:
+            raise TooComplex(f"elements nested {nesting} deep (more than {MAX_NESTING})")
+    for tag in _LONG_TAG.finditer(html):
+        words = len(tag.group().split())
+        if words > MAX_TAG_WORDS:
+            raise TooComplex(f"a tag of {words} words (more than {MAX_TAG_WORDS})")
 
 
 def looks_complete(html: str | bytes) -> bool:
@@ -105,9 +145,20 @@ def looks_like_html(head: bytes) -> bool:
     return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--"))
 
 
-def _collect(node: LexborNode | None, parts: list[str], depth: int, preformatted: bool) -> None:
-    # Recursion follows the tree's depth, which MAX_DEPTH bounds; siblings are a loop.
-    while node is not None:
+def _collect(root: LexborNode, parts: list[str]) -> None:
+    """Add the text of the elements under ``root`` to ``parts``, in document order.
+
+    A loop with a stack of the open elements, not recursion: a page may nest thousands deep.
+    """
+    # Each open element: its edge (what closes it), whether it is preformatted, its next sibling.
+    open_elements: list[tuple[str, bool, LexborNode | None]] = []
+    node, preformatted = root.first_child, False
+    while True:
+        while node is None:
+            if not open_elements:
+                return
+            edge, preformatted, node = open_elements.pop()
+            parts.append(edge)
         tag = node.tag
         if tag == "-text":
             text = node.text_content or ""
@@ -117,11 +168,10 @@ def _collect(node: LexborNode | None, parts: list[str], depth: int, preformatted
         elif tag is not None and not tag.startswith("-"):  # elements; not comments, doctypes
             edge = _BREAK if tag in BLOCK_TAGS else " " if tag in CELL_TAGS else ""
             parts.append(edge)
-            if depth < MAX_DEPTH:
-                _collect(
-                    node.first_child, parts, depth + 1, preformatted or tag in PREFORMATTED_TAGS
-                )
-            else:
-                parts.append(node.text())
+            child = node.first_child
+            if child is not None:
+                open_elements.append((edge, preformatted, node.next))
+                node, preformatted = child, preformatted or tag in PREFORMATTED_TAGS
+                continue
             parts.append(edge)
         node = node.next

@@ -10,7 +10,7 @@ from typing import IO
 
 from classifieds.models import Reject
 from classifieds.read import streams
-from classifieds.read.html import html_to_text, looks_complete
+from classifieds.read.html import TooComplex, html_to_text, looks_complete
 from classifieds.read.pages import Origin, Page, parse_timestamp
 
 
@@ -98,7 +98,10 @@ def _page(
         text = _clean(text)
     elif isinstance(markup, str):
         markup = _clean(markup)
-        text = html_to_text(markup, complete=looks_complete(markup))
+        try:
+            text = html_to_text(markup, complete=looks_complete(markup))
+        except TooComplex as error:
+            return Reject.of(source, 0, "html_too_complex", str(error))
     else:
         keys = ", ".join(map(repr, list(record)[:10]))
         return Reject.of(

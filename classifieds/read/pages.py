@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from classifieds.models import Reject
 from classifieds.read.decode import decode_text, is_binary, wide_codec, widget_line_start
-from classifieds.read.html import html_to_text, looks_complete, meta_charset
+from classifieds.read.html import TooComplex, html_to_text, looks_complete, meta_charset
 
 _COMPACT_DATE = re.compile(r"^\d{14}$")  # 20240301120000, as in ARC files and CDX indexes
 
@@ -81,7 +81,10 @@ def page_of_bytes(
     first_line = 1
     if html:
         text = decode_text(data, charset or meta_charset(data))
-        text = html_to_text(text, complete=complete and looks_complete(data))
+        try:
+            text = html_to_text(text, complete=complete and looks_complete(data))
+        except TooComplex as error:
+            return Reject.of(origin.source, 0, "html_too_complex", str(error))
         if not text:
             return Reject.of(
                 origin.source, 0, "empty_file", f"{len(data)} bytes of markup, no text"
