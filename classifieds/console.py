@@ -105,7 +105,10 @@ def export_report(manifest: Manifest, out: Path, *, quiet: bool) -> str:
             )
         lines += [f"  {out / name}" for name in [*m.outputs, MANIFEST_JSON]]
         if m.records_skipped:
-            lines.append(f"  skipped: {m.records_skipped:>7} archive records without a page")
+            lines.append(
+                f"  skipped: {m.records_skipped:>7} archive records without a page, or special"
+                " files (FIFO, socket)"
+            )
         lines += [
             f"  rejects: {count:>7} {reason}" for reason, count in m.rejects_by_reason.items()
         ]

@@ -174,7 +174,8 @@ class Manifest(BaseModel):
     pages_with_widget: int
     pages_without_widget: int
     records_skipped: int = 0
-    """Records of archives that hold no page: requests, revisits, images, error statuses."""
+    """Records of archives that hold no page (requests, revisits, images, error statuses),
+    and the FIFOs, sockets and devices found in input folders."""
     listings: int
     sightings: int
     rejects: int

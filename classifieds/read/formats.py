@@ -101,8 +101,12 @@ def read_input(
             elif form == "jsonl":
                 yield from jsonl_pages(stream, origin, fields)
             else:
-                yield _single_page(stream, origin, html=form == "html", widget_only=widget_only)
-            streams.check(stream)  # the pages before damage are kept, then it is told
+                page = _single_page(stream, origin, html=form == "html", widget_only=widget_only)
+                if not (page_is_empty(page) and streams.failure(stream)):
+                    yield page
+            damage = streams.failure(stream)
+            if damage is not None:
+                raise damage  # the pages before it are kept, then it is told
     except streams.DecompressionLimit as error:
         yield Reject.of(name, 0, "decompression_limit", str(error))
     except streams.CorruptInput as error:
@@ -147,6 +151,10 @@ def _single_page(
         limit = streams.MAX_PAGE_BYTES
         return Reject.of(origin.source, 0, "file_too_large", f"more than {limit} bytes")
     return page_of_bytes(origin, data, html=html, widget_only=widget_only)
+
+
+def page_is_empty(page: Page | Reject) -> bool:
+    return isinstance(page, Reject) and page.reason == "empty_file"
 
 
 def _unreadable_text(source: str, error: OSError) -> str:

@@ -7,7 +7,9 @@ millions of files costs no memory. Nothing here opens a file; that is :mod:`.str
 from __future__ import annotations
 
 import heapq
+import json
 import os
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from fnmatch import fnmatchcase
 from itertools import chain
@@ -16,9 +18,18 @@ from pathlib import Path
 from classifieds.errors import InputError
 from classifieds.read.names import STDIN, source_key
 
+DATASET_MANIFEST = "manifest.json"
+"""A folder holding a classifieds manifest is a dataset, never an input."""
+_MANIFEST_MAX_BYTES = 1 << 20
+
 
 def iter_inputs(
-    inputs: Iterable[str | Path], include: Sequence[str] = (), exclude: Sequence[str] = ()
+    inputs: Iterable[str | Path],
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    *,
+    avoid: Iterable[str | Path] = (),
+    special: list[str] | None = None,
 ) -> Iterator[str]:
     """Return the input files to read, lazily, in a stable order: stdin first, then by path.
 
@@ -27,7 +38,13 @@ def iter_inputs(
     read once. Nothing is listed up front, so a crawl of millions of files costs no memory.
     A file found in a folder is kept when its path relative to that folder matches one of the
     ``include`` globs (if any) and none of the ``exclude`` globs; ``*`` matches across
-    folders. Files named explicitly are always kept.
+    folders. Files named explicitly are always kept, and read as streams when they are not
+    regular files (a FIFO, as ``-``).
+
+    Never listed: the folders in ``avoid`` (an export's output folder), every folder holding
+    a classifieds dataset (its ``manifest.json``), and the FIFOs, sockets and devices found
+    in folders, which are added to ``special`` when given. A folder that cannot be listed,
+    or an entry that cannot be told (a symlink loop), is listed: reading it gives the reject.
 
     Raises InputError, at once, for a path that does not exist.
     """
@@ -45,27 +62,75 @@ def iter_inputs(
         for resolved, name in roots.items()
         if not any(other != resolved and other in resolved.parents for other in roots)
     ]
-    streams = [
-        _walk(name, "", include, exclude) if Path(name).is_dir() else iter([name]) for name in kept
-    ]
+    walk = _Walk(include, exclude, frozenset(Path(path).resolve() for path in avoid), special)
+    streams = [walk.files(name, "") if Path(name).is_dir() else iter([name]) for name in kept]
     ordered = heapq.merge(*streams, key=source_key)
     return chain([STDIN], ordered) if STDIN in given else ordered
 
 
-def _walk(
-    folder: str, inside: str, include: Sequence[str], exclude: Sequence[str]
-) -> Iterator[str]:
-    """Yield the files of ``folder``, which is at ``inside`` (``a/b/``) in the folder given."""
-    with os.scandir(folder) as scan:
-        entries = sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(entry.path, f"{inside}{entry.name}/", include, exclude)
-        elif entry.is_file() and _selected(inside + entry.name, include, exclude):
-            yield entry.path
+class _Walk:
+    """How folders are walked: the globs, the folders to avoid, where special files go."""
+
+    def __init__(
+        self,
+        include: Sequence[str],
+        exclude: Sequence[str],
+        avoid: frozenset[Path],
+        special: list[str] | None,
+    ) -> None:
+        self._include = include
+        self._exclude = exclude
+        self._avoid = avoid
+        self._special = special
+
+    def files(self, folder: str, inside: str) -> Iterator[str]:
+        """Yield the files of ``folder``, which is at ``inside`` (``a/b/``) in the folder
+        given."""
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(
+                    (e for e in scan if not e.name.startswith(".")), key=lambda e: e.name
+                )
+        except OSError:
+            yield folder  # reading it says why: unreadable_file
+            return
+        if any(e.name == DATASET_MANIFEST for e in entries) and _is_dataset(folder):
+            return
+        if self._avoid and Path(folder).resolve() in self._avoid:
+            return
+        for entry in entries:
+            relative = inside + entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    yield from self.files(entry.path, f"{relative}/")
+                    continue
+                regular, special = entry.is_file(), _is_special(entry)
+            except OSError:  # a symlink loop, a file gone: reading it says why
+                regular, special = True, False
+            if not self._selected(relative):
+                continue
+            if regular:
+                yield entry.path
+            elif special and self._special is not None:
+                self._special.append(entry.path)
+
+    def _selected(self, relative: str) -> bool:
+        if self._include and not any(fnmatchcase(relative, glob) for glob in self._include):
+            return False
+        return not any(fnmatchcase(relative, glob) for glob in self._exclude)
 
 
-def _selected(relative: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
-    if include and not any(fnmatchcase(relative, glob) for glob in include):
+def _is_special(entry: os.DirEntry[str]) -> bool:
+    """Return whether an entry is a FIFO, socket or device (a symlink to one too)."""
+    mode = entry.stat().st_mode
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+
+
+def _is_dataset(folder: str) -> bool:
+    """Return whether a folder's manifest.json is a classifieds manifest."""
+    try:
+        with open(os.path.join(folder, DATASET_MANIFEST), "rb") as file:
+            manifest = json.loads(file.read(_MANIFEST_MAX_BYTES))
+    except (OSError, ValueError, RecursionError):
         return False
-    return not any(fnmatchcase(relative, glob) for glob in exclude)
+    return isinstance(manifest, dict) and {"schema_version", "outputs"} <= manifest.keys()

@@ -25,8 +25,23 @@ def source_key(source: str) -> str:
 
 
 def source_name(source: str) -> str:
-    """Return the name an input goes by in the dataset (``<stdin>`` for ``-``)."""
-    return STDIN_SOURCE if source == STDIN else source
+    r"""Return the name an input goes by in the dataset (``<stdin>`` for ``-``).
+
+    A file name that is not UTF-8 (its bytes kept as surrogates by Python) is shown with the
+    bytes that are not UTF-8 escaped, so that it can be written in Parquet, CSV and JSON.
+
+    >>> source_name("-"), source_name("crawl/caf\udce9.txt")
+    ('<stdin>', 'crawl/caf\\xe9.txt')
+    """
+    if source == STDIN:
+        return STDIN_SOURCE
+    if source.isascii():
+        return source
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(source).decode("utf-8", "backslashreplace")
+    return source
 
 
 def input_key(source: str) -> str:

@@ -9,7 +9,6 @@ damage starts, so that everything before it is read; :func:`check` then raises w
 from __future__ import annotations
 
 import bz2
-import gzip
 import hashlib
 import io
 import lzma
@@ -85,15 +84,15 @@ def line_guarded(stream: IO[bytes], max_line: int) -> IO[bytes]:
     return io.BufferedReader(capped, buffer_size=_CHUNK_BYTES)
 
 
-def check(stream: IO[bytes]) -> None:
-    """Raise what a stream from :func:`open_input` or :func:`line_guarded` met and ended on:
-    :class:`DecompressionLimit` or :class:`CorruptInput`. Nothing for a stream read whole.
-    """
+def failure(stream: IO[bytes]) -> DecompressionLimit | CorruptInput | None:
+    """Return what a stream from :func:`open_input` or :func:`line_guarded` met and ended on;
+    None for a stream read whole."""
     inner: object = stream
     while isinstance(inner, io.BufferedReader) and isinstance(inner.raw, _Capped):
         if inner.raw.failure is not None:
-            raise inner.raw.failure
+            return inner.raw.failure
         inner = inner.raw.content
+    return None
 
 
 def is_regular(source: str) -> bool:
@@ -155,44 +154,113 @@ class _Readable(Protocol):
     def close(self) -> None: ...
 
 
-class _Zstd:
-    """zstd frames one after another, decompressed a small piece of input at a time, and a
-    last frame cut short told (zstandard's ``stream_reader`` reads it as a clean end)."""
+class _Member(Protocol):
+    """One compressed member (a gzip member, a bzip2 or xz stream, a zstd frame) being
+    decompressed: the interface of ``bz2.BZ2Decompressor`` and ``lzma.LZMADecompressor``."""
 
-    def __init__(self, raw: IO[bytes]) -> None:
-        self._raw = raw
-        self._decompressor = zstandard.ZstdDecompressor()
-        self._frame: zstandard.ZstdDecompressionObj | None = None
+    @property
+    def eof(self) -> bool: ...
+    @property
+    def needs_input(self) -> bool: ...
+    @property
+    def unused_data(self) -> bytes: ...
+    def decompress(self, data: bytes, max_length: int = ..., /) -> bytes: ...
+
+
+class _Inflate:
+    """A gzip member, as a :class:`_Member`."""
+
+    def __init__(self) -> None:
+        self._member = zlib.decompressobj(wbits=31)  # 16 + 15: a gzip header and trailer
+
+    @property
+    def eof(self) -> bool:
+        return self._member.eof
+
+    @property
+    def needs_input(self) -> bool:
+        return not self._member.unconsumed_tail
+
+    @property
+    def unused_data(self) -> bytes:
+        return self._member.unused_data
+
+    def decompress(self, data: bytes, max_length: int = 0, /) -> bytes:
+        return self._member.decompress(self._member.unconsumed_tail or data, max_length)
+
+
+class _Unzstd:
+    """A zstd frame, as a :class:`_Member`. zstandard has no ``max_length``: it is fed a small
+    piece at a time, which a crafted frame turns into 32 MiB at most."""
+
+    def __init__(self) -> None:
+        self._frame = zstandard.ZstdDecompressor().decompressobj()
         self._made = b""
         self._at = 0
-        self._next = b""
 
-    def read(self, size: int = -1, /) -> bytes:
-        while self._at >= len(self._made):
-            piece = self._next or self._raw.read(_ZSTD_PIECE_BYTES)
-            self._next = b""
-            if not piece:
-                if self._frame is not None and not self._frame.eof:
-                    raise zstandard.ZstdError("the last frame is cut short")
-                return b""
-            if self._frame is None or self._frame.eof:
-                self._frame = self._decompressor.decompressobj()
-            self._made, self._at = self._frame.decompress(piece), 0
-            if self._frame.eof:
-                self._next = self._frame.unused_data
-        chunk = self._made[self._at : self._at + size]
+    @property
+    def eof(self) -> bool:
+        return self._frame.eof and self._at >= len(self._made)
+
+    @property
+    def needs_input(self) -> bool:
+        return self._at >= len(self._made) and not self._frame.eof
+
+    @property
+    def unused_data(self) -> bytes:
+        return self._frame.unused_data
+
+    def decompress(self, data: bytes, max_length: int = -1, /) -> bytes:
+        if data:
+            self._made, self._at = self._frame.decompress(data), 0
+        chunk = self._made[self._at : self._at + max_length]
         self._at += len(chunk)
         return chunk
 
+
+class _Members:
+    """The content of compressed members one after another, read a bounded amount at a time.
+
+    The standard library's file readers lose what they have buffered when they meet damage,
+    and zstandard's reads a frame cut short as a clean end: here every byte before the damage
+    is given, and a last member that does not end raises EOFError.
+    """
+
+    def __init__(self, raw: IO[bytes], start: Callable[[], _Member], piece: int) -> None:
+        self._raw = raw
+        self._start = start
+        self._piece = piece
+        self._member: _Member | None = None
+        self._input = b""  # compressed bytes read and not given to a member yet
+
+    def read(self, size: int = _CHUNK_BYTES, /) -> bytes:
+        while True:
+            member = self._member
+            if member is None or member.eof:
+                self._input = self._input or self._raw.read(self._piece)
+                if not self._input:
+                    return b""  # the last member ended: the stream is whole
+                self._member = member = self._start()
+            data = b""
+            if member.needs_input:
+                data, self._input = self._input or self._raw.read(self._piece), b""
+                if not data:
+                    raise EOFError("cut short: the last compressed member does not end")
+            made = member.decompress(data, size)
+            if member.eof:
+                self._input = member.unused_data
+            if made:
+                return made
+
     def close(self) -> None:
-        self._made = b""
+        self._member = None
 
 
 _DECOMPRESSORS: tuple[tuple[bytes, Callable[[IO[bytes]], _Readable]], ...] = (
-    (b"\x1f\x8b", lambda raw: gzip.GzipFile(fileobj=raw, mode="rb")),
-    (b"BZh", bz2.BZ2File),
-    (b"\xfd7zXZ\x00", lzma.LZMAFile),
-    (b"\x28\xb5\x2f\xfd", _Zstd),
+    (b"\x1f\x8b", lambda raw: _Members(raw, _Inflate, _CHUNK_BYTES)),
+    (b"BZh", lambda raw: _Members(raw, bz2.BZ2Decompressor, _CHUNK_BYTES)),
+    (b"\xfd7zXZ\x00", lambda raw: _Members(raw, lzma.LZMADecompressor, _CHUNK_BYTES)),
+    (b"\x28\xb5\x2f\xfd", lambda raw: _Members(raw, _Unzstd, _ZSTD_PIECE_BYTES)),
 )
 """Compressed formats by their first bytes (magic numbers), and how to open each as a stream."""
 _MAGICS = tuple(magic for magic, _ in _DECOMPRESSORS)

@@ -140,8 +140,10 @@ def build(
     pages never raise, they become rejects.
     """
     jobs = jobs or os.cpu_count() or 1
-    sources = iter_inputs(inputs, include, exclude)  # a missing input fails now, not later
     out = Path(out)
+    special: list[str] = []  # FIFOs and sockets found in folders: skipped, counted
+    # A missing input fails now, not later; the dataset folder is never read as input.
+    sources = iter_inputs(inputs, include, exclude, avoid=[out], special=special)
     batch_size = DASK_BATCH_SIZE if engine == "dask" else BATCH_SIZE
     previous = append and check_previous(out)
     with (
@@ -176,6 +178,7 @@ def build(
         if copier is not None:
             run.catalogue.merge(copier.catalogue())
             copier.close()
+        run.tally.records_skipped += len(special)
         run.sightings.close()
         run.inputs.close()
         rejects.close()
