@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -22,6 +23,7 @@ from classifieds.console import (
 )
 from classifieds.errors import ClassifiedsError, InputError, QueryError
 from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields
+from classifieds.run.engines import STOP_SIGNALS
 from classifieds.run.export import build
 from classifieds.store.dataset import (
     load,
@@ -51,9 +53,18 @@ class _MissingInput(click.ClickException):
     exit_code = 2
 
 
+class Stopped(BaseException):
+    """A stop signal (SIGINT, SIGTERM, SIGHUP): unwinds the run as Ctrl-C does, cleaning up."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="classifieds")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
+def cli(debug: bool) -> None:  # main() reads --debug: a bug may happen before click runs
     """Turn the "Petites Annonces" widget of scraped news pages into a dataset of ads.
 
     Example:
@@ -216,7 +227,15 @@ def export(
         raise click.UsageError(str(error)) from error
     except ClassifiedsError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(export_report(manifest, Path(out), quiet=quiet), nl=False)
+    try:
+        click.echo(export_report(manifest, Path(out), quiet=quiet), nl=False)
+        sys.stdout.flush()
+    except OSError as error:  # a closed pipe, a full disk: the dataset is written all the same
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (nothing more goes to the old one)
+        raise click.ClickException(
+            f"The dataset was written to {out}/, but its report could not be printed:"
+            f" {error.strerror or error}."
+        ) from error
 
 
 @cli.command()
@@ -378,19 +397,47 @@ def _plot(
 
 
 def main() -> None:
-    """Entry point: quit quietly when stdout is a closed pipe (``| head``), and at once.
+    """Entry point: stop signals, the last-resort error message, and a quick exit.
 
+    SIGINT, SIGTERM and SIGHUP unwind the command as Ctrl-C does (workers stopped, staging
+    removed, a dataset being replaced kept): exit 128 + the signal (130, 143, 129). An error
+    that is not the user's (a bug) prints one line, or its traceback with ``--debug``.
     Once a command is done, the interpreter's teardown would free every object one by one,
     the caches of an export's ads among them: 0.45 s after an export of 10^5 pages, for
     nothing. Every file is closed by then; only the standard streams need flushing.
     """
-    if hasattr(signal, "SIGPIPE"):
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, _stop)
     try:
         cli(prog_name="classifieds")
     except SystemExit as done:  # click ends every command so, with an int status
         if not isinstance(done.code, int):
             raise
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(done.code)
+        code = done.code
+    except Stopped as stopped:
+        name = signal.Signals(stopped.signum).name
+        click.echo(
+            f"classifieds: stopped by {name}; a dataset being replaced was left as it was.",
+            err=True,
+        )
+        code = 128 + stopped.signum
+    except Exception as error:
+        if "--debug" in sys.argv[1:]:
+            raise
+        line = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+        click.echo(
+            f"classifieds: internal error: {line}. Run again with --debug to see the"
+            " traceback, and please report it.",
+            err=True,
+        )
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe, a full disk
+            stream.flush()
+    os._exit(code)
+
+
+def _stop(signum: int, _frame: object) -> None:
+    for stop in STOP_SIGNALS:  # a second Ctrl-C must not break the cleanup of the first
+        signal.signal(stop, signal.SIG_IGN)
+    raise Stopped(signum)

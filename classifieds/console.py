@@ -52,7 +52,7 @@ class ExportProgress:
             dynamic_ncols=True,
             desc="export",
         )
-        self.pages = self.ads = self.rejects = 0
+        self.pages = self.sightings = self.rejects = 0
         if show_bar:  # count the files on the side, so the bar can show a total and an ETA
             count = self._count
             threading.Thread(target=count, args=(inputs, include, exclude), daemon=True).start()
@@ -69,10 +69,12 @@ class ExportProgress:
 
     def __call__(self, batch: BatchOutput) -> None:
         self.pages += sum(batch.inputs.pages)
-        self.ads += len(batch.sightings)
+        self.sightings += len(batch.sightings)
         self.rejects += len(batch.rejects)
         self.bar.update(len(batch.inputs))
-        self.bar.set_postfix(pages=self.pages, ads=self.ads, rejects=self.rejects, refresh=False)
+        # A string: tqdm would print counts as floats (2e+04).
+        counts = f"pages={self.pages}, sightings={self.sightings}, rejects={self.rejects}"
+        self.bar.set_postfix_str(counts, refresh=False)
         if self.warn:
             for reject in batch.rejects:
                 if reject.line == 0:

@@ -7,10 +7,14 @@ run that consumes them writes the same files whatever the engine and the number 
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import queue
 import signal
 import sys
+import threading
+import time
 import traceback
 from collections import deque
 from collections.abc import Generator, Iterable
@@ -30,6 +34,13 @@ IN_FLIGHT_PER_WORKER = 4
 FORK = sys.platform == "linux"
 """Workers are forked on Linux; elsewhere, where fork is unsafe (macOS) or missing (Windows),
 spawned."""
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+"""Signals that stop an export: the main process decides, and kills its workers."""
+_PR_SET_PDEATHSIG = 1
+PARENT_WATCH_SECONDS = 1.0
+"""Where the kernel cannot kill a worker with its parent, it looks this often."""
 WARM_UP_BATCHES = 2
 """Batches parsed before forking: 6,000 ads drawn, most of a site's pool (the first batch of
 a crawl costs ~10 times a later one, the third ~3 times)."""
@@ -71,7 +82,7 @@ def processes(
     workers = [
         context.Process(
             target=_work,
-            args=(tasks[k], results[k], fields, parser.book if FORK else None),
+            args=(tasks[k], results[k], fields, parser.book if FORK else None, os.getpid()),
             daemon=True,
         )
         for k in range(count)
@@ -118,7 +129,7 @@ def processes(
     finally:
         for worker in workers:
             if worker.is_alive():
-                worker.terminate()
+                worker.kill()  # not terminate: workers ignore SIGTERM, the parent decides
                 worker.join()
 
 
@@ -132,12 +143,14 @@ def _ready(results: Any, worker: BaseProcess) -> BatchOutput | Catalogue | None:
         raise _died(worker) from None
 
 
-def _work(tasks: Any, results: Any, fields: JsonlFields, book: AdBook | None) -> None:
+def _work(tasks: Any, results: Any, fields: JsonlFields, book: AdBook | None, parent: int) -> None:
     """Worker loop: parse batches until told to stop, then send the catalogue.
 
     A forked worker is given its parent's book: it starts with the ads already built.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    for stop in STOP_SIGNALS:  # Ctrl-C reaches the whole group: the parent decides
+        signal.signal(stop, signal.SIG_IGN)
+    die_with_parent(parent)
     parser = Parser(fields, book)
     try:
         with few_collections():
@@ -146,6 +159,29 @@ def _work(tasks: Any, results: Any, fields: JsonlFields, book: AdBook | None) ->
         results.put(parser.catalogue)
     except Exception:  # a bug: report it to the parent rather than hang it
         results.put(_WorkerFailure(traceback.format_exc()))
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker die when its parent (process ``parent``) does, even by kill -9: no
+    orphan keeps parsing.
+
+    Linux kills it at once (``PR_SET_PDEATHSIG``); elsewhere a thread watches the parent.
+    """
+    if os.getppid() != parent:  # it died already
+        os._exit(1)
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # the parent died before the call
+                os._exit(1)
+            return
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_WATCH_SECONDS)
+    os._exit(1)
 
 
 class _WorkerFailure:

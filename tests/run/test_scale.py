@@ -232,12 +232,9 @@ def test_progress_bar_on_a_terminal(corpus: Path, tmp_path: Path, jobs: str) -> 
     stdout, _ = process.communicate()
     assert process.returncode == 0
     final = shown.decode().replace("\r", "\n").strip().splitlines()[-1]
-    assert (
-        final.startswith("export: 100%")
-        and "600/600" in final
-        and "ads=" in final
-        and "rejects=" in final
-    )
+    assert final.startswith("export: 100%") and "600/600" in final
+    # Counts as integers (tqdm would show 2e+04), sightings named as sightings.
+    assert re.search(r"pages=\d+, sightings=\d+, rejects=\d+]", final), final
     assert b"export:" not in stdout
     report = stdout.decode()
     assert re.match(r"\d+ listings from \d+ sightings", report), report

@@ -1,0 +1,174 @@
+"""Faults of processes: stop signals mid-export, the main process killed, a dead stdout, a bug.
+
+An export is held mid-run by a FIFO among its inputs that the test opens and never writes:
+the workers are up, the staging folder written, and the reader waits.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from conftest import DATA, SEEDS
+
+import classifieds
+from classifieds.store.folder import check_whole
+
+DATASET_FILES = [
+    "listings.parquet",
+    "listings.csv",
+    "sightings.parquet",
+    "rejects.jsonl",
+    "inputs.parquet",
+]
+CLI = [sys.executable, "-m", "classifieds"]
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """600 pages: enough batches for --jobs 2 to start a worker."""
+    folder = tmp_path_factory.mktemp("crawl")
+    text = SEEDS.joinpath("000_6780d8fc77309a8b.txt").read_bytes()
+    for n in range(600):
+        (folder / f"{n:05}.txt").write_bytes(text)
+    return folder
+
+
+def held_export(tmp_path: Path, crawl: Path, out: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """Start an export that waits on a FIFO after its pages; return it and the FIFO's write
+    end, opened once the export reads the FIFO."""
+    fifo = tmp_path / "zzpipe"
+    os.mkfifo(fifo)
+    run = subprocess.Popen(
+        [*CLI, "export", str(crawl), str(fifo), "--out", str(out), "--jobs", "2", "-q"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return run, os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)  # once a reader waits
+        except OSError:
+            assert run.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+
+
+def wait_gone(pids: list[int], seconds: float = 10.0) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while (alive := [p for p in pids if psutil.pid_exists(p) and _running(p)]) and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.05)
+    return alive
+
+
+def _running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.mark.parametrize(
+    ("stop", "code"),
+    [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGHUP, 129)],
+    ids=["SIGTERM", "SIGINT", "SIGHUP"],
+)
+def test_a_stop_signal_stops_the_workers_and_keeps_the_dataset(
+    tmp_path: Path, crawl: Path, stop: int, code: int
+) -> None:
+    out = tmp_path / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+    before = classifieds.load(out)
+    run, writer = held_export(tmp_path, crawl, out)
+    workers = [child.pid for child in psutil.Process(run.pid).children(recursive=True)]
+    assert workers, "the export should have started a worker"
+    run.send_signal(stop)
+    _, stderr = run.communicate(timeout=30)
+    os.close(writer)
+    assert run.returncode == code
+    message = stderr.decode().strip()
+    assert message.count("\n") == 0 and signal.Signals(stop).name in message, message
+    assert wait_gone(workers) == []
+    check_whole(out, DATASET_FILES)
+    assert classifieds.load(out).equals(before)
+    assert [p.name for p in out.iterdir() if p.name.startswith(".generation")] == [
+        os.readlink(out / ".current")
+    ]
+
+
+def test_workers_die_with_a_main_process_killed_by_kill_9(tmp_path: Path, crawl: Path) -> None:
+    run, writer = held_export(tmp_path, crawl, tmp_path / "data")
+    workers = [child.pid for child in psutil.Process(run.pid).children(recursive=True)]
+    assert workers
+    run.kill()
+    run.wait()
+    os.close(writer)
+    assert wait_gone(workers) == []
+
+
+def test_a_closed_stdout_says_the_dataset_was_written(tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    read, write = os.pipe()
+    os.close(read)  # nobody reads the report
+    try:
+        run = subprocess.run(
+            [*CLI, "export", str(DATA / "basic.txt"), "--out", str(out)],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert run.returncode == 1
+    assert run.stderr.decode().count("\n") == 1 and b"dataset was written" in run.stderr
+    check_whole(out, DATASET_FILES)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_stdout_says_the_dataset_was_written(tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    with open("/dev/full", "w") as full:
+        run = subprocess.run(
+            [*CLI, "export", str(DATA / "basic.txt"), "--out", str(out)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert run.returncode == 1
+    assert b"dataset was written" in run.stderr and b"No space left" in run.stderr
+    check_whole(out, DATASET_FILES)
+
+
+BUG = """
+import sys
+import classifieds.cli as cli
+def broken(*args, **kwargs):
+    raise RuntimeError("a bug\\nover two lines")
+cli.build = broken
+sys.argv = ["classifieds", *sys.argv[1:]]
+cli.main()
+"""
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_bug_is_one_line_unless_debug(tmp_path: Path, debug: bool) -> None:
+    flags = ["--debug"] if debug else []
+    args = [*flags, "export", str(DATA / "basic.txt"), "--out", str(tmp_path / "data")]
+    run = subprocess.run(
+        [sys.executable, "-c", BUG, *args], capture_output=True, check=False, text=True
+    )
+    assert run.returncode == 1
+    if debug:
+        assert "Traceback" in run.stderr and "RuntimeError: a bug" in run.stderr
+    else:
+        assert run.stderr == (
+            "classifieds: internal error: RuntimeError: a bug over two lines. Run again with"
+            " --debug to see the traceback, and please report it.\n"
+        )
