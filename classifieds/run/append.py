@@ -10,7 +10,8 @@ they are copied, so the merged catalogue is the one a full rebuild makes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any
@@ -73,15 +74,23 @@ def check_previous(folder: Path) -> bool:
     return True
 
 
-def plan(old: Iterator[InputStats], new: Iterator[str], batch_size: int) -> Iterator[Step]:
+def plan(
+    old: Iterator[InputStats],
+    new: Iterator[str],
+    batch_size: int,
+    old_again: Callable[[], Iterable[InputStats]] | None = None,
+) -> Iterator[Step]:
     """Yield the steps of an append: old inputs to copy and new ones to parse, in input order.
 
     A new input that was read before, with the same content, is copied. One whose content
-    changed cannot be appended (its old rows would have to go): that is an error.
+    changed cannot be appended (its old rows would have to go): that is an error. So is an
+    old input spelled another way (``/abs/crawl/a.txt`` for ``crawl/a.txt``), which would be
+    read twice under two names; ``old_again`` gives the old inputs again to tell.
     """
     old_input = next(old, None)
     batch: list[str] = []
     kept = 0
+    spellings: dict[str, str] | None = None  # old inputs by absolute path, once needed
     for source in new:
         key = input_key(source)
         while old_input is not None and input_key(old_input.source) < key:
@@ -99,6 +108,16 @@ def plan(old: Iterator[InputStats], new: Iterator[str], batch_size: int) -> Iter
                 )
             kept, old_input = kept + 1, next(old, None)
             continue
+        if old_again is not None and source != STDIN:
+            if spellings is None:
+                spellings = {os.path.abspath(i.source): i.source for i in old_again()}
+            spelled = spellings.get(os.path.abspath(source))
+            if spelled is not None:
+                raise ClassifiedsError(
+                    f"{source} is in the dataset already, as {spelled}: name the inputs as the"
+                    " first export did (same folder, relative or absolute), or export again"
+                    " without --append."
+                )
         if kept:
             if batch:
                 yield Parse(batch)

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
 from datetime import UTC, datetime
+from functools import partial
 from itertools import chain, islice, tee
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -153,7 +154,8 @@ def build(
     ):
         run = _Run(stage, rejects)
         if previous:
-            steps: Iterator[Step] = plan(previous_inputs(out), sources, batch_size)
+            again = partial(previous_inputs, out)  # to tell old inputs spelled another way
+            steps: Iterator[Step] = plan(previous_inputs(out), sources, batch_size, again)
         else:
             steps = (Parse(batch) for batch in batched(sources, batch_size))
         # The engine reads ahead through the steps for its batches; this loop follows behind

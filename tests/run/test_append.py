@@ -153,3 +153,25 @@ def test_append_dated_warc_archives(tmp_path: Path) -> None:
         3,
         "https://x.fr/1",
     )
+
+
+@pytest.mark.parametrize("spelling", ["absolute", "dot-slash", "parent"])
+def test_an_input_spelled_another_way_is_matched_or_refused(
+    crawl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "data"
+    classifieds.build(["crawl/a"], out)
+    before = files(out)
+    again = {
+        "absolute": str(crawl / "a"),
+        "dot-slash": "./crawl/a/",  # the same name once normalised: read as the same input
+        "parent": "crawl/b/../a",
+    }[spelling]
+    if spelling == "dot-slash":
+        classifieds.build([again], out, append=True)
+        assert files(out) == before
+        return
+    with pytest.raises(ClassifiedsError, match="is in the dataset already, as crawl/a/"):
+        classifieds.build([again, "crawl/b"], out, append=True)
+    assert files(out) == before
