@@ -286,13 +286,26 @@ def _undoubled(head: str) -> tuple[str | None, str]:
 
     >>> _undoubled("Studio meublé Studio meublé Caen")
     ('Studio meublé', 'Studio meublé Caen')
-    >>> _undoubled("Très très beau vélo Caen")
-    (None, 'Très très beau vélo Caen')
+    >>> _undoubled("StudioStudio Caen"), _undoubled("Très très beau vélo Caen")
+    (('Studio', 'Studio Caen'), (None, 'Très très beau vélo Caen'))
     """
     words = head.split(" ")
     for count in range(1, len(words) // 2 + 1):
         if words[:count] == words[count : 2 * count]:
             return " ".join(words[:count]), " ".join(words[count:])
+    # Links side by side without a space: "StudioStudio Caen". The copy starts a word in
+    # capitals, as titles do, and ends one.
+    start = head.find(head[:1], 1)
+    while 0 < start <= len(head) // 2:
+        end = 2 * start
+        if (
+            head[start - 1] != " "
+            and (head[start].isupper() or head[start].isdigit())
+            and head[end : end + 1] in (" ", "")
+            and head[:start] == head[start:end]
+        ):
+            return head[:start], head[start:]
+        start = head.find(head[:1], start + 1)
     return None, head
 
 

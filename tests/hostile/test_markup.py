@@ -1,0 +1,104 @@
+"""Hostile markup: the work per page is bounded before the HTML parser runs, and a widget is
+found however deep the page nests it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import html_page, page
+
+from classifieds.models import Reject
+from classifieds.parse.ads import parse_page
+from classifieds.read import Page, read_input
+from classifieds.read import html as html_module
+
+BASIC = page("basic.txt")
+PRICES = [60000.0, 16200.0, 100.0]
+WIDGET = (
+    "<h2>Petites Annonces</h2><h3>Immobilier</h3><ul><li><div>viager en Ardèche</div>"
+    "<div>viager en Ardèche Villevocance (07690) 60 000€ <a>Découvrir</a></div></li>"
+    "<li><div>Poussette</div><div>Poussette Caen (14000) 100€ <a>Découvrir</a></div></li></ul>"
+)
+
+
+def read_html(tmp_path: Path, markup: str) -> Page | Reject:
+    path = tmp_path / "page.html"
+    path.write_text(markup, encoding="utf-8")
+    (found,) = read_input(str(path))
+    assert not isinstance(found, str)
+    return found  # type: ignore[return-value]
+
+
+COMPLEX = {
+    "100k-nested-divs": "<html><body>" + "<div>" * 100_000 + "x" + "</div>" * 100_000,
+    "unclosed-formatting": "<html><body>" + "<i><b>x</i>" * 20_000,
+    "200k-attributes": "<html><body><div " + " ".join(f"a{n}=1" for n in range(200_000)) + ">",
+    "200k-bare-attributes": "<html><body><p " + " x" * 200_000 + ">",
+}
+
+
+@pytest.mark.parametrize("markup", COMPLEX.values(), ids=COMPLEX.keys())
+def test_markup_past_the_caps_is_rejected_before_it_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, markup: str
+) -> None:
+    def never(*args: object) -> None:
+        raise AssertionError("the HTML parser ran on markup past the caps")
+
+    monkeypatch.setattr(html_module, "LexborHTMLParser", never)
+    found = read_html(tmp_path, markup)
+    assert isinstance(found, Reject) and found.reason == "html_too_complex"
+
+
+def test_markup_past_the_caps_in_json_lines_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "crawl.jsonl"
+    deep = "<div>" * 20_000
+    path.write_text(
+        json.dumps({"html": deep}) + "\n" + json.dumps({"html": html_page(BASIC)}) + "\n"
+    )
+    first, second = read_input(str(path))
+    assert isinstance(first, Reject) and first.reason == "html_too_complex"
+    assert isinstance(second, Page) and [a.price_eur for a in parse_page(second.text)] == PRICES
+
+
+ALLOWED = {
+    "long-data-uri": '<img src="data:image/png;base64,' + "A" * 2_000_000 + '">',
+    "many-flat-tags": "<p>x</p>" * 50_000,
+    "long-alt-text": '<img alt="' + "mot " * 1_500 + '">',
+    "unclosed-paragraphs": "<p>x" * 5_000,
+}
+
+
+@pytest.mark.parametrize("markup", ALLOWED.values(), ids=ALLOWED.keys())
+def test_big_but_ordinary_markup_is_read(tmp_path: Path, markup: str) -> None:
+    found = read_html(tmp_path, f"<html><body>{markup}{WIDGET}</body></html>")
+    assert isinstance(found, Page)
+    assert [a.price_eur for a in parse_page(found.text)] == [60000.0, 100.0]
+
+
+@pytest.mark.parametrize("depth", [199, 201, 900, 5_000])
+def test_a_widget_nested_deep_is_found(tmp_path: Path, depth: int) -> None:
+    markup = "<html><body>" + "<div>" * depth + WIDGET + "</div>" * depth + "</body></html>"
+    found = read_html(tmp_path, markup)
+    assert isinstance(found, Page)
+    assert [(a.title, a.town) for a in parse_page(found.text)] == [
+        ("viager en Ardèche", "Villevocance"),
+        ("Poussette", "Caen"),
+    ]
+
+
+def test_title_and_detail_printed_as_sibling_links_are_read_once(tmp_path: Path) -> None:
+    markup = (
+        "<html><body><h2>Petites Annonces</h2><h3>Immobilier</h3><ul>"
+        "<li><a>Maison 5 pièces</a> <a>Maison 5 pièces Bayeux (14400) 250 000€ Découvrir</a></li>"
+        "<li><a>Studio</a><a>Studio Caen (14000) 450€ Découvrir</a></li>"
+        "</ul></body></html>"
+    )
+    found = read_html(tmp_path, markup)
+    assert isinstance(found, Page)
+    ads = [(a.title, a.description, a.town) for a in parse_page(found.text)]
+    assert ads == [
+        ("Maison 5 pièces", "Maison 5 pièces", "Bayeux"),
+        ("Studio", "Studio", "Caen"),
+    ]
