@@ -110,6 +110,14 @@ def cli(debug: bool) -> None:  # main() reads --debug: a bug may happen before c
     help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: start a local cluster).",
 )
 @click.option(
+    "--dask-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up when the Dask scheduler does not answer, or has no worker, for this long.",
+)
+@click.option(
     "--include",
     multiple=True,
     metavar="GLOB",
@@ -164,6 +172,7 @@ def export(
     jobs: int | None,
     engine: str,
     scheduler: str | None,
+    dask_timeout: float,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     jsonl_text_field: str,
@@ -216,6 +225,7 @@ def export(
                 jobs=jobs,
                 engine="dask" if engine == "dask" else "local",
                 scheduler=scheduler,
+                dask_timeout=dask_timeout,
                 progress=progress,
                 include=include,
                 exclude=exclude,

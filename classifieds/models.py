@@ -44,6 +44,7 @@ RejectReason = Literal[
     "no_page_field",
     "bad_date",
     "html_too_complex",
+    "stray_line",
 ]
 
 REJECT_MEANINGS: Mapping[str, str] = MappingProxyType(
@@ -77,6 +78,9 @@ REJECT_MEANINGS: Mapping[str, str] = MappingProxyType(
         "bad_date": (
             "a page's date (WARC-Date, JSON Lines date) is not ISO 8601 or epoch seconds;"
             " the page is kept, undated"
+        ),
+        "stray_line": (
+            "a line among the ads that is no header and no part of an ad; the ads after it are read"
         ),
         "html_too_complex": (
             "an HTML page nested over 10,000 deep, or with a tag of over 2,000 words"

@@ -6,8 +6,10 @@ The grammar, line by line after the ``Petites Annonces`` line::
     ad      := [title_line] detail_line
     detail  := <description> <town> (<postcode>) [<price>] Découvrir
 
-The widget ends at the first line that is neither a header nor part of an ad. A section
-header not among the known ones is recognised by its place: a short line followed by an ad.
+A line that is neither a header nor part of an ad is a ``stray_line`` when an ad comes after
+it (a line of junk among the ads); the widget ends at the first such line with no ad after it.
+A section header not among the known ones is recognised by its place: a short line followed
+by an ad.
 Nothing here interprets the fields of an ad; that is :mod:`classifieds.parse.ads`.
 """
 
@@ -29,6 +31,8 @@ KNOWN_SECTIONS = frozenset({"immobilier", "automobile", "bonnes affaires"})
 _WIDGET_LINE = re.compile(r"petites\s+annonces", re.IGNORECASE)
 # An unknown section header is short, starts with a capital and holds no digits.
 _HEADER_LIKE = re.compile(r"^[A-ZÀ-ÞŒ][^\d()€,.:;!?]{0,29}$")
+# A detail line's tail, as the grammar needs it to tell an ad after stray lines.
+_POSTCODE_TAIL = re.compile(r"\([0-9]{5}\)[^()]*$")
 
 # Line kinds. A crawl repeats the same widget lines on page after page, so a line's kind is
 # looked up in a bounded cache rather than worked out again.
@@ -308,8 +312,32 @@ class WidgetReader:
                     found.append(RawReject(first_number + i, "orphan_title", line))
                     i = j
                 else:
-                    found += _truncated_tail(lines, i, first_number, ends_with_newline)
-                    return
+                    resume = self._next_ad_or_header(lines, i + 1)
+                    if resume is None:
+                        found += _truncated_tail(lines, i, first_number, ends_with_newline)
+                        return
+                    found += [
+                        RawReject(first_number + k, "stray_line", lines[k])
+                        for k in range(i, resume)
+                        if lines[k]
+                    ]
+                    i = resume
+
+    def _next_ad_or_header(self, lines: list[str], start: int) -> int | None:
+        """Return where the widget goes on after stray lines: the next section header, or
+        the next ad (its title line, or its detail line, which must hold a postcode); None
+        when neither comes, and the widget ends."""
+        previous = None  # the last filled line seen: the title of a detail line after it
+        for k in range(start, len(lines)):
+            line = lines[k]
+            kind = self._kind(line)
+            if kind == _HEADER:
+                return k
+            if kind == _DETAIL and _POSTCODE_TAIL.search(line, 0, len(line) - 9):
+                return k if previous is None or self._kind(lines[previous]) == _DETAIL else previous
+            if line:
+                previous = k
+        return None
 
     def _ad_starts(self, lines: list[str], i: int) -> bool:
         """Return whether an ad (a detail line, or a title line and its detail) starts at i."""

@@ -66,16 +66,20 @@ def read_input(
     *,
     widget_only: bool = False,
     facts: InputFacts | None = None,
+    given: str | None = None,
 ) -> Iterator[Page | Reject | Skipped]:
     """Yield the pages of an input in order, with a reject for each that cannot be used.
 
     With ``widget_only``, a text page (not HTML) is decoded only from the first line that may
     start a widget (``Page.first_line`` says where): the article above it, most of a page, is
     never decoded, and a page without such a line has an empty text. ``facts``, when given, is
-    filled with the input's size and sha256 once it has been read.
+    filled with the input's size and sha256 once it has been read. ``given`` is the name the
+    input was given when ``source`` is another path to it (a Dask worker opens it from its
+    absolute path): its pages and rejects are named, and sorted, by that name.
     """
-    name = source_name(source)
-    origin = Origin(name, input_key(source))
+    given = source if given is None else given
+    name = source_name(given)
+    origin = Origin(name, input_key(given))
     known = "text" if source == STDIN else format_of_name(source)
     try:
         data = streams.small_plain_file(source) if known == "text" else None
@@ -89,7 +93,7 @@ def read_input(
         elif facts is not None and streams.is_regular(source):  # a FIFO is read only once
             facts.size, facts.sha256 = streams.file_facts(source)
         if known is None:
-            yield Reject.of(name, 0, "unknown_format", _unknown_format_text(source))
+            yield Reject.of(name, 0, "unknown_format", _unknown_format_text(given))
             return
         with streams.open_input(source) as stream:
             head = streams.peek(stream, SNIFF_BYTES)
@@ -112,7 +116,7 @@ def read_input(
     except streams.CorruptInput as error:
         yield Reject.of(name, 0, "corrupt_file", str(error))
     except OSError as error:
-        yield Reject.of(name, 0, "unreadable_file", _unreadable_text(source, error))
+        yield Reject.of(name, 0, "unreadable_file", _unreadable_text(source, given, error))
 
 
 def format_of_name(name: str) -> Format | None:
@@ -157,12 +161,15 @@ def page_is_empty(page: Page | Reject) -> bool:
     return isinstance(page, Reject) and page.reason == "empty_file"
 
 
-def _unreadable_text(source: str, error: OSError) -> str:
+def _unreadable_text(source: str, given: str, error: OSError) -> str:
+    """Return why an input cannot be read, quoting it by the name it was given."""
     if isinstance(error, IsADirectoryError):  # a folder the walk could not list
         try:
             os.listdir(source)
         except OSError as listing:
             error = listing
+    if error.filename == source:
+        error.filename = given
     return f"{type(error).__name__}: {error}"
 
 

@@ -135,13 +135,14 @@ def small_plain_file(source: str) -> bytes | None:
     """Return the bytes of a regular file up to 1 MiB that is not compressed, else None."""
     if source == STDIN:
         return None
-    # No file object: this runs for every page. Non-blocking: a FIFO must not wait here.
-    descriptor = os.open(source, os.O_RDONLY | os.O_NONBLOCK)
+    facts = os.stat(source)
+    # Not opened when it is no regular file: opening a FIFO would wait for a writer, or take
+    # the place of the reader one waits for.
+    if facts.st_size > min(_SMALL_FILE_BYTES, MAX_PAGE_BYTES) or not stat.S_ISREG(facts.st_mode):
+        return None
+    descriptor = os.open(source, os.O_RDONLY)  # no file object: this runs for every page
     try:
-        facts = os.fstat(descriptor)
-        size = facts.st_size
-        if size > min(_SMALL_FILE_BYTES, MAX_PAGE_BYTES) or not stat.S_ISREG(facts.st_mode):
-            return None
+        size = os.fstat(descriptor).st_size
         data = os.read(descriptor, size + 1)
     finally:
         os.close(descriptor)

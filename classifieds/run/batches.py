@@ -10,7 +10,7 @@ at the end. Whatever the engine, the run merges the same outputs in input order.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
@@ -23,6 +23,7 @@ from classifieds.read import (
     DEFAULT_JSONL_FIELDS,
     InputFacts,
     JsonlFields,
+    Page,
     Skipped,
     read_input,
     source_name,
@@ -107,19 +108,35 @@ class BatchOutput:
     inputs: InputRows = field(default_factory=InputRows)
 
 
+Read = Callable[[str, JsonlFields, InputFacts], Iterable[Page | Reject | Skipped]]
+"""How a parser reads an input: its pages (and rejects, and skipped records), its facts."""
+
+
+def read_pages(
+    source: str, fields: JsonlFields, facts: InputFacts
+) -> Iterator[Page | Reject | Skipped]:
+    """Return what a parser reads of an input: its text pages from the widget's first line on."""
+    return read_input(source, fields, widget_only=True, facts=facts)
+
+
 class Parser:
     """Parse batches of inputs; the ads found accumulate in :attr:`catalogue`.
 
     Each parser owns its :class:`~classifieds.parse.ads.AdBook`, the caches of what it built,
     unless given one (a worker forked from a parser takes that parser's, already warm).
+    ``read`` reads each input (a Dask worker opens it elsewhere than at its name).
     """
 
     def __init__(
-        self, jsonl_fields: JsonlFields = DEFAULT_JSONL_FIELDS, book: AdBook | None = None
+        self,
+        jsonl_fields: JsonlFields = DEFAULT_JSONL_FIELDS,
+        book: AdBook | None = None,
+        read: Read = read_pages,
     ) -> None:
         self.catalogue = Catalogue()
         self.jsonl_fields = jsonl_fields
         self.book = AdBook() if book is None else book
+        self.read = read
 
     def parse(self, sources: Sequence[str]) -> BatchOutput:
         """Return the sightings, rejects and counts of the pages of these inputs, in order."""
@@ -132,7 +149,7 @@ class Parser:
         facts = InputFacts()
         stats = InputStats(source_name(source))
         first_row, first_reject = len(rows), len(rejects)
-        for page in read_input(source, self.jsonl_fields, widget_only=True, facts=facts):
+        for page in self.read(source, self.jsonl_fields, facts):
             if isinstance(page, Reject):
                 rejects.append(page)
                 continue

@@ -1,71 +1,198 @@
 """The Dask engine: batches of inputs parsed as tasks on a Dask cluster.
 
 Needs the ``dask`` extra (``pip install 'classifieds[dask]'``). Every worker must see the input
-paths (a shared filesystem or the same mount everywhere); the dataset is written by this
-process. Tasks are stateless, each returning its batch's output and catalogue, so a task that
-Dask retries or moves elsewhere gives the same result.
+paths (a shared filesystem or the same mount everywhere). A worker runs in a folder of its own,
+so it is sent each input's absolute path, made from this process's working directory, with the
+name the input was given: the dataset, written by this process, names the inputs as the local
+engine does, byte for byte. Standard input cannot reach a worker: a run reading ``-`` fails
+before it starts a cluster, and says to use the local engine. Tasks are stateless, each
+returning its batch's output and catalogue, so a task that Dask retries or moves elsewhere
+gives the same result.
+
+A fault of the cluster is a one-line ClassifiedsError that says what to fix: an address that is
+malformed or where no scheduler answers within ``timeout`` seconds, a scheduler that has no
+worker for as long, workers that die running a task (KilledWorker).
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections import deque
-from collections.abc import Iterable
-from itertools import islice
-from typing import Any
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import chain, islice
+from typing import TYPE_CHECKING, Any
 
 from classifieds.errors import ClassifiedsError
-from classifieds.read import JsonlFields
+from classifieds.models import Reject
+from classifieds.read import (
+    STDIN,
+    InputFacts,
+    JsonlFields,
+    Page,
+    Skipped,
+    read_input,
+)
 from classifieds.run.batches import BatchOutput, Parser
 from classifieds.run.engines import IN_FLIGHT_PER_WORKER, Work
 from classifieds.store.catalogue import Catalogue
 
+if TYPE_CHECKING:
+    from dask.distributed import Client
 
-def parse_task(batch: list[str], fields: JsonlFields) -> tuple[BatchOutput, Catalogue]:
+DEFAULT_TIMEOUT = 60.0
+"""Seconds to wait for the scheduler to answer, then for a first worker."""
+Located = list[tuple[str, str]]
+"""A batch as sent to a worker: each input's absolute path, and its name as given."""
+
+
+def parse_task(inputs: Located, fields: JsonlFields) -> tuple[BatchOutput, Catalogue]:
     """Return the output and the catalogue of one batch: a Dask task."""
-    parser = Parser(fields)
-    return parser.parse(batch), parser.catalogue
+    parser = Parser(fields, read=_Relocated(dict((name, path) for path, name in inputs)))
+    return parser.parse([name for _, name in inputs]), parser.catalogue
+
+
+@dataclass(frozen=True)
+class _Relocated:
+    """Read each input at its absolute path, naming what it holds by the name it was given."""
+
+    paths: dict[str, str]
+
+    def __call__(
+        self, source: str, fields: JsonlFields, facts: InputFacts
+    ) -> Iterator[Page | Reject | Skipped]:
+        path = self.paths.get(source, source)
+        return read_input(path, fields, widget_only=True, facts=facts, given=source)
+
+
+def _located(batch: list[str], folder: str) -> Located:
+    """Return the inputs of ``batch`` with their paths from ``folder``, for a worker."""
+    if STDIN in batch:
+        raise ClassifiedsError(
+            "Standard input (-) cannot be read by Dask workers; use --engine local, or save"
+            " it to a file the workers can read."
+        )
+    # A join, not abspath: "a/../b" stays what the filesystem makes of it, through symlinks.
+    return [(os.path.join(folder, name), name) for name in batch]
 
 
 def dask_engine(
-    batches: Iterable[list[str]], scheduler: str | None, jobs: int, fields: JsonlFields
+    batches: Iterable[list[str]],
+    scheduler: str | None,
+    jobs: int,
+    fields: JsonlFields,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> Work:
     """Parse batches on the cluster at ``scheduler``, or on a new local one of ``jobs`` workers.
 
     A bounded window of tasks is in flight, so neither the cluster nor this process ever holds
-    the whole crawl; results are taken in input order.
+    the whole crawl; results are taken in input order. Connecting, and finding a worker, each
+    give up after ``timeout`` seconds.
     """
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import KilledWorker, LocalCluster
     except ImportError as error:
         raise ClassifiedsError(
             "The Dask engine needs Dask: pip install 'classifieds[dask]'."
         ) from error
+    folder = os.getcwd()
+    tasks = (_located(batch, folder) for batch in batches)
+    first = list(islice(tasks, 1))  # stdin fails here, before a cluster starts
+    if not first:
+        return
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(
-            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=jobs,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",  # a cluster of this machine listens to no other
+            dashboard_address=None,
         )
+        scheduler = cluster.scheduler_address
     try:
-        client = Client(scheduler or cluster)
-    except OSError as error:
-        raise ClassifiedsError(
-            f"Cannot reach the Dask scheduler at {scheduler}: {error}. "
-            "Check the address (tcp://host:8786) and that the scheduler is running."
-        ) from error
-    try:
-        window = max(jobs, len(client.scheduler_info()["workers"])) * IN_FLIGHT_PER_WORKER
-        numbered = iter(batches)
-        in_flight: deque[Any] = deque(
-            client.submit(parse_task, batch, fields, pure=False)
-            for batch in islice(numbered, window)
-        )
-        while in_flight:
-            output, catalogue = in_flight.popleft().result()
-            for batch in islice(numbered, 1):
-                in_flight.append(client.submit(parse_task, batch, fields, pure=False))
-            yield output
-            yield catalogue
+        client = _connect(scheduler, timeout)
+        try:
+            window = max(jobs, sum(client.nthreads().values())) * IN_FLIGHT_PER_WORKER
+            yield from _results(client, chain(first, tasks), fields, window)
+        except KilledWorker as error:
+            raise ClassifiedsError(
+                "Dask workers died running a batch (worker deaths:"
+                f" {error.allowed_failures + 1}, the last at {error.last_worker.address}); the"
+                " dataset was left as it was. Read"
+                " the worker logs: if they ran out of memory, give them more (dask worker"
+                " --memory-limit), or use --engine local."
+            ) from error
+        finally:
+            client.close()
     finally:
-        client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _connect(scheduler: str, timeout: float) -> Client:
+    """Return a client of the scheduler at ``scheduler`` once it has a worker."""
+    from dask.distributed import Client
+
+    try:
+        _handshake(scheduler, timeout)
+        client = Client(scheduler, timeout=timeout)
+    except (ValueError, TypeError) as error:  # TypeError: tls:// without TLS settings
+        raise ClassifiedsError(
+            f"Bad Dask scheduler address {scheduler!r} ({_cause(error)}). Give it as"
+            " tcp://host:8786 (tls:// needs Dask's TLS settings)."
+        ) from error
+    except OSError as error:  # refused, unreachable, or silent: TimeoutError is one
+        raise ClassifiedsError(
+            f"No Dask scheduler answered at {scheduler} within {timeout:g} s"
+            f" ({_cause(error)}). Check --scheduler (the scheduler's port, 8786 by default,"
+            " not the dashboard's) and that the scheduler is running."
+        ) from error
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except TimeoutError as error:
+        client.close()
+        raise ClassifiedsError(
+            f"The Dask scheduler at {scheduler} has no worker (none came within"
+            f" {timeout:g} s). Start workers (dask worker {scheduler} --nthreads 1), or check"
+            " --scheduler."
+        ) from error
+    return client
+
+
+def _handshake(address: str, timeout: float) -> None:
+    """Raise unless a Dask server at ``address`` completes a handshake within ``timeout``.
+
+    Dask's own connection waits for the handshake without a deadline: at a port that accepts
+    and stays silent (the dashboard's, 8787, for the scheduler's) it would wait forever.
+    """
+    from distributed.comm.core import connect as open_comm
+    from distributed.security import Security
+
+    async def shake() -> None:
+        arguments = Security().get_connection_args("client")
+        comm = await asyncio.wait_for(open_comm(address, timeout, **arguments), timeout)
+        await comm.close()
+
+    # An event loop of its own, in a thread: the caller may be running one (Jupyter).
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, shake()).result()
+
+
+def _results(client: Client, tasks: Iterator[Located], fields: JsonlFields, window: int) -> Work:
+    in_flight: deque[Any] = deque(
+        client.submit(parse_task, task, fields, pure=False) for task in islice(tasks, window)
+    )
+    while in_flight:
+        output, catalogue = in_flight.popleft().result()
+        for task in islice(tasks, 1):
+            in_flight.append(client.submit(parse_task, task, fields, pure=False))
+        yield output
+        yield catalogue
+
+
+def _cause(error: BaseException) -> str:
+    """Return an error's message on one line, or its kind when it has none (a timeout)."""
+    return " ".join(str(error).split()) or type(error).__name__

@@ -118,6 +118,7 @@ def build(
     jobs: int | None = 1,
     engine: Engine = "local",
     scheduler: str | None = None,
+    dask_timeout: float = 60.0,
     progress: Progress | None = None,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
@@ -130,7 +131,9 @@ def build(
     ``jobs`` processes parse the pages, this one and ``jobs - 1`` workers (None: one per CPU),
     forked on Linux, spawned elsewhere (from a script, call this under
     ``if __name__ == "__main__":`` then, as for any multiprocessing). ``engine="dask"`` runs
-    on the Dask cluster at ``scheduler`` (``tcp://host:8786``), or on a local one.
+    on the Dask cluster at ``scheduler`` (``tcp://host:8786``), or on a local one; it raises
+    ClassifiedsError when the scheduler does not answer, or has no worker, within
+    ``dask_timeout`` seconds.
     Files found in folders are kept by the ``include`` and ``exclude`` globs (see
     :func:`~classifieds.read.inputs.iter_inputs`); ``jsonl_fields`` names the fields of JSON Lines.
     With ``append``, the dataset already in ``out`` is kept and only inputs it does not hold
@@ -164,7 +167,7 @@ def build(
         batches = (step.batch for step in ahead if isinstance(step, Parse))
         copier = Copier(out) if previous else None
         # Closed on the way out, even by an error: the engine stops its workers there.
-        with closing(_work(batches, jobs, engine, scheduler, jsonl_fields)) as work:
+        with closing(_work(batches, jobs, engine, scheduler, jsonl_fields, dask_timeout)) as work:
             for step in behind:
                 if isinstance(step, Keep):
                     assert copier is not None
@@ -198,11 +201,12 @@ def _work(
     engine: Engine,
     scheduler: str | None,
     fields: JsonlFields,
+    dask_timeout: float,
 ) -> Work:
     if engine == "dask":
         from classifieds.run.distributed import dask_engine
 
-        return dask_engine(batches, scheduler, jobs, fields)
+        return dask_engine(batches, scheduler, jobs, fields, dask_timeout)
     first = list(islice(batches, jobs))
     if jobs == 1 or len(first) < jobs:  # too little work to be worth starting processes
         return serial(chain(first, batches), fields)
