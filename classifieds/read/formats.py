@@ -106,7 +106,7 @@ def read_input(
                 yield from jsonl_pages(stream, origin, fields)
             else:
                 page = _single_page(stream, origin, html=form == "html", widget_only=widget_only)
-                if not (page_is_empty(page) and streams.failure(stream)):
+                if not (_is_empty(page) and streams.failure(stream)):
                     yield page
             damage = streams.failure(stream)
             if damage is not None:
@@ -157,7 +157,8 @@ def _single_page(
     return page_of_bytes(origin, data, html=html, widget_only=widget_only)
 
 
-def page_is_empty(page: Page | Reject) -> bool:
+def _is_empty(page: Page | Reject) -> bool:
+    """Return whether a page is empty: a stream that ended at damage says so better."""
     return isinstance(page, Reject) and page.reason == "empty_file"
 
 
