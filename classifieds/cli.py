@@ -21,7 +21,7 @@ from classifieds.console import (
     export_report,
     history_text,
 )
-from classifieds.errors import ClassifiedsError, InputError, QueryError
+from classifieds.errors import ClassifiedsError, InputError, QueryError, Stopped
 from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields
 from classifieds.run.engines import STOP_SIGNALS
 from classifieds.run.export import build
@@ -51,14 +51,6 @@ class _MissingInput(click.ClickException):
     """A usage error told in one line: exit code 2, no usage text."""
 
     exit_code = 2
-
-
-class Stopped(BaseException):
-    """A stop signal (SIGINT, SIGTERM, SIGHUP): unwinds the run as Ctrl-C does, cleaning up."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)

@@ -20,3 +20,14 @@ class OutputError(ClassifiedsError):
 
 class QueryError(ClassifiedsError):
     """A grouping or a filter that names an unknown column or cannot be read."""
+
+
+class Stopped(BaseException):
+    """A stop signal (SIGINT, SIGTERM, SIGHUP): unwinds a run as Ctrl-C does, cleaning up.
+
+    Not an Exception: nothing that handles errors may swallow it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
