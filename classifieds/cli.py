@@ -80,7 +80,7 @@ def cli(debug: bool) -> None:  # main() reads --debug: a bug may happen before c
     type=click.Choice(["default", "excel-fr"]),
     default="default",
     show_default=True,
-    help="excel-fr: ';', decimal comma, BOM, formulas neutralised.",
+    help="excel-fr: ';', decimal comma, BOM. Formulas are neutralised in both.",
 )
 @click.option(
     "-j",

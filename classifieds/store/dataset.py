@@ -7,12 +7,13 @@ the same inputs give the same bytes. Readers refuse a folder that mixes two runs
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
@@ -39,6 +40,31 @@ TIMESTAMP = pa.timestamp("us", tz="UTC")
 CsvDialect = Literal["default", "excel-fr"]
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_GUARD = "'"
+"""Put before a text cell that starts a formula, as OWASP advises, and before one that starts
+with the guard itself, so that :func:`load` can tell the two apart and restore the exact text."""
+_GUARDED_START = (*_FORMULA_START, _GUARD)
+
+
+@dataclass(frozen=True)
+class _CsvSpec:
+    """How a CSV dialect writes its file."""
+
+    delimiter: str
+    line_end: str
+    encoding: str
+    decimal_comma: bool
+    needs_quotes: re.Pattern[str]
+    """Fields holding one of these are quoted: Python's ``csv.QUOTE_MINIMAL``, plus a bare CR,
+    which every reader takes for a line break."""
+
+
+_CSV_SPECS: Mapping[CsvDialect, _CsvSpec] = MappingProxyType(
+    {
+        "default": _CsvSpec(",", "\n", "utf-8", False, re.compile(r'[,"\r\n]')),
+        "excel-fr": _CsvSpec(";", "\r\n", "utf-8-sig", True, re.compile(r'[;"\r\n]')),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -220,35 +246,57 @@ def write_listings(rows: Sequence[dict[str, Any]], folder: Path, dialect: CsvDia
 
 
 def write_csv(table: pa.Table, path: Path, dialect: CsvDialect = "default") -> None:
-    """Write a table as CSV: plain UTF-8 with ``,`` and ``.``, or the French spreadsheet way."""
-    french = dialect == "excel-fr"
-    with open(path, "w", encoding="utf-8-sig" if french else "utf-8", newline="") as file:
-        writer = csv.writer(
-            file, delimiter=";" if french else ",", lineterminator="\r\n" if french else "\n"
+    """Write a table as CSV: plain UTF-8 with ``,`` and ``.``, or the French spreadsheet way.
+
+    In both, text cells that would start a formula are guarded (:func:`_guarded`), and an
+    empty string is ``""`` where null is an empty field, so that :func:`load` gives back the
+    Parquet file's values exactly.
+    """
+    spec = _CSV_SPECS[dialect]
+    columns = [_csv_fields(table.column(i), spec) for i in range(table.num_columns)]
+    with open(path, "w", encoding=spec.encoding, newline="") as file:
+        file.write(spec.delimiter.join(_quoted(name, spec) for name in table.column_names))
+        file.write(spec.line_end)
+        file.writelines(
+            spec.delimiter.join(row) + spec.line_end for row in zip(*columns, strict=True)
         )
-        writer.writerow(table.column_names)
-        columns = [
-            _csv_cells(table.column(i).to_pylist(), french) for i in range(table.num_columns)
+
+
+def _csv_fields(values: pa.ChunkedArray[Any], spec: _CsvSpec) -> list[str]:
+    """Return a column as CSV fields, an empty one for null: text guarded and quoted where
+    needed; numbers and dates never need it. Told by column, not cell: the hot loop of a write."""
+    cells = values.to_pylist()
+    if values.type == pa.string():
+        return ["" if cell is None else _quoted(_guarded(cell), spec) for cell in cells]
+    if values.type == pa.float64():
+        decimal = "," if spec.decimal_comma else "."
+        return [
+            "" if x is None else repr(x).removesuffix(".0").replace(".", decimal) for x in cells
         ]
-        writer.writerows(zip(*columns, strict=True))
+    if isinstance(values.type, pa.TimestampType):  # UTC, as the column type says
+        return ["" if date is None else date.isoformat().replace("+00:00", "Z") for date in cells]
+    return ["" if cell is None else str(cell) for cell in cells]
 
 
-def _csv_cells(values: list[Any], french: bool) -> list[str]:
-    cells = []
-    for value in values:
-        if value is None:
-            cell = ""
-        elif isinstance(value, float):
-            cell = repr(value).removesuffix(".0")
-            cell = cell.replace(".", ",") if french else cell
-        elif isinstance(value, datetime):
-            cell = value.isoformat().replace("+00:00", "Z")  # UTC, as the column type says
-        elif isinstance(value, str) and french and value.startswith(_FORMULA_START):
-            cell = "'" + value  # shown as text by the spreadsheet, never run
-        else:
-            cell = str(value)
-        cells.append(cell)
-    return cells
+def _guarded(text: str) -> str:
+    """Return text that a spreadsheet shows as text and never runs as a formula.
+
+    >>> [_guarded(text) for text in ["=1+1", "-50% sur tout", "'quoted", "L'Aigle", ""]]
+    ["'=1+1", "'-50% sur tout", "''quoted", "L'Aigle", '']
+    """
+    return _GUARD + text if text.startswith(_GUARDED_START) else text
+
+
+def _quoted(text: str, spec: _CsvSpec) -> str:
+    """Return a field quoted if it must be; the empty string always is, unlike null.
+
+    >>> spec = _CSV_SPECS["default"]
+    >>> [_quoted(text, spec) for text in ["Caen", 'a"b', "a,b", "a;b", ""]]
+    ['Caen', '"a""b"', '"a,b"', 'a;b', '""']
+    """
+    if text and spec.needs_quotes.search(text) is None:
+        return text
+    return '"' + text.replace('"', '""') + '"'
 
 
 def write_json(value: Any, path: Path) -> None:
@@ -261,7 +309,8 @@ def load(path: str | Path = "data") -> pandas.DataFrame:
 
     Either file gives the same DataFrame: strings stay strings (postcode ``07690`` keeps its
     zero), whole-number columns are nullable ``Int64``, prices ``float64``, dates
-    ``datetime64[us, UTC]``.
+    ``datetime64[us, UTC]``. From the CSV, either dialect (told by the header's separator), the
+    formula guard is removed: the text is the Parquet file's.
     """
     path = _dataset_file(path, LISTINGS_PARQUET)
     try:
@@ -304,8 +353,8 @@ def _read_csv(path: Path) -> pa.Table:
     import pyarrow.compute as pc
     import pyarrow.csv as pa_csv
 
-    with open(path, "rb") as file:
-        french = file.read(3) == b"\xef\xbb\xbf"
+    delimiter = _csv_delimiter(path)
+    french = delimiter == ";"
     names = [column.name for column in LISTING_COLUMNS]
     # excel-fr numbers have a decimal comma: read them as text and convert below.
     types = {
@@ -314,18 +363,31 @@ def _read_csv(path: Path) -> pa.Table:
     }
     table = pa_csv.read_csv(
         path,
-        parse_options=pa_csv.ParseOptions(delimiter=";" if french else ","),
+        parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         convert_options=pa_csv.ConvertOptions(
-            column_types=types, strings_can_be_null=True, null_values=[""], include_columns=names
+            column_types=types,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,  # "" is the empty string, an empty field null
+            null_values=[""],
+            include_columns=names,
         ),
     )
-    if not french:
-        return table
     for column in LISTING_COLUMNS:
         values = table[column.name]
-        if column.type == pa.float64():
+        if french and column.type == pa.float64():
             values = pc.replace_substring(values, ",", ".").cast(pa.float64())
-        elif column.type == pa.string():  # undo the formula guard of write_csv
-            values = pc.replace_substring_regex(values, r"^'([=+\-@\t\r])", r"\1")
+        elif column.type == pa.string():  # undo _guarded: drop one leading guard
+            values = pc.replace_substring_regex(values, "^" + _GUARD, "")
+        else:
+            continue
         table = table.set_column(table.schema.get_field_index(column.name), column.name, values)
     return table
+
+
+def _csv_delimiter(path: Path) -> str:
+    """Return the separator of a listings CSV, told by its header line, not by its BOM: a
+    spreadsheet that saves the file again may drop the BOM (or add one)."""
+    with open(path, "rb") as file:
+        header = file.readline(1 << 16)
+    first = re.search(rb"[,;]", header)  # column names hold neither
+    return ";" if first is not None and first.group() == b";" else ","

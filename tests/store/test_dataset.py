@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import SEEDS, html_page, page, write_warc
+from hypothesis import given
+from hypothesis import strategies as st
 
 import classifieds
 from classifieds.errors import OutputError
 from classifieds.run import export
 from classifieds.store import dataset, folder
-from classifieds.store.dataset import LISTING_COLUMNS, SIGHTING_COLUMNS
+from classifieds.store.dataset import LISTING_COLUMNS, SIGHTING_COLUMNS, CsvDialect, write_csv
 
 DOCS = Path(__file__).parents[2] / "docs"
 
@@ -117,6 +122,42 @@ def test_excel_fr_dialect_round_trips(tmp_path: Path, data_dir: Path) -> None:
     )
     loaded = classifieds.load(tmp_path / "fr" / "listings.csv")
     assert loaded.loc[0, "title"] == '=HYPERLINK("x")' and loaded.loc[0, "price_eur"] == 12.5
+
+
+# Text the formula guard leaves alone. A bare CR is left out: Python's csv module (3.11) writes
+# it unquoted in the default dialect, a line break to every reader, where we quote it.
+PLAIN_TEXT = st.text(min_size=1).filter(
+    lambda text: not text.startswith(("=", "+", "-", "@", "\t", "\r", "'")) and "\r" not in text
+)
+
+
+@given(
+    rows=st.lists(st.tuples(PLAIN_TEXT, st.none() | PLAIN_TEXT), max_size=5),
+    dialect=st.sampled_from(["default", "excel-fr"]),
+)
+def test_csv_of_plain_text_is_the_csv_module_s(
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[tuple[str, str | None]],
+    dialect: CsvDialect,
+) -> None:
+    """Files written before the guard keep their bytes unless a cell needs the guard."""
+    path = tmp_path_factory.mktemp("plain") / "listings.csv"
+    schema = pa.schema([("title", pa.string()), ("town", pa.string())])
+    titles, towns = [row[0] for row in rows], [row[1] for row in rows]
+    write_csv(pa.table({"title": titles, "town": towns}, schema), path, dialect)
+    expected = io.StringIO()
+    french = dialect == "excel-fr"
+    writer = csv.writer(
+        expected, delimiter=";" if french else ",", lineterminator="\r\n" if french else "\n"
+    )
+    writer.writerows([schema.names, *rows])
+    assert path.read_bytes() == expected.getvalue().encode("utf-8-sig" if french else "utf-8")
+
+
+def test_csv_tells_the_empty_string_from_null(tmp_path: Path) -> None:
+    schema = pa.schema([("title", pa.string()), ("town", pa.string())])
+    write_csv(pa.Table.from_pylist([{"title": "", "town": None}], schema), tmp_path / "x.csv")
+    assert (tmp_path / "x.csv").read_text(encoding="utf-8") == 'title,town\n"",\n'
 
 
 def test_same_inputs_give_identical_bytes(tmp_path: Path, data_dir: Path) -> None:
