@@ -283,7 +283,7 @@ def history(listing_id: str, dataset: str, output_format: HistoryFormat) -> None
     try:
         sightings = load_sightings(dataset)
     except InputError as error:
-        raise click.UsageError(str(error)) from error
+        raise _MissingInput(str(error)) from error
     seen = price_history(sightings, listing_id)
     if seen.empty:
         raise click.BadParameter(

@@ -315,7 +315,8 @@ def load(path: str | Path = "data") -> pandas.DataFrame:
     path = _dataset_file(path, LISTINGS_PARQUET)
     try:
         table = _read_csv(path) if path.suffix == ".csv" else pq.read_table(path)
-        return table.cast(LISTINGS_SCHEMA).to_pandas()  # imports pandas: only loading needs it
+        table = _as_schema(table, LISTINGS_SCHEMA, path, "listings")
+        return table.to_pandas()  # imports pandas: only loading needs it
     except (pa.ArrowException, OSError) as error:
         raise InputError(
             f"Cannot read {path} as listings ({error}). Pass an export folder, its"
@@ -327,12 +328,24 @@ def load_sightings(path: str | Path = "data") -> pandas.DataFrame:
     """Return the sightings as a DataFrame, from the dataset folder or its sightings file."""
     path = _dataset_file(path, SIGHTINGS_PARQUET)
     try:
-        return pq.read_table(path).cast(SIGHTINGS_SCHEMA).to_pandas()
+        return _as_schema(pq.read_table(path), SIGHTINGS_SCHEMA, path, "sightings").to_pandas()
     except (pa.ArrowException, OSError) as error:
         raise InputError(
             f"Cannot read {path} as sightings ({error}). Pass an export folder or its"
             f" {SIGHTINGS_PARQUET}."
         ) from error
+
+
+def _as_schema(table: pa.Table, schema: pa.Schema, path: Path, what: str) -> pa.Table:
+    """Return a table cast to a dataset file's schema; InputError for another file (the
+    sightings given for the listings)."""
+    if table.column_names != schema.names:
+        missing = [name for name in schema.names if name not in table.column_names][:3]
+        raise InputError(
+            f"{path} holds no {what}: it lacks the columns {', '.join(missing) or 'in order'}."
+            f" Pass an export folder, or its {what} file."
+        )
+    return table.cast(schema)
 
 
 def _dataset_file(path: str | Path, name: str) -> Path:

@@ -172,3 +172,21 @@ def test_a_bug_is_one_line_unless_debug(tmp_path: Path, debug: bool) -> None:
             "classifieds: internal error: RuntimeError: a bug over two lines. Run again with"
             " --debug to see the traceback, and please report it.\n"
         )
+
+
+@pytest.mark.parametrize(
+    ("command", "wrong"),
+    [(["summary"], "sightings.parquet"), (["history", "0123456789abcdef"], "listings.parquet")],
+)
+def test_the_wrong_dataset_file_is_one_line_and_exit_2(
+    tmp_path: Path, command: list[str], wrong: str
+) -> None:
+    from click.testing import CliRunner
+
+    from classifieds.cli import cli
+
+    out = tmp_path / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+    result = CliRunner().invoke(cli, [*command, str(out / wrong)])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "holds no" in result.stderr
