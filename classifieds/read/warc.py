@@ -41,7 +41,7 @@ def warc_pages(
     try:
         for number, record in enumerate(ArchiveIterator(stream, block_size=BLOCK_BYTES), 1):
             yield from _warc_page(record, origin, number, widget_only)
-    except (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError) as error:
+    except (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, OverflowError) as error:
         message = f"{type(error).__name__}: {error}".strip()
         yield Reject.of(origin.source, 0, "corrupt_file", message)
 

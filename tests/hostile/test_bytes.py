@@ -237,3 +237,18 @@ def test_blank_lines_by_the_million_are_skipped_and_counted(tmp_path: Path) -> N
     path.write_bytes(zstandard.ZstdCompressor().compress(data))
     (found,) = items(path)
     assert isinstance(found, Page) and found.source.endswith("#3000001")
+
+
+@pytest.mark.parametrize("length", [10**19, 10**30])
+def test_an_absurd_warc_content_length_is_a_reject(tmp_path: Path, length: int) -> None:
+    path = tmp_path / "crawl.warc"
+    write_warc(
+        path,
+        [{"url": "https://x/1", "body": BASIC.encode(), "content_type": "text/plain"}],
+        compress=False,
+    )
+    data = path.read_bytes()
+    last = data.rindex(b"Content-Length: ")
+    end = data.index(b"\r\n", last)
+    path.write_bytes(data[:last] + f"Content-Length: {length}".encode() + data[end:])
+    assert "corrupt_file" in rejects(items(path))
