@@ -110,12 +110,15 @@ class WidgetReader:
         found: list[RawAd | RawReject] = []
         starts = widget_starts(text)
         ends_with_newline = text.endswith("\n")
+        counted, newlines = 0, 0  # line breaks counted so far: a page may hold 10^4 widgets
         for k, start in enumerate(starts):
             if start >= len(text):
                 continue
             # A widget is walked up to the next start line at the latest: nothing is read twice.
             end = text.rfind("\n", 0, starts[k + 1]) if k + 1 < len(starts) else len(text)
-            first_number = text.count("\n", 0, start) + first_line + 1
+            newlines += text.count("\n", counted, start)
+            counted = start
+            first_number = newlines + first_line + 1
             widget = text[start:end]  # from the end of its start line: it begins with "\n"
             if not self._walk_ads(widget, first_number, ends_with_newline, found):
                 lines = [line.strip() for line in widget[1:].split("\n")]

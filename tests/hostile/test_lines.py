@@ -78,3 +78,10 @@ def test_invisible_characters_do_not_split_duplicates() -> None:
         "Petites Annonces\nStu\u200bdio\nStu\u200bdio Ca\u2066en (14000) 450€ Découvrir\n"
     )
     assert [a.listing_id for a in plain] == [a.listing_id for a in spoofed]
+
+
+def test_many_widgets_on_one_page_keep_their_line_numbers() -> None:
+    widget = "Petites Annonces\nStudio\nStudio Caen (14000) 450€ Découvrir\n"
+    text = widget + "x\n" * 3 + widget.replace("Caen", "Vire")
+    found = AdBook().occurrences(text * 2, "page")
+    assert found.lines == [3, 9]  # each ad once, at its first detail line
