@@ -8,6 +8,7 @@ of workers.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from collections import Counter
@@ -22,7 +23,7 @@ from typing import IO, Any, Literal
 import pyarrow as pa
 
 from classifieds._version import __version__
-from classifieds.errors import ClassifiedsError
+from classifieds.errors import ClassifiedsError, OutputError
 from classifieds.models import Manifest
 from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields, iter_inputs
 from classifieds.run.append import (
@@ -145,6 +146,7 @@ def build(
     """
     jobs = jobs or os.cpu_count() or 1
     out = Path(out)
+    _check_out(out)
     special: list[str] = []  # FIFOs and sockets found in folders: skipped, counted
     # A missing input fails now, not later; the dataset folder is never read as input.
     sources = iter_inputs(inputs, include, exclude, avoid=[out], special=special)
@@ -211,6 +213,25 @@ def _work(
     if jobs == 1 or len(first) < jobs:  # too little work to be worth starting processes
         return serial(chain(first, batches), fields)
     return processes(chain(first, batches), jobs, fields)
+
+
+def _check_out(out: Path) -> None:
+    """Raise OutputError for an output folder name no file system or Parquet writer takes."""
+    try:
+        str(out).encode("utf-8")  # Arrow writes to UTF-8 paths only
+        os.stat(out)
+    except UnicodeEncodeError:
+        problem = "is not UTF-8"
+    except OSError as error:
+        if error.errno != errno.ENAMETOOLONG:
+            return  # a missing folder is made; other faults are told where they happen
+        problem = "is too long"
+    else:
+        return
+    raise OutputError(
+        f"Cannot write the dataset to {os.fsencode(out)!r}: the name {problem}. Choose another"
+        " --out."
+    )
 
 
 def _check_not_empty(run: _Run) -> None:

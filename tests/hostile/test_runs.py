@@ -115,3 +115,12 @@ def test_an_export_of_a_folder_never_reads_its_own_dataset(
     # Nor any other dataset folder found in the crawl.
     classifieds.build([DATA / "basic.txt"], "older")
     assert [Path(p).name for p in iter_inputs(["."])] == ["page.txt"]
+
+
+@pytest.mark.parametrize("name", [os.fsdecode(b"data\xff"), "d" * 300])
+def test_an_output_name_no_file_system_takes_is_one_line(tmp_path: Path, name: str) -> None:
+    result = CliRunner().invoke(
+        cli, ["export", str(DATA / "basic.txt"), "-o", str(tmp_path / name)]
+    )
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert "Choose another --out" in result.stderr
