@@ -21,6 +21,11 @@ DepartmentCode = Annotated[
 Category = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
 Transaction = Literal["vente", "location", "viager"]
 Fuel = Literal["essence", "diesel", "hybride", "électrique", "gpl"]
+PropertyType = Literal[
+    "maison", "appartement", "terrain", "parking", "local_commercial", "immeuble", "chambre"
+]
+VehicleType = Literal["voiture", "moto", "utilitaire", "camping_car", "remorque", "piece"]
+TownMatch = Literal["exact", "normalised", "former", "none"]
 
 # A reason is a stable code: users filter rejects.jsonl on it, the README explains each one.
 RejectReason = Literal[
@@ -106,6 +111,10 @@ class Ad(_Record):
     title: Annotated[str, StringConstraints(min_length=1)]
     description: str | None
     town: Annotated[str, StringConstraints(min_length=1)]
+    insee_code: Annotated[str, StringConstraints(pattern=r"^[0-9][0-9AB][0-9]{3}$")] | None = None
+    commune: Annotated[str, StringConstraints(min_length=1)] | None = None
+    town_match: TownMatch = "none"
+    population: Annotated[int, Field(ge=0)] | None = None
     postcode: Postcode
     department_code: DepartmentCode | None
     department: str | None
@@ -115,8 +124,12 @@ class Ad(_Record):
     currency: Literal["EUR"] = "EUR"
     transaction: Transaction | None = None
     surface_m2: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    land_m2: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    property_type: PropertyType | None = None
     rooms: Annotated[int, Field(ge=1, le=50)] | None = None
+    vehicle_type: VehicleType | None = None
     make: str | None = None
+    model: str | None = None
     year: Annotated[int, Field(ge=1800, le=2100)] | None = None
     fuel: Fuel | None = None
     mileage_km: Annotated[int, Field(ge=0)] | None = None

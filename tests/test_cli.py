@@ -67,7 +67,7 @@ def test_export_reads_stdin(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = (tmp_path / "listings.csv").read_text(encoding="utf-8").splitlines()
     assert (
-        len(rows) == 2 and ",Caen,14000," in rows[1] and rows[1].endswith(",<stdin>,4,,,")
+        len(rows) == 2 and ",Caen,,,none,,14000," in rows[1] and rows[1].endswith(",<stdin>,4,,,")
     )  # no date, no URL
 
 
@@ -112,7 +112,7 @@ def test_schema_lists_every_column_and_reason(runner: CliRunner) -> None:
 
 def test_schema_json_is_machine_readable(runner: CliRunner) -> None:
     document = json.loads(runner.invoke(cli, ["schema", "--format", "json"]).stdout)
-    assert document["listings"][6] == {
+    assert document["listings"][10] == {
         "name": "postcode",
         "type": "string",
         "nullable": False,

@@ -25,9 +25,10 @@ from classifieds.store.folder import check_whole
 if TYPE_CHECKING:
     import pandas
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """2 added the capture dates and URLs: listings ``first_seen``, ``last_seen``, ``first_url``;
-sightings ``url``, ``fetched_at``."""
+sightings ``url``, ``fetched_at``. 3 added the commune (``insee_code``, ``commune``,
+``town_match``, ``population``), ``land_m2``, ``property_type``, ``vehicle_type`` and ``model``."""
 LISTINGS_PARQUET = "listings.parquet"
 LISTINGS_CSV = "listings.csv"
 SIGHTINGS_PARQUET = "sightings.parquet"
@@ -90,17 +91,37 @@ LISTING_COLUMNS = (
     Column("title", pa.string(), False, "NFC, whitespace collapsed"),
     Column("description", pa.string(), True, "the detail text before the town"),
     Column("town", pa.string(), False, "as printed, NFC"),
+    Column("insee_code", pa.string(), True, "INSEE code of the matched commune; null if none"),
+    Column("commune", pa.string(), True, "official name of the matched (current) commune"),
+    Column("town_match", pa.string(), False, "exact, normalised, former (merged-away) or none"),
+    Column("population", pa.int64(), True, "the matched commune's population"),
     Column("postcode", pa.string(), False, "five characters, leading zero kept"),
-    Column("department_code", pa.string(), True, "01-95, 2A, 2B, 971-976; null outside"),
+    Column(
+        "department_code", pa.string(), True, "the commune's, else the postcode's; null outside"
+    ),
     Column("department", pa.string(), True, "official department name"),
     Column("region", pa.string(), True, "official region name (2016 regions)"),
     Column("price_eur", pa.float64(), True, "price at the latest sighting; null if none or 0€"),
     Column("price_raw", pa.string(), True, "the price as printed"),
     Column("currency", pa.string(), False, "EUR"),
     Column("transaction", pa.string(), True, "real estate: vente, location or viager"),
-    Column("surface_m2", pa.float64(), True, "living or land area when unambiguous"),
+    Column("surface_m2", pa.float64(), True, "living area when unambiguous"),
+    Column("land_m2", pa.float64(), True, "land area: sur 800 m² de terrain, a terrain ad's"),
+    Column(
+        "property_type",
+        pa.string(),
+        True,
+        "maison, appartement, terrain, parking, local_commercial, immeuble, chambre",
+    ),
     Column("rooms", pa.int64(), True, "number of rooms: 5 pièces, T3, F4"),
+    Column(
+        "vehicle_type",
+        pa.string(),
+        True,
+        "voiture, moto, utilitaire, camping_car, remorque, piece",
+    ),
     Column("make", pa.string(), True, "vehicle make, canonical capitalisation"),
+    Column("model", pa.string(), True, "vehicle model, canonical capitalisation: 208, MT-07"),
     Column("year", pa.int64(), True, "model year or year of construction"),
     Column("fuel", pa.string(), True, "essence, diesel, hybride, électrique, gpl"),
     Column("mileage_km", pa.int64(), True, "vehicle mileage in km"),
