@@ -149,9 +149,10 @@ def test_a_full_stdout_says_the_dataset_was_written(tmp_path: Path) -> None:
 BUG = """
 import sys
 import classifieds.cli as cli
+import classifieds.cli.export as export_command
 def broken(*args, **kwargs):
     raise RuntimeError("a bug\\nover two lines")
-cli.build = broken
+export_command.build = broken
 sys.argv = ["classifieds", *sys.argv[1:]]
 cli.main()
 """

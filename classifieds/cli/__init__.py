@@ -1,0 +1,66 @@
+"""The ``classifieds`` command line: click commands only, the work is done by the library.
+
+Each module adds its commands to the group of :mod:`._group`; :func:`main` runs it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+
+import click
+
+from classifieds.cli import analysis, export
+from classifieds.cli._group import cli
+from classifieds.cli.analysis import SUMMARY_FORMATS
+from classifieds.errors import Stopped
+from classifieds.run.engines import STOP_SIGNALS
+
+__all__ = ["SUMMARY_FORMATS", "analysis", "cli", "export", "main"]
+
+
+def main() -> None:
+    """Entry point: stop signals, the last-resort error message, and a quick exit.
+
+    SIGINT, SIGTERM and SIGHUP unwind the command as Ctrl-C does (workers stopped, staging
+    removed): exit 128 + the signal. A bug prints one line, its traceback with ``--debug``.
+    The exit skips the interpreter's teardown, which frees every cached ad one by one (0.45 s
+    after 10^5 pages): every file is closed by then, the standard streams are flushed.
+    """
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, _stop)
+    try:
+        cli(prog_name="classifieds")
+    except SystemExit as done:  # click ends every command so, with an int status
+        if not isinstance(done.code, int):
+            raise
+        code = done.code
+    except Stopped as stopped:
+        name = signal.Signals(stopped.signum).name
+        click.echo(
+            f"classifieds: stopped by {name}; a dataset being replaced was left as it was.",
+            err=True,
+        )
+        code = 128 + stopped.signum
+    except Exception as error:
+        if "--debug" in sys.argv[1:]:
+            raise
+        line = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+        click.echo(
+            f"classifieds: internal error: {line}. Run again with --debug to see the"
+            " traceback, and please report it.",
+            err=True,
+        )
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe, a full disk
+            stream.flush()
+    os._exit(code)
+
+
+def _stop(signum: int, _frame: object) -> None:
+    for stop in STOP_SIGNALS:  # a second Ctrl-C must not break the cleanup of the first
+        signal.signal(stop, signal.SIG_IGN)
+    raise Stopped(signum)

@@ -1,0 +1,190 @@
+"""``classifieds export``: pages in, a dataset out."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from classifieds.cli._group import DEFAULT_INPUT, cli
+from classifieds.console import ExportProgress, export_report
+from classifieds.errors import ClassifiedsError, InputError
+from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields
+from classifieds.run.export import build
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True, allow_dash=True))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False),
+    default="data",
+    show_default=True,
+    help="Dataset folder to write.",
+)
+@click.option(
+    "--csv-dialect",
+    type=click.Choice(["default", "excel-fr"]),
+    default="default",
+    show_default=True,
+    help="excel-fr: ';', decimal comma, BOM. Formulas are neutralised in both.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that parse: this one and N-1 workers (default: one per CPU).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: run on a Dask cluster (pip install 'classifieds[dask]').",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: start a local cluster).",
+)
+@click.option(
+    "--dask-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up when the Dask scheduler does not answer, or has no worker, for this long.",
+)
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Read only the files of folders whose relative path matches (repeatable).",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Skip the files of folders whose relative path matches (repeatable).",
+)
+@click.option(
+    "--jsonl-text-field",
+    default=DEFAULT_JSONL_FIELDS.text,
+    show_default=True,
+    help="JSON Lines field holding a page's text.",
+)
+@click.option(
+    "--jsonl-html-field",
+    default=DEFAULT_JSONL_FIELDS.html,
+    show_default=True,
+    help="JSON Lines field holding a page's HTML (when it has no text field).",
+)
+@click.option(
+    "--jsonl-url-field",
+    default=DEFAULT_JSONL_FIELDS.url,
+    show_default=True,
+    help="JSON Lines field holding a page's URL.",
+)
+@click.option(
+    "--jsonl-date-field",
+    default=DEFAULT_JSONL_FIELDS.date,
+    show_default=True,
+    help="JSON Lines field holding a page's capture date (ISO 8601 or epoch seconds).",
+)
+@click.option(
+    "--append",
+    is_flag=True,
+    help="Add INPUTS to the dataset in --out; inputs it holds already are not read again.",
+)
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Write the dataset even when no input could be read (else exit 1, dataset kept).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar; a one-line summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Warn on stderr about every rejected file.")
+def export(
+    inputs: tuple[str, ...],
+    out: str,
+    csv_dialect: str,
+    jobs: int | None,
+    engine: str,
+    scheduler: str | None,
+    dask_timeout: float,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    jsonl_text_field: str,
+    jsonl_html_field: str,
+    jsonl_url_field: str,
+    jsonl_date_field: str,
+    append: bool,
+    allow_empty: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Parse pages (files, folders, - for stdin) and write the dataset to --out.
+
+    Reads text and HTML pages, WARC archives and JSON Lines, plain or compressed (gzip,
+    bzip2, xz, zstd). Writes listings.parquet, listings.csv, sightings.parquet, rejects.jsonl
+    and manifest.json. With no INPUTS, reads seeds/. Rejected ads and files do not fail the
+    run: they are counted and written to rejects.jsonl. A progress bar shows on stderr when
+    it is a terminal.
+
+    Examples:
+
+        classifieds export crawl/ --out data/
+
+        classifieds export crawl/2024-06/ --out data/ --append
+
+        classifieds export crawls/ --include '*.warc.gz' --exclude 'tmp/*'
+
+        cat page.txt | classifieds export - -o /tmp/one-page
+
+        classifieds export /shared/crawl --engine dask --scheduler tcp://10.0.0.5:8786
+    """
+    if not inputs:
+        if not DEFAULT_INPUT.is_dir():
+            raise click.UsageError(
+                "No INPUTS given and no seeds/ folder here: name the pages to read."
+            )
+        inputs = (str(DEFAULT_INPUT),)
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler goes with --engine dask.")
+    fields = JsonlFields(jsonl_text_field, jsonl_html_field, jsonl_url_field, jsonl_date_field)
+    progress = ExportProgress(
+        inputs, include, exclude, show_bar=not quiet and sys.stderr.isatty(), warn=verbose
+    )
+    try:
+        with progress:
+            manifest = build(
+                inputs,
+                out,
+                csv_dialect="excel-fr" if csv_dialect == "excel-fr" else "default",
+                jobs=jobs,
+                engine="dask" if engine == "dask" else "local",
+                scheduler=scheduler,
+                dask_timeout=dask_timeout,
+                progress=progress,
+                include=include,
+                exclude=exclude,
+                jsonl_fields=fields,
+                append=append,
+                allow_empty=allow_empty,
+            )
+    except InputError as error:
+        raise click.UsageError(str(error)) from error
+    except ClassifiedsError as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        click.echo(export_report(manifest, Path(out), quiet=quiet), nl=False)
+        sys.stdout.flush()
+    except OSError as error:  # a closed pipe, a full disk: the dataset is written all the same
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (nothing more goes to the old one)
+        raise click.ClickException(
+            f"The dataset was written to {out}/, but its report could not be printed:"
+            f" {error.strerror or error}."
+        ) from error
