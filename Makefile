@@ -34,8 +34,8 @@ docs: $(STAMP)
 	$(VENV)/bin/classifieds summary "$$tmp/data" --plot docs/prices.png
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check classifieds tests bench
-	$(VENV)/bin/ruff format --check classifieds tests bench
+	$(VENV)/bin/ruff check classifieds tests bench scripts
+	$(VENV)/bin/ruff format --check classifieds tests bench scripts
 	$(VENV)/bin/mypy classifieds
 	$(VENV)/bin/pytest
 

@@ -67,7 +67,9 @@ def test_export_reads_stdin(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = (tmp_path / "listings.csv").read_text(encoding="utf-8").splitlines()
     assert (
-        len(rows) == 2 and ",Caen,,,none,,14000," in rows[1] and rows[1].endswith(",<stdin>,4,,,")
+        len(rows) == 2
+        and ",Caen,14118,Caen,exact,109400,14000," in rows[1]
+        and rows[1].endswith(",<stdin>,4,,,")
     )  # no date, no URL
 
 

@@ -1,8 +1,8 @@
 """French postcode → department and region.
 
 A postcode's leading digits name its department, except for a handful of border communes that
-La Poste serves from a neighbouring department's office. Telling those apart needs a full
-commune table, so they resolve to the department their postcode reads as.
+La Poste serves from a neighbouring department's office: an ad matched to a commune
+(:mod:`.communes`) takes the commune's department, the others the one their postcode reads as.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Final, NamedTuple
 
 from classifieds.parse._departments import DEPARTMENTS
 
-__all__ = ["Department", "department_of"]
+__all__ = ["Department", "department_named", "department_of"]
 
 
 class Department(NamedTuple):
@@ -50,6 +50,18 @@ def _build_index() -> dict[str, Department]:
 
 
 _BY_PREFIX: Final = MappingProxyType(_build_index())
+_BY_CODE: Final = MappingProxyType(
+    {code: Department(code, name, region) for code, name, region in DEPARTMENTS}
+)
+
+
+def department_named(code: str) -> Department | None:
+    """Return the department of an INSEE department code, or None outside the 101.
+
+    >>> department_named("2A").name, department_named("975")
+    ('Corse-du-Sud', None)
+    """
+    return _BY_CODE.get(code)
 
 
 def department_of(postcode: str) -> Department | None:

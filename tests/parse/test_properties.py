@@ -153,5 +153,5 @@ def test_an_ad_built_once_per_way_of_printing_it_is_the_ad_built_afresh(
     book = AdBook()
     for section, title_line, detail_line in printed:
         assert book.built_ad(section, title_line, detail_line) == build_ad(
-            section, title_line, detail_line
+            section, title_line, detail_line, communes=book.communes
         )

@@ -13,11 +13,16 @@ from hypothesis import strategies as st
 
 from classifieds.models import Ad
 from classifieds.parse.ads import build_ad
+from classifieds.parse.communes import CommuneTable
 from classifieds.store.catalogue import Catalogue
+
+COMMUNES = CommuneTable.packaged()
 
 
 def studio(price: int) -> Ad:
-    ad = build_ad("Immobilier", "Studio", f"Studio Caen (14000) {price}€ Découvrir")
+    ad = build_ad(
+        "Immobilier", "Studio", f"Studio Caen (14000) {price}€ Découvrir", communes=COMMUNES
+    )
     assert isinstance(ad, Ad)
     return ad
 
@@ -107,7 +112,9 @@ def test_merging_batches_in_any_grouping_or_order_gives_one_pass(
 
 
 def flat(title: str, price: int) -> Ad:
-    ad = build_ad("Immobilier", title, f"{title} Caen (14000) {price}€ Découvrir")
+    ad = build_ad(
+        "Immobilier", title, f"{title} Caen (14000) {price}€ Découvrir", communes=COMMUNES
+    )
     assert isinstance(ad, Ad)
     return ad
 
