@@ -29,8 +29,8 @@ TABLE_FILE = "communes.tsv.gz"
 CURRENT, FORMER, ARRONDISSEMENT = "C", "F", "A"
 """The kinds of the table's rows."""
 
-MAX_NAME_WORDS = 12
-"""No commune name has more words (the longest has 8): tails longer are not tried."""
+MAX_TOWN_CHARS = 100
+"""Only this much of the end of a head is read for a town (the longest name has 45 characters)."""
 _WORD = re.compile(r"[^\W_]+")
 """A word of a name: hyphens, spaces, apostrophes (' and ’) and dots separate words."""
 _ABBREVIATIONS = MappingProxyType({"st": "saint", "ste": "sainte"})
@@ -71,8 +71,11 @@ def _fold(word: str) -> str:
     >>> [_fold(w) for w in ("Évêque", "ŒUILLY", "St", "Ste", "lès")]
     ['eveque', 'oeuilly', 'saint', 'sainte', 'les']
     """
-    decomposed = unicodedata.normalize("NFKD", word.casefold()).translate(_LIGATURES)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if word.isascii():  # most words: no accent to strip
+        bare = word.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", word.casefold()).translate(_LIGATURES)
+        bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _ABBREVIATIONS.get(bare, bare)
 
 
@@ -114,7 +117,7 @@ class CommuneTable:
         self._lines = MappingProxyType(
             dict(line.split("\t", 1) for line in lines if not line.startswith("#"))
         )
-        self._names: dict[str, Mapping[str, _Name]] = {}
+        self._names: dict[str, _Names] = {}
         """The names of the postcodes read so far, by :func:`name_key`."""
 
     @classmethod
@@ -127,8 +130,8 @@ class CommuneTable:
         """Return the postcodes the table knows."""
         return tuple(self._lines)
 
-    def names(self, postcode: str) -> Mapping[str, _Name]:
-        """Return the names a postcode's towns may be printed as, by :func:`name_key`."""
+    def names(self, postcode: str) -> _Names:
+        """Return the names a postcode's towns may be printed as."""
         names = self._names.get(postcode)
         if names is None:
             names = self._names[postcode] = _parse_line(self._lines.get(postcode, ""))
@@ -140,15 +143,20 @@ class CommuneTable:
         The longest tail of words that names one of the postcode's communes wins: "Vire
         Normandie" over "Normandie", "Bagnoles de l'Orne Normandie" over its last words.
         """
-        by_key = self.names(postcode)
-        if not by_key:
-            return None
-        words = list(_WORD.finditer(head))[-MAX_NAME_WORDS:]
+        names = self.names(postcode)
+        # Only the end of the head can hold the town: a long description is not read.
+        window = max(0, len(head) - MAX_TOWN_CHARS)
+        words = list(_WORD.finditer(head, window))
+        if window and words and words[0].start() == window and head[window - 1].isalnum():
+            words = words[1:]  # cut by the window
         if not words or words[-1].end() != len(head):
             return None  # the head ends in punctuation: no town printed last
-        folded = [_fold(word.group()) for word in words]
-        for size in range(len(words), 0, -1):
-            name = by_key.get(" ".join(folded[-size:]))
+        sizes = names.sizes.get(_fold(words[-1].group()), ())
+        folded = [_fold(word.group()) for word in words[-sizes[0] :]] if sizes else []
+        for size in sizes:  # the longest first
+            if size > len(folded):
+                continue
+            name = names.by_key.get(" ".join(folded[-size:]))
             start = words[-size].start()
             if name is not None and (start == 0 or head[start - 1] == " "):
                 return TownFound(start, name.commune, _how(head[start:], name))
@@ -161,9 +169,18 @@ def _how(printed: str, name: _Name) -> TownMatch:
     return "exact" if printed == name.official else "normalised"
 
 
-def _parse_line(line: str) -> Mapping[str, _Name]:
-    """Return the names of a postcode's line, by key; a current commune's name wins over a
-    merged-away one spelled the same."""
+class _Names(NamedTuple):
+    """The names of one postcode's towns."""
+
+    by_key: Mapping[str, _Name]
+    """By :func:`name_key`; a current commune's name wins over a merged-away one's."""
+    sizes: Mapping[str, tuple[int, ...]]
+    """By last word: the numbers of words of the names ending so, the largest first. A head
+    whose last word ends no name is looked up no further."""
+
+
+def _parse_line(line: str) -> _Names:
+    """Return the names of a postcode's line of the table."""
     names: dict[str, _Name] = {}
     for field in sorted(line.split("\t"), key=lambda f: f[0] == FORMER) if line else ():
         kind, official, code, commune, department, population = field.split("|")
@@ -175,7 +192,14 @@ def _parse_line(line: str) -> Mapping[str, _Name]:
         keys = arrondissement_keys(official) if kind == ARRONDISSEMENT else (name_key(official),)
         for key in keys:
             names.setdefault(key, name)
-    return MappingProxyType(names)
+    sizes: dict[str, set[int]] = {}
+    for key in names:
+        words = key.split(" ")
+        sizes.setdefault(words[-1], set()).add(len(words))
+    return _Names(
+        MappingProxyType(names),
+        MappingProxyType({end: tuple(sorted(n, reverse=True)) for end, n in sizes.items()}),
+    )
 
 
 class Town(NamedTuple):

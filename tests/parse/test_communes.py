@@ -198,7 +198,7 @@ def test_the_table_holds_every_commune_of_the_source() -> None:
 def test_known_rows_of_the_table(
     postcode: str, key: str, official: str, kind: str, insee_code: str, population: int
 ) -> None:
-    name = TABLE.names(postcode)[key]
+    name = TABLE.names(postcode).by_key[key]
     assert (name.official, name.kind, name.commune.insee_code, name.commune.population) == (
         official,
         kind,
