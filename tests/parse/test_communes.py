@@ -7,6 +7,8 @@ import tracemalloc
 from importlib.resources import files
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from classifieds.models import Ad
 from classifieds.parse.ads import AdBook, build_ad
@@ -227,3 +229,30 @@ def test_a_parser_loads_the_table_once_on_its_first_ad() -> None:
     first = book.communes
     book.built_ad("Immobilier", "Studio", "Studio Caen (14000) 450€ Découvrir")
     assert book.communes is first
+
+
+@given(st.text(max_size=300), st.sampled_from(["14000", "75011", "14500", "2A004", "99999"]))
+def test_finding_a_town_never_fails_and_finds_only_a_name_of_the_postcode(
+    head: str, postcode: str
+) -> None:
+    found = TABLE.find(head, postcode)
+    if found is not None:
+        assert name_key(head[found.start :]) in TABLE.names(postcode).by_key
+
+
+def test_a_town_after_a_long_description_is_found() -> None:
+    head = "Maison " + "très belle " * 200 + "Vire Normandie"
+    found = TABLE.find(head, "14500")
+    assert found is not None and head[found.start :] == "Vire Normandie"
+
+
+NAMES_OF_14500 = sorted({name.official for name in TABLE.names("14500").by_key.values()})
+
+
+@given(st.text(max_size=80), st.sampled_from(NAMES_OF_14500))
+def test_a_name_printed_last_is_always_found(description: str, official: str) -> None:
+    head = f"{description} {official}".strip()
+    found = TABLE.find(head, "14500")
+    assert found is not None
+    assert found.start <= len(head) - len(official)  # the whole name, or a longer one
+    assert name_key(head[found.start :]) in TABLE.names("14500").by_key
