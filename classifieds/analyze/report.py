@@ -17,7 +17,7 @@ from typing import Any, Final, Literal
 
 import pandas as pd
 
-from classifieds.analyze.summary import MONEY_COLUMNS, STAT_COLUMNS
+from classifieds.analyze.summary import FIGURE_COLUMNS, LAND_COLUMN, MONEY_COLUMNS
 
 __all__ = ["FORMATS", "Format", "format_eur", "group_keys", "group_label", "render"]
 
@@ -26,7 +26,9 @@ FORMATS: Final[tuple[Format, ...]] = ("table", "csv", "json", "markdown")
 
 NONE: Final = "—"
 _NBSP: Final = "\u00a0"
-_HEADERS: Final = MappingProxyType({"with_price": "with price", "price_per_m2": "per m²"})
+_HEADERS: Final = MappingProxyType(
+    {"with_price": "with price", "price_per_m2": "per m²", LAND_COLUMN: "per m² land"}
+)
 
 
 def format_eur(amount: float | None) -> str:
@@ -48,7 +50,7 @@ def format_eur(amount: float | None) -> str:
 
 def group_keys(summary: pd.DataFrame) -> list[str]:
     """Return the group columns of a summary: those before its figures."""
-    return [str(column) for column in summary.columns if column not in STAT_COLUMNS]
+    return [str(column) for column in summary.columns if column not in FIGURE_COLUMNS]
 
 
 def group_label(values: Sequence[Any]) -> str:
@@ -72,7 +74,7 @@ def render(summary: pd.DataFrame, output_format: Format) -> str:
     header = [_HEADERS.get(str(column), str(column)) for column in summary.columns]
     cells = [[_cell(str(c), value) for value in summary[c].tolist()] for c in summary.columns]
     rows = [list(row) for row in zip(*cells, strict=True)]
-    numeric = [column in STAT_COLUMNS for column in summary.columns]
+    numeric = [column in FIGURE_COLUMNS for column in summary.columns]
     if output_format == "markdown":
         return _markdown(header, rows, numeric)
     return _aligned(header, rows, numeric)
@@ -118,7 +120,7 @@ def _records(summary: pd.DataFrame) -> list[dict[str, Any]]:
                 record[column] = None
             elif column in MONEY_COLUMNS:
                 record[column] = round(float(value), 2)
-            elif column in STAT_COLUMNS:
+            elif column in FIGURE_COLUMNS:
                 record[column] = int(value)
             elif hasattr(value, "item"):  # a numpy scalar
                 record[column] = value.item()

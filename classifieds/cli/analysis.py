@@ -84,14 +84,15 @@ def history(listing_id: str, dataset: str, output_format: HistoryFormat) -> None
     "--by",
     default="category",
     show_default=True,
-    help="Columns to group by, comma-separated: category, transaction, department, town, make...",
+    help="Columns to group by, comma-separated: category, transaction, department, town, make,"
+    " property_type...; a date column by day, week, month or year: first_seen:month.",
 )
 @click.option(
     "--where",
     multiple=True,
     metavar="CONDITION",
     help="Keep the ads where CONDITION holds (repeatable, all must hold): department=14, "
-    "'price_eur>=1000', make=Peugeot,Renault.",
+    "'price_eur>=1000', make=Peugeot,Renault, 'first_seen>=2026-02-01' (dates in UTC).",
 )
 @click.option(
     "--format",
@@ -128,8 +129,9 @@ def summary(
 
     DATASET is an export folder (default data/), its listings.parquet or its listings.csv.
     Each ad counts once however many pages showed it. Ads without a price are counted but
-    not priced. Real estate is always split by transaction: a rent never shares a figure
-    with a sale. Quartiles need 4 prices. Groups come largest first.
+    not priced. Every group lies within one category (it is added to --by), and real estate
+    is always split by transaction: a rent never shares a figure with a sale. Quartiles need
+    4 prices. Groups come largest first; grouped by a date bucket, in time order.
 
     Examples:
 
@@ -138,6 +140,8 @@ def summary(
         classifieds summary --by town --where department=14 --where category=immobilier
 
         classifieds summary --where category=automobile --by make --top 10 --plot cars.png
+
+        classifieds summary --by first_seen:month --where 'first_seen>=2026-01-01' --plot t.png
     """
     from classifieds.analyze.report import render  # pandas: only summaries need it
     from classifieds.analyze.summary import group_prices, select, summarize

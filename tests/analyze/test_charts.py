@@ -62,6 +62,6 @@ def test_a_chart_draws_at_most_the_largest_groups(tmp_path: Path) -> None:
     drawn = plot_prices(
         summary, group_prices(towns, summary), tmp_path / "towns.png", title="Towns"
     )
-    assert len(drawn) == MAX_GROUPS and drawn[0] == "Town 00 (n=1)"
+    assert len(drawn) == MAX_GROUPS and drawn[0] == "Town 00 · bonnes_affaires (n=1)"
     with Image.open(tmp_path / "towns.png") as image:
         assert image.size == figure_size(MAX_GROUPS)
