@@ -11,8 +11,8 @@ from classifieds.cli._group import DEFAULT_DATASET, MissingInput, cli
 from classifieds.console import DictionaryFormat, HistoryFormat, data_dictionary, history_text
 from classifieds.errors import ClassifiedsError, InputError, QueryError
 from classifieds.store.dataset import load, load_sightings
+from classifieds.store.timeline import find_listing, history_records
 from classifieds.store.timeline import history as price_history
-from classifieds.store.timeline import history_records
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,19 +57,26 @@ def schema(output_format: DictionaryFormat) -> None:
 def history(listing_id: str, dataset: str, output_format: HistoryFormat) -> None:
     """Print the price history of one ad: when (or where) it was seen, at what price.
 
-    DATASET is an export folder or its sightings.parquet (default data/). Sightings are in
-    time order by capture date; undated ones (text files) come first, in input order.
+    LISTING_ID is the ad's listing_id, or its first characters (6 or more) when no other id
+    starts with them. DATASET is an export folder or its sightings.parquet (default data/).
+    Sightings are in time order by capture date; undated ones (text files) come first, in
+    input order.
 
-    Example:
+    Examples:
 
         classifieds history 1007d86089d41720 data/
+
+        classifieds history 1007d8
     """
     try:
         sightings = load_sightings(dataset)
+        found = find_listing(sightings, listing_id.strip())
     except InputError as error:
         raise MissingInput(str(error)) from error
-    seen = price_history(sightings, listing_id)
-    if seen.empty:
+    except QueryError as error:
+        raise click.BadParameter(str(error), param_hint="LISTING_ID") from error
+    seen = price_history(sightings, found) if found is not None else None
+    if seen is None or seen.empty:
         raise click.BadParameter(
             f"no listing {listing_id} in {dataset}. Copy an id from the listing_id column"
             " of listings.csv.",
