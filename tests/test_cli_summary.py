@@ -236,7 +236,10 @@ def test_plot_writes_a_png_and_says_so_on_stderr(
     assert (code, stdout) == (0, SEED_TABLE)
     assert stderr == f"Chart of 4 groups with a price written to {chart}\n"
     with Image.open(chart) as image:
-        assert image.format == "PNG" and image.size == (1000, 350)
+        assert image.format == "PNG" and image.size == (
+            1000,
+            510,
+        )  # 3 panels: others, 2 kinds of real estate
 
 
 def test_plot_into_a_missing_folder_exits_1(

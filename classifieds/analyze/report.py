@@ -53,16 +53,35 @@ def group_keys(summary: pd.DataFrame) -> list[str]:
     return [str(column) for column in summary.columns if column not in FIGURE_COLUMNS]
 
 
-def group_label(values: Sequence[Any]) -> str:
-    """Return a group's name for people: its known key values joined by ``·``.
+def group_label(values: Sequence[Any], columns: Sequence[str] = ()) -> str:
+    """Return a group's name for people: its key values joined by ``·``.
+
+    With the key ``columns``, a null value says what is missing (``no make``, ``undated`` for a
+    date bucket) rather than vanishing, so that a label says what its group pools; a null
+    ``transaction`` (a category that has none) is left out.
 
     >>> group_label(["immobilier", "location"]), group_label(["automobile", None]), group_label([])
     ('immobilier · location', 'automobile', 'all listings')
+    >>> group_label(["Caen", None, "automobile", None], ["town", "make", "category", "transaction"])
+    'Caen · no make · automobile'
+    >>> group_label([None, "automobile"], ["first_seen:month", "category"])
+    'undated · automobile'
     """
-    known = [str(value) for value in values if not _is_null(value)]
     if not values:
         return "all listings"
-    return " · ".join(known) if known else NONE
+    named = list(columns) or [""] * len(values)
+    known = [
+        str(value) if not _is_null(value) else _missing(column)
+        for value, column in zip(values, named, strict=True)
+    ]
+    return " · ".join(text for text in known if text) or NONE
+
+
+def _missing(column: str) -> str:
+    """Return what a null key value means in a label: empty when it is best left out."""
+    if not column or column == "transaction":
+        return ""
+    return "undated" if ":" in column else f"no {column}"
 
 
 def render(summary: pd.DataFrame, output_format: Format) -> str:

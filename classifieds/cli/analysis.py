@@ -172,22 +172,20 @@ def summary(
             return
     click.echo(render(table, output_format), nl=False)
     if plot is not None:
-        note = f"where {', '.join(where)}" if where else None
+        note = f"Ads where {', '.join(where)}." if where else None
         _plot(table, group_prices(selected, table), plot, plot_kind, note)
 
 
 def _plot(
     table: pd.DataFrame, prices: list[list[float]], path: Path, kind: PlotKind, note: str | None
 ) -> None:
-    from classifieds.analyze.charts import plot_prices
+    from classifieds.analyze.charts import drawable, drawn_text, plot_prices
 
-    priced = sum(1 for group in prices if group)
-    if not priced:
-        click.echo(f"No ad has a price: {path} not written.", err=True)
+    if not drawable(table, prices):
+        click.echo(f"No {drawn_text(table, prices, 0)}: {path} not written.", err=True)
         return
     try:
         drawn = plot_prices(table, prices, path, kind=kind, note=note)
     except ClassifiedsError as error:
         raise click.ClickException(str(error)) from error
-    shown = f"the {len(drawn)} largest of {priced}" if len(drawn) < priced else str(priced)
-    click.echo(f"Chart of {shown} groups with a price written to {path}", err=True)
+    click.echo(f"Chart of {drawn_text(table, prices, len(drawn))} written to {path}", err=True)
