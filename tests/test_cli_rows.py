@@ -239,3 +239,8 @@ def test_an_ambiguous_prefix_lists_the_matches(tmp_path: Path) -> None:
         "abcdef starts 2 listing ids: abcdef0000000001, abcdef0000000002. Give more characters."
     )
     assert find_listing(sightings, "abcdef0000000002") == "abcdef0000000002"
+
+
+def test_a_column_named_twice_is_shown_once(seed_data: Path) -> None:
+    code, stdout, _ = run("rows", seed_data, "--columns", "postcode,postcode", "--limit", "1")
+    assert (code, stdout) == (0, "postcode\n07690\n")

@@ -335,3 +335,25 @@ def test_a_bad_date_is_a_one_line_usage_error(runner: CliRunner, dated_data: Pat
         "Error: first_seen>=2026-02-30: first_seen holds dates, and '2026-02-30' is not one."
         " Write a date or a datetime in UTC: 2026-02-01 or 2026-02-01T12:00."
     )
+
+
+def test_plot_of_a_bucketed_summary_is_lines_over_time(
+    runner: CliRunner, dated_data: Path, tmp_path: Path
+) -> None:
+    chart = tmp_path / "months.png"
+    code, _, stderr = summary(runner, dated_data, "--by", "first_seen:month", "--plot", chart)
+    assert (code, stderr) == (0, f"Chart of 2 lines of medians over time written to {chart}\n")
+    with Image.open(chart) as image:
+        assert (
+            image.text["Title"]
+            == "Median asking price by first_seen:month · category · transaction"
+        )
+
+
+def test_plot_over_time_of_undated_ads_is_not_written(
+    runner: CliRunner, seed_data: Path, tmp_path: Path
+) -> None:
+    chart = tmp_path / "months.png"
+    code, stdout, stderr = summary(runner, seed_data, "--by", "first_seen:month", "--plot", chart)
+    assert (code, stderr) == (0, f"No dated price: {chart} not written.\n")
+    assert stdout.splitlines()[1].startswith("—") and not chart.exists()

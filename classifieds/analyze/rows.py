@@ -97,7 +97,7 @@ def browse(
     >>> chosen.rows["title"].tolist(), chosen.matched
     (['Clio', 'Vélo'], 3)
     """
-    shown = list(columns) or [c for c in DEFAULT_COLUMNS[table] if c in frame.columns]
+    shown = list(dict.fromkeys(columns)) or [c for c in DEFAULT_COLUMNS[table] if c in frame]
     for column in shown:
         if column not in frame.columns:
             raise QueryError(unknown_column(column, frame, "to show"))

@@ -114,14 +114,15 @@ def history(listing_id: str, dataset: str, output_format: HistoryFormat) -> None
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE.png",
-    help="Also draw the prices of each group into this PNG file.",
+    help="Also draw the prices of each group into this PNG file: a panel per transaction;"
+    " grouped by a date bucket, lines of medians over time.",
 )
 @click.option(
     "--plot-kind",
     type=click.Choice(["box", "bar"]),
     default="box",
     show_default=True,
-    help="box: the spread of each group's prices; bar: each group's median.",
+    help="box: the spread of each group's prices; bar: each group's median (not over time).",
 )
 def summary(
     dataset: Path,
