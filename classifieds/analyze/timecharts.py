@@ -29,6 +29,7 @@ MAX_SERIES: Final = 8
 """A chart over time shows at most this many lines, the largest groups."""
 _MAX_TICKS: Final = 12  # date labels on a time axis, at most
 
+_ROOMY: Final = 24  # points in a panel that can each say "n=…"; more say the number only
 _Point = tuple[datetime, float, int, str]  # the bucket's first day, median, n, label
 
 
@@ -64,6 +65,7 @@ def draw_lines(
     """
     labels = {day: label for line in every for day, _, _, label in line.data}
     buckets = dict(sorted(labels.items()))
+    crowded = sum(len(line.data) for line in lines) > _ROOMY  # then the bare number
     for number, (label, points, _, _) in enumerate(lines):
         colour = f"C{number % 10}"
         total = sum(n for _, _, n, _ in points)
@@ -71,7 +73,7 @@ def draw_lines(
         axes.plot(moments, medians, marker="o", color=colour, label=f"{label} (n={total})")
         for day, median, n, _ in points:
             axes.annotate(
-                f"n={n}",
+                str(n) if crowded else f"n={n}",
                 (day, median),
                 textcoords="offset points",
                 xytext=(0, 7),
@@ -98,7 +100,7 @@ def draw_lines(
     axes.set_ylabel("Median asking price (€, log scale)" if log else "Median asking price (€)")
     axes.grid(color="0.9")
     unit = time_keys(keys)[0].partition(":")[2]
-    return f"Points: the median asking price of each {unit} · n: ads with a price."
+    return f"Points: the median asking price of each {unit} · n above each: ads with a price."
 
 
 def undated_note(summary: pd.DataFrame, keys: Sequence[str]) -> str:

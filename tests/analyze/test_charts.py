@@ -251,3 +251,17 @@ def test_a_chart_over_time_draws_at_most_the_largest_lines() -> None:
     chart, figure = chart_of(frame, ["first_seen:day", "town"])
     assert len(chart.labels) == MAX_SERIES and chart.labels[0] == "Town 11 · bonnes_affaires"
     assert_readable(figure)
+
+
+@pytest.mark.parametrize(("days", "first"), [(24, "n=1"), (25, "1")], ids=["roomy", "crowded"])
+def test_a_crowded_panel_gives_the_bare_number_at_each_point(days: int, first: str) -> None:
+    frame = pd.DataFrame(
+        {
+            "category": "bonnes_affaires",
+            "price_eur": 10.0,
+            "first_seen": pd.date_range("2026-01-01", periods=days, freq="D", tz="UTC"),
+        }
+    )
+    _, figure = chart_of(frame, "first_seen:day")
+    assert [t.get_text() for t in figure.axes[0].texts] == [first] * days
+    assert_readable(figure)
