@@ -25,13 +25,14 @@ export: $(RUNTIME)
 	$(VENV)/bin/classifieds export seeds/ --out data/
 	$(VENV)/bin/classifieds summary data/
 
-# docs/prices.png, the README's chart, drawn from an export of seeds/ into a temporary folder.
-# The PNG embeds the figures it shows; tests/test_docs.py fails when they are no longer those of
-# seeds/: rerun `make docs` and commit the image.
+# docs/prices.png and docs/towns.png, the README's charts, drawn from an export of seeds/ into a
+# temporary folder. The PNGs embed the figures they show; tests/test_docs.py fails when they are
+# no longer those of seeds/: rerun `make docs` and commit the images.
 docs: $(STAMP)
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(VENV)/bin/classifieds export seeds/ --out "$$tmp/data" --quiet >/dev/null && \
-	$(VENV)/bin/classifieds summary "$$tmp/data" --plot docs/prices.png
+	$(VENV)/bin/classifieds summary "$$tmp/data" --plot docs/prices.png && \
+	$(VENV)/bin/classifieds summary "$$tmp/data" --by town --plot docs/towns.png >/dev/null
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check classifieds tests bench scripts

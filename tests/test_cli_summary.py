@@ -106,10 +106,12 @@ def test_json_is_a_list_of_groups(runner: CliRunner, seed_data: Path) -> None:
     code, stdout, stderr = summary(runner, seed_data, "--format", "json", "--by", "transaction")
     groups = json.loads(stdout)
     assert code == 0 and stderr == ""
-    assert [(g["transaction"], g["ads"], g["median"]) for g in groups] == [
-        (None, 8, 150.0),
-        ("location", 3, 605.0),
-        ("viager", 1, 60000.0),
+    # Grouped by transaction alone, categories are still apart: cars never pool with goods.
+    assert [(g["transaction"], g["category"], g["ads"], g["median"]) for g in groups] == [
+        (None, "automobile", 4, 16200.0),
+        (None, "bonnes_affaires", 4, 90.0),
+        ("location", "immobilier", 3, 605.0),
+        ("viager", "immobilier", 1, 60000.0),
     ]
 
 
@@ -156,7 +158,7 @@ def test_where_and_by(runner: CliRunner, seed_data: Path) -> None:
         "Le",
         "Plérin",
     ]
-    assert stdout.splitlines()[1].split()[1:3] == ["1", "1"]  # the 30 € seat is filtered out
+    assert stdout.splitlines()[1].split()[1:4] == ["bonnes_affaires", "1", "1"]  # no 30 € seat
 
 
 @pytest.mark.parametrize(
@@ -234,7 +236,10 @@ def test_plot_writes_a_png_and_says_so_on_stderr(
     assert (code, stdout) == (0, SEED_TABLE)
     assert stderr == f"Chart of 4 groups with a price written to {chart}\n"
     with Image.open(chart) as image:
-        assert image.format == "PNG" and image.size == (1000, 350)
+        assert image.format == "PNG" and image.size == (
+            1000,
+            510,
+        )  # 3 panels: others, 2 kinds of real estate
 
 
 def test_plot_into_a_missing_folder_exits_1(
@@ -270,3 +275,85 @@ def test_the_command_line_offers_every_format() -> None:
     from classifieds.cli import SUMMARY_FORMATS
 
     assert SUMMARY_FORMATS == FORMATS
+
+
+@pytest.fixture(scope="module")
+def dated_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A JSON Lines crawl: the same car seen in January and February, a flat in February."""
+    crawl = tmp_path_factory.mktemp("dated")
+    car = "Petites Annonces\nAutomobile\nPeugeot 208\nPeugeot 208 Vire (14500) 9 500€ Découvrir\n"
+    flat = "Immobilier\nAppartement T2\nAppartement T2 Caen (14000) 600€ Découvrir\n"
+    pages = [
+        {"url": "https://x/1", "text": car, "fetched_at": "2026-01-30T10:00:00Z"},
+        {"url": "https://x/2", "text": car + flat, "fetched_at": "2026-02-03T10:00:00Z"},
+    ]
+    (crawl / "crawl.jsonl").write_text(
+        "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pages), encoding="utf-8"
+    )
+    (crawl / "undated.txt").write_text(
+        "Petites Annonces\nBonnes affaires\nVélo enfant\nVélo enfant Caen (14000) 40€ Découvrir\n",
+        encoding="utf-8",
+    )
+    out = crawl / "data"
+    classifieds.build([crawl / "crawl.jsonl", crawl / "undated.txt"], out)
+    return out
+
+
+def test_by_month_in_time_order_undated_last(runner: CliRunner, dated_data: Path) -> None:
+    code, stdout, stderr = summary(
+        runner, dated_data, "--by", "first_seen:month", "--format", "csv"
+    )
+    assert (code, stderr) == (0, "")
+    assert [line.split(",")[:4] for line in stdout.splitlines()] == [
+        ["first_seen:month", "category", "transaction", "ads"],
+        ["2026-01", "automobile", "", "1"],
+        ["2026-02", "immobilier", "location", "1"],
+        ["", "bonnes_affaires", "", "1"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("condition", "categories"),
+    [
+        ("first_seen>=2026-02-01", ["immobilier"]),
+        ("last_seen>=2026-02-01", ["automobile", "immobilier"]),
+        ("last_seen<2026-02-03T10:00", []),
+        ("first_seen<2026-02-01T00:00Z", ["automobile"]),
+    ],
+)
+def test_where_on_dates(
+    runner: CliRunner, dated_data: Path, condition: str, categories: list[str]
+) -> None:
+    code, stdout, _ = summary(runner, dated_data, "--where", condition, "--format", "json")
+    assert code == 0 and [g["category"] for g in json.loads(stdout)] == categories
+
+
+def test_a_bad_date_is_a_one_line_usage_error(runner: CliRunner, dated_data: Path) -> None:
+    code, stdout, stderr = summary(runner, dated_data, "--where", "first_seen>=2026-02-30")
+    assert (code, stdout) == (2, "")
+    assert stderr.splitlines()[-1] == (
+        "Error: first_seen>=2026-02-30: first_seen holds dates, and '2026-02-30' is not one."
+        " Write a date or a datetime in UTC: 2026-02-01 or 2026-02-01T12:00."
+    )
+
+
+def test_plot_of_a_bucketed_summary_is_lines_over_time(
+    runner: CliRunner, dated_data: Path, tmp_path: Path
+) -> None:
+    chart = tmp_path / "months.png"
+    code, _, stderr = summary(runner, dated_data, "--by", "first_seen:month", "--plot", chart)
+    assert (code, stderr) == (0, f"Chart of 2 lines of medians over time written to {chart}\n")
+    with Image.open(chart) as image:
+        assert (
+            image.text["Title"]
+            == "Median asking price by first_seen:month · category · transaction"
+        )
+
+
+def test_plot_over_time_of_undated_ads_is_not_written(
+    runner: CliRunner, seed_data: Path, tmp_path: Path
+) -> None:
+    chart = tmp_path / "months.png"
+    code, stdout, stderr = summary(runner, seed_data, "--by", "first_seen:month", "--plot", chart)
+    assert (code, stderr) == (0, f"No dated price: {chart} not written.\n")
+    assert stdout.splitlines()[1].startswith("—") and not chart.exists()

@@ -1,4 +1,4 @@
-"""The README's summary and docs/prices.png show what the code gives on seeds/ today.
+"""The README's summary and the charts of docs/ show what the code gives on seeds/ today.
 
 When parsing or summarizing changes the seed figures, these fail until `make docs` is rerun (and
 the README's table pasted from `make export`). Pixels are not compared: they depend on the
@@ -15,8 +15,9 @@ from conftest import SEEDS
 from PIL import Image
 
 import classifieds
-from classifieds.analyze.charts import SUMMARY_KEY, figure_size
+from classifieds.analyze.charts import SUMMARY_KEY, draw_prices, figure_size
 from classifieds.analyze.report import render
+from classifieds.analyze.summary import group_prices
 from classifieds.cli import cli
 
 ROOT = Path(__file__).parent.parent
@@ -29,11 +30,16 @@ def seed_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_docs_chart_shows_the_seed_summary(seed_data: Path) -> None:
-    summary = classifieds.summarize(classifieds.load(seed_data))
-    with Image.open(ROOT / "docs" / "prices.png") as chart:
+@pytest.mark.parametrize(
+    ("name", "by"), [("prices.png", ["category"]), ("towns.png", ["town"])], ids=["prices", "towns"]
+)
+def test_docs_chart_shows_the_seed_summary(seed_data: Path, name: str, by: list[str]) -> None:
+    listings = classifieds.load(seed_data)
+    summary = classifieds.summarize(listings, by)
+    panels = draw_prices(summary, group_prices(listings, summary)).panels
+    with Image.open(ROOT / "docs" / name) as chart:
         assert chart.text.get(SUMMARY_KEY) == render(summary, "csv"), "stale: run `make docs`"
-        assert chart.size == figure_size(len(summary))
+        assert chart.size == figure_size([len(labels) for labels in panels.values()])
 
 
 def test_readme_shows_the_seed_summary(seed_data: Path) -> None:
@@ -43,3 +49,4 @@ def test_readme_shows_the_seed_summary(seed_data: Path) -> None:
     assert (
         "![Asking prices by category and transaction on the seed page](docs/prices.png)" in readme
     )
+    assert "![Asking prices by town on the seed page](docs/towns.png)" in readme

@@ -1,4 +1,13 @@
-"""Charts of a price summary, as PNG files a report can show: one row per group, prices in euros.
+"""Charts of a price summary, as PNG files a report can show, in euros.
+
+Two kinds of chart, told by the summary: a summary grouped by a date bucket
+(``first_seen:month``) is a line of medians over time, with the number of prices at each point;
+any other summary has one row per group (``box``: the spread of its prices, ``bar``: its
+median). Rents and sales never share an axis: real estate is drawn in one panel per
+transaction, the other categories in a panel of their own, each with its own price axis (a log
+scale when its prices span orders of magnitude). A label names everything its group pools
+(``Caen · automobile``); long ones are cut with ``…`` and titles are wrapped, so that nothing is
+clipped; every point lies inside its axis.
 
 matplotlib is imported inside :func:`plot_prices`, so that the command line starts fast when it
 draws nothing; figures are drawn on the non-interactive Agg canvas, never on a display. The PNG
@@ -11,21 +20,35 @@ without looking at pixels.
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pandas as pd
 
+from classifieds.analyze.panels import Drawn, label_of, panel_of, panel_title, price_axis
 from classifieds.analyze.report import format_eur, group_keys, group_label, render
-from classifieds.analyze.summary import MIN_PRICES_FOR_QUARTILES
+from classifieds.analyze.summary import MIN_PRICES_FOR_QUARTILES, time_keys
+from classifieds.analyze.timecharts import draw_lines, time_panels, undated_note
 from classifieds.errors import OutputError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["MAX_GROUPS", "SUMMARY_KEY", "PlotKind", "plot_prices"]
+__all__ = [
+    "MAX_GROUPS",
+    "SUMMARY_KEY",
+    "Chart",
+    "PlotKind",
+    "draw_prices",
+    "drawable",
+    "drawn_text",
+    "figure_size",
+    "plot_prices",
+]
 
 PlotKind = Literal["box", "bar"]
 MAX_GROUPS: Final = 30
@@ -34,18 +57,41 @@ SUMMARY_KEY: Final = "Summary"
 """PNG text chunk holding the CSV of the summary the chart shows."""
 WIDTH_IN: Final = 10.0
 DPI: Final = 100
-_ROW_IN: Final = 0.5  # height per group, inches
-_FRAME_IN: Final = 1.5  # title, axis and caption
-_LOG_SPAN: Final = 100  # prices spanning this ratio or more are drawn on a log scale
+_ROW_IN: Final = 0.45  # height per group, inches
+_PANEL_IN: Final = 0.8  # a panel's title and price axis
+_FRAME_IN: Final = 0.9  # the chart's title and caption
+_TIME_PANEL_IN: Final = 2.6  # a panel of a chart over time
+_TITLE_WIDTH: Final = 90  # characters per line of a title (large type)
+_CAPTION_WIDTH: Final = 130  # characters per line of the caption (small type)
+_BLUE, _RED, _PALE = "#1f4e79", "#c0392b", "#cfe0f3"
 
 
-def figure_size(groups: int) -> tuple[int, int]:
-    """Return the pixel size (width, height) of a chart of ``groups`` groups.
+@dataclass(frozen=True)
+class Chart:
+    """A chart drawn, not yet saved: its figure, title, and the labels of each panel."""
 
-    >>> figure_size(4)
-    (1000, 350)
+    figure: Figure
+    title: str
+    panels: dict[str, list[str]]
+    """Each panel's title (empty for a chart of one panel without one) and the full labels of
+    its groups or lines, top to bottom."""
+
+    @property
+    def labels(self) -> list[str]:
+        """Return the full labels of every group drawn, panel by panel."""
+        return [label for labels in self.panels.values() for label in labels]
+
+
+def figure_size(rows_per_panel: Sequence[int], *, over_time: bool = False) -> tuple[int, int]:
+    """Return the pixel size (width, height) of a chart with these panels (groups in each).
+
+    >>> figure_size([4]), figure_size([2, 1, 1]), figure_size([3, 2], over_time=True)
+    ((1000, 350), (1000, 510), (1000, 610))
     """
-    height = _FRAME_IN + _ROW_IN * max(groups, 1)
+    if over_time:
+        height = _FRAME_IN + _TIME_PANEL_IN * max(len(rows_per_panel), 1)
+    else:
+        height = _FRAME_IN + sum(_PANEL_IN + _ROW_IN * max(n, 1) for n in rows_per_panel)
     return round(WIDTH_IN * DPI), round(height * DPI)
 
 
@@ -59,65 +105,131 @@ def plot_prices(
     note: str | None = None,
 ) -> list[str]:
     """Draw the prices of each group of ``summary`` into the PNG file ``path``; return the labels
-    of the groups drawn, top to bottom.
+    of the groups (or, over time, of the lines) drawn, top to bottom.
 
     ``prices`` holds the known prices of each summary row (:func:`classifieds.analyze.summary.
     group_prices`). ``box`` draws each group's spread: a box from p25 to p75 with whiskers to
     min and max when it has 4 prices or more, its prices as dots below that, its median as a
     bar. ``bar`` draws each group's median. Groups without a price are left out, and only the
     :data:`MAX_GROUPS` largest are drawn. Labels give the number of prices drawn: ``(n=12)``.
-    ``note`` is printed small beside the title: which ads were kept, for instance.
+    A summary grouped by a date bucket is drawn as lines of medians over time whatever
+    ``kind``. ``note`` is printed under the chart: which ads were kept, for instance.
     """
+    from matplotlib.style import context
+
+    with context("default"):  # the same chart whatever the user's matplotlibrc says
+        chart = draw_prices(summary, prices, kind=kind, title=title, note=note)
+        metadata = {"Title": chart.title, SUMMARY_KEY: render(summary, "csv")}
+        _save(chart.figure, Path(path), metadata)
+    return chart.labels
+
+
+def draw_prices(
+    summary: pd.DataFrame,
+    prices: Sequence[Sequence[float]],
+    *,
+    kind: PlotKind = "box",
+    title: str | None = None,
+    note: str | None = None,
+) -> Chart:
+    """Return the chart of :func:`plot_prices`, drawn on a figure that is not saved."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.style import context
 
     keys = group_keys(summary)
-    rows: list[_Row] = []
-    for (_, row), group in zip(summary.iterrows(), prices, strict=True):
-        if group and len(rows) < MAX_GROUPS:
-            label = f"{group_label([row[key] for key in keys])} (n={len(group)})"
-            rows.append((label, row, list(group)))
+    over_time = bool(time_keys(keys))
+    panels = time_panels(summary, keys) if over_time else _group_panels(summary, prices, keys)
     if title is None:
-        noun = "Median asking price" if kind == "bar" else "Asking prices"
+        noun = "Median asking price" if kind == "bar" or over_time else "Asking prices"
         title = f"{noun} by {' · '.join(keys) or 'listing'}"
-    with context("default"):  # the same chart whatever the user's matplotlibrc says
-        width, height = figure_size(len(rows))
+    titled = len(panels) > 1 or any(panel is not None for panel in panels)
+    with context("default"):
+        width, height = figure_size([len(rows) for rows in panels.values()], over_time=over_time)
         figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, layout="constrained")
         FigureCanvasAgg(figure)
-        axes = figure.add_subplot()
-        if kind == "bar":
-            _bars(axes, rows)
-            axes.set_xlabel("Median asking price (€)")
-            caption = "n: ads with a price"
-        else:
-            log = _boxes(axes, rows)
-            axes.set_xlabel("Asking price (€, log scale)" if log else "Asking price (€)")
-            caption = (
-                "dots: each price · red: median · box: p25 to p75 and whiskers: min to max,"
-                f" from {MIN_PRICES_FOR_QUARTILES} prices · n: ads with a price"
-            )
+        ratios = [
+            1.0 if over_time else _PANEL_IN + _ROW_IN * max(len(rows), 1)
+            for rows in panels.values()
+        ]
+        grid = figure.subplots(
+            len(panels), 1, squeeze=False, height_ratios=ratios, sharex=over_time
+        )
+        caption = ""
+        for axes, (panel, rows) in zip(grid[:, 0], panels.items(), strict=True):
+            if over_time:
+                every = [line for lines in panels.values() for line in lines]
+                caption = draw_lines(axes, rows, keys, every)
+            elif kind == "bar":
+                caption = _bars(axes, rows)
+            else:
+                caption = _boxes(axes, rows)
+            if titled:
+                axes.set_title(panel_title(panel), loc="left", fontsize="medium", color="0.2")
+            axes.spines[["top", "right"]].set_visible(False)
+            axes.set_axisbelow(True)
+        figure.suptitle(_wrapped(title), x=0.01, ha="left", fontsize="large")
+        undated = undated_note(summary, keys) if over_time else ""
+        words = [note or "", undated, caption]
+        caption = _wrapped(" ".join(w for w in words if w), _CAPTION_WIDTH)
         figure.supxlabel(caption, fontsize="small", color="0.35")
-        axes.set_yticks(range(len(rows)), [label for label, _, _ in rows])
-        axes.set_ylim(len(rows) - 0.5, -0.5)  # largest group on top
-        axes.set_title(title, loc="left", fontsize="large")
-        if note:
-            axes.set_title(note, loc="right", fontsize="small", color="0.35")
-        axes.grid(axis="x", color="0.9")
-        axes.set_axisbelow(True)
-        axes.spines[["top", "right"]].set_visible(False)
-        _save(figure, Path(path), {"Title": title, SUMMARY_KEY: render(summary, "csv")})
-    return [label for label, _, _ in rows]
+    drawn = {
+        panel_title(panel) if titled else "": [row.full for row in rows]
+        for panel, rows in panels.items()
+    }
+    return Chart(figure, title, drawn)
 
 
-_Row = tuple[str, "pd.Series[float]", list[float]]
+def drawable(summary: pd.DataFrame, prices: Sequence[Sequence[float]]) -> int:
+    """Return how many groups of ``summary`` a chart can show: those with a price (and a date,
+    for a summary over time). A chart of none is not worth writing.
+
+    >>> summary = pd.DataFrame({"first_seen:month": [None], "category": ["automobile"],
+    ...     "ads": [2], "with_price": [1]})
+    >>> drawable(summary, [[9500.0]]), drawable(summary.drop(columns="first_seen:month"), [[1.0]])
+    (0, 1)
+    """
+    times = time_keys(group_keys(summary))
+    if times:
+        return int((summary[times[0]].notna() & (summary["with_price"] > 0)).sum())
+    return sum(1 for group in prices if group)
 
 
-def _boxes(axes: Axes, rows: Sequence[_Row]) -> bool:
-    """Draw each group's spread; return whether the price axis is logarithmic."""
-    from matplotlib.ticker import FuncFormatter, NullFormatter
+def drawn_text(summary: pd.DataFrame, prices: Sequence[Sequence[float]], drawn: int) -> str:
+    """Return what a chart shows, for a message: ``the 30 largest of 41 groups with a price``.
 
-    for y, (_, row, group) in enumerate(rows):
+    >>> summary = pd.DataFrame({"category": ["automobile"], "ads": [2], "with_price": [1]})
+    >>> drawn_text(summary, [[9500.0]], 1)
+    '1 group with a price'
+    """
+    if time_keys(group_keys(summary)):
+        return f"{drawn} line{'s' * (drawn != 1)} of medians over time" if drawn else "dated price"
+    priced = drawable(summary, prices)
+    if not priced:
+        return "ad with a price"
+    shown = f"the {drawn} largest of {priced}" if drawn < priced else str(priced)
+    return f"{shown} group{'s' * (priced != 1)} with a price"
+
+
+def _group_panels(
+    summary: pd.DataFrame, prices: Sequence[Sequence[float]], keys: Sequence[str]
+) -> dict[Any, list[Drawn]]:
+    """Return the groups to draw with a price, by panel (transaction), largest first."""
+    panels: dict[Any, list[Drawn]] = {}
+    drawn = 0
+    for (_, row), group in zip(summary.iterrows(), prices, strict=True):
+        if group and drawn < MAX_GROUPS:
+            label = f"{label_of(row, keys)} (n={len(group)})"
+            full = f"{group_label([row[key] for key in keys], keys)} (n={len(group)})"
+            drawn_row = Drawn(label, row, list(group), full)
+            panels.setdefault(panel_of(row, keys), []).append(drawn_row)
+            drawn += 1
+    return panels or {None: []}
+
+
+def _boxes(axes: Axes, rows: Sequence[Drawn]) -> str:
+    """Draw each group's spread; return the caption that reads it."""
+    for y, (_, row, group, _) in enumerate(rows):
         if len(group) >= MIN_PRICES_FOR_QUARTILES:
             stats = {
                 "med": row["median"],
@@ -133,31 +245,47 @@ def _boxes(axes: Axes, rows: Sequence[_Row]) -> bool:
                 orientation="horizontal",
                 widths=0.6,
                 patch_artist=True,
-                boxprops={"facecolor": "#cfe0f3", "edgecolor": "#1f4e79"},
-                whiskerprops={"color": "#1f4e79"},
-                capprops={"color": "#1f4e79"},
-                medianprops={"color": "#c0392b", "linewidth": 2},
+                manage_ticks=False,
+                boxprops={"facecolor": _PALE, "edgecolor": _BLUE},
+                whiskerprops={"color": _BLUE},
+                capprops={"color": _BLUE},
+                medianprops={"color": _RED, "linewidth": 2},
             )
         else:
-            axes.plot(group, [y] * len(group), "o", color="#1f4e79", markersize=6)
-            axes.plot([row["median"]] * 2, [y - 0.3, y + 0.3], color="#c0392b", linewidth=2)
-    every = [price for _, _, group in rows for price in group]
-    log = bool(every) and min(every) > 0 and max(every) / min(every) >= _LOG_SPAN
-    if log:
-        axes.set_xscale("log")
-        axes.xaxis.set_minor_formatter(NullFormatter())
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: format_eur(value)))
-    return log
+            axes.plot(group, [y] * len(group), "o", color=_BLUE, markersize=6)
+            axes.plot([row["median"]] * 2, [y - 0.3, y + 0.3], color=_RED, linewidth=2)
+    log = price_axis(axes, "x", [price for drawn in rows for price in drawn.prices])
+    _group_axis(axes, rows)
+    axes.set_xlabel("Asking price (€, log scale)" if log else "Asking price (€)")
+    axes.grid(axis="x", color="0.9")
+    return (
+        "Dots: each price · red: median · box: p25 to p75 and whiskers: min to max,"
+        f" from {MIN_PRICES_FOR_QUARTILES} prices · n: ads with a price."
+    )
 
 
-def _bars(axes: Axes, rows: Sequence[_Row]) -> None:
+def _bars(axes: Axes, rows: Sequence[Drawn]) -> str:
     from matplotlib.ticker import FuncFormatter
 
-    medians = [float(row["median"]) for _, row, _ in rows]
+    medians = [float(drawn.data["median"]) for drawn in rows]
     bars = axes.barh(range(len(rows)), medians, height=0.6, color="#5b8fc7")
     axes.bar_label(bars, [format_eur(m) for m in medians], padding=4, fontsize="small")
-    axes.margins(x=0.15)
+    axes.set_xlim(0, max(medians, default=1.0) * 1.3 or 1.0)  # room for the amounts
     axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: format_eur(value)))
+    _group_axis(axes, rows)
+    axes.set_xlabel("Median asking price (€)")
+    axes.grid(axis="x", color="0.9")
+    return "n: ads with a price."
+
+
+def _group_axis(axes: Axes, rows: Sequence[Drawn]) -> None:
+    axes.set_yticks(range(len(rows)), [drawn.label for drawn in rows])
+    axes.set_ylim(len(rows) - 0.5, -0.5)  # largest group on top
+
+
+def _wrapped(text: str, width: int = _TITLE_WIDTH) -> str:
+    """Return text broken into lines of ``width`` characters at most, at spaces."""
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def _save(figure: Figure, path: Path, metadata: dict[str, str]) -> None:

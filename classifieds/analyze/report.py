@@ -17,7 +17,7 @@ from typing import Any, Final, Literal
 
 import pandas as pd
 
-from classifieds.analyze.summary import MONEY_COLUMNS, STAT_COLUMNS
+from classifieds.analyze.summary import FIGURE_COLUMNS, LAND_COLUMN, MONEY_COLUMNS
 
 __all__ = ["FORMATS", "Format", "format_eur", "group_keys", "group_label", "render"]
 
@@ -26,7 +26,9 @@ FORMATS: Final[tuple[Format, ...]] = ("table", "csv", "json", "markdown")
 
 NONE: Final = "—"
 _NBSP: Final = "\u00a0"
-_HEADERS: Final = MappingProxyType({"with_price": "with price", "price_per_m2": "per m²"})
+_HEADERS: Final = MappingProxyType(
+    {"with_price": "with price", "price_per_m2": "per m²", LAND_COLUMN: "per m² land"}
+)
 
 
 def format_eur(amount: float | None) -> str:
@@ -48,19 +50,38 @@ def format_eur(amount: float | None) -> str:
 
 def group_keys(summary: pd.DataFrame) -> list[str]:
     """Return the group columns of a summary: those before its figures."""
-    return [str(column) for column in summary.columns if column not in STAT_COLUMNS]
+    return [str(column) for column in summary.columns if column not in FIGURE_COLUMNS]
 
 
-def group_label(values: Sequence[Any]) -> str:
-    """Return a group's name for people: its known key values joined by ``·``.
+def group_label(values: Sequence[Any], columns: Sequence[str] = ()) -> str:
+    """Return a group's name for people: its key values joined by ``·``.
+
+    With the key ``columns``, a null value says what is missing (``no make``, ``undated`` for a
+    date bucket) rather than vanishing, so that a label says what its group pools; a null
+    ``transaction`` (a category that has none) is left out.
 
     >>> group_label(["immobilier", "location"]), group_label(["automobile", None]), group_label([])
     ('immobilier · location', 'automobile', 'all listings')
+    >>> group_label(["Caen", None, "automobile", None], ["town", "make", "category", "transaction"])
+    'Caen · no make · automobile'
+    >>> group_label([None, "automobile"], ["first_seen:month", "category"])
+    'undated · automobile'
     """
-    known = [str(value) for value in values if not _is_null(value)]
     if not values:
         return "all listings"
-    return " · ".join(known) if known else NONE
+    named = list(columns) or [""] * len(values)
+    known = [
+        str(value) if not _is_null(value) else _missing(column)
+        for value, column in zip(values, named, strict=True)
+    ]
+    return " · ".join(text for text in known if text) or NONE
+
+
+def _missing(column: str) -> str:
+    """Return what a null key value means in a label: empty when it is best left out."""
+    if not column or column == "transaction":
+        return ""
+    return "undated" if ":" in column else f"no {column}"
 
 
 def render(summary: pd.DataFrame, output_format: Format) -> str:
@@ -72,7 +93,7 @@ def render(summary: pd.DataFrame, output_format: Format) -> str:
     header = [_HEADERS.get(str(column), str(column)) for column in summary.columns]
     cells = [[_cell(str(c), value) for value in summary[c].tolist()] for c in summary.columns]
     rows = [list(row) for row in zip(*cells, strict=True)]
-    numeric = [column in STAT_COLUMNS for column in summary.columns]
+    numeric = [column in FIGURE_COLUMNS for column in summary.columns]
     if output_format == "markdown":
         return _markdown(header, rows, numeric)
     return _aligned(header, rows, numeric)
@@ -118,7 +139,7 @@ def _records(summary: pd.DataFrame) -> list[dict[str, Any]]:
                 record[column] = None
             elif column in MONEY_COLUMNS:
                 record[column] = round(float(value), 2)
-            elif column in STAT_COLUMNS:
+            elif column in FIGURE_COLUMNS:
                 record[column] = int(value)
             elif hasattr(value, "item"):  # a numpy scalar
                 record[column] = value.item()

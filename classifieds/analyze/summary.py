@@ -6,31 +6,48 @@ The rules of the data contract's "Price summaries", in one place:
   ``n_sightings`` is not a weight, and a ``listing_id`` that occurs twice counts once.
 - A null price (no price, or the widget's ``0€`` placeholder) is counted in ``ads`` and left out
   of every figure.
+- A group never pools categories: ``category`` is a group column even when ``by`` does not
+  name it (after the columns named), so that a town's 40 € bike is not a car's price.
 - A rent and a sale price never share a figure: real estate is always split by ``transaction``,
   even when ``by`` does not name it, and real estate whose transaction is unknown is a group of
   its own, labelled :data:`UNKNOWN_TRANSACTION`.
 - Quartiles are only given for groups with at least :data:`MIN_PRICES_FOR_QUARTILES` prices;
   below that ``p25`` and ``p75`` are null rather than interpolated from one or two prices. A
   single price is its group's min, median, mean and max.
-- ``price_per_m2`` is the median of price / surface over the real-estate ads that state both:
-  a monthly rent per m² for ``location``, a price per m² for ``vente``. Null for other groups.
+- ``price_per_m2`` is the median of price / ``surface_m2`` (the living area) over the
+  real-estate ads that state one: a monthly rent per m² for ``location``, a price per m² for
+  ``vente``. Null for other groups. Grouped by ``property_type``, a summary also has
+  :data:`LAND_COLUMN`, the median of price / ``land_m2`` over the terrain ads that state a land
+  area: a plot's price per m² is not a house's.
+- A ``by`` key ``COLUMN:UNIT`` groups by the day, ISO week, month or year of a date column
+  (:class:`~classifieds.analyze.dates.Bucket`): ``first_seen:month`` gives ``2026-02``.
+  Bucketed summaries come in time order, the undated bucket (null) last.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, Final, Literal, cast
+from collections.abc import Sequence
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
+from classifieds.analyze.dates import Bucket
+from classifieds.analyze.query import (
+    INTEGER_COLUMNS,
+    NUMERIC_COLUMNS,
+    Condition,
+    Conditions,
+    Values,
+    folded,
+    select,
+    unknown_column,
+)
 from classifieds.errors import QueryError
-from classifieds.store.dataset import LISTING_COLUMNS
 
 __all__ = [
+    "FIGURE_COLUMNS",
+    "LAND_COLUMN",
     "MIN_PRICES_FOR_QUARTILES",
     "MONEY_COLUMNS",
     "STAT_COLUMNS",
@@ -40,178 +57,57 @@ __all__ = [
     "group_prices",
     "select",
     "summarize",
+    "time_keys",
 ]
 
 REAL_ESTATE: Final = "immobilier"
+TERRAIN: Final = "terrain"
 UNKNOWN_TRANSACTION: Final = "(unknown)"
 """The ``transaction`` label of real estate whose transaction the ad does not tell."""
 MIN_PRICES_FOR_QUARTILES: Final = 4
 """Fewer prices than this give no ``p25``/``p75``: a quartile of 2 prices is interpolation."""
 
-MONEY_COLUMNS: Final = ("min", "p25", "median", "mean", "p75", "max", "price_per_m2")
-STAT_COLUMNS: Final = ("ads", "with_price", *MONEY_COLUMNS)
-"""The columns of a summary after its group columns, in order."""
-
-Operator = Literal["=", "!=", "<", "<=", ">", ">="]
-_ORDERING: Final = frozenset({"<", "<=", ">", ">="})
-_NUMERIC_COLUMNS: Final = frozenset(
-    c.name for c in LISTING_COLUMNS if pa.types.is_integer(c.type) or pa.types.is_floating(c.type)
-)
-_INTEGER_COLUMNS: Final = frozenset(c.name for c in LISTING_COLUMNS if pa.types.is_integer(c.type))
-
-_CONDITION = re.compile(
-    r"""
-    ^\s*(?P<column>[A-Za-z_][A-Za-z0-9_]*)   # a column name
-    \s*(?P<operator>==|!=|<=|>=|=|<|>)       # a comparison; == is the same as =
-    \s*(?P<value>.*?)\s*$                    # the value(s), maybe quoted by the shell
-    """,
-    re.VERBOSE,
-)
-_NUMBER_SPACES = re.compile(r"[\s_\u00a0\u202f]")  # "1 000", "1_000" are 1000
-
-
-@dataclass(frozen=True)
-class Condition:
-    """A filter on one column, true where the column's value passes it.
-
-    ``=`` and ``!=`` take one value or several separated by commas ("one of"); text compares
-    without regard to case; ``<``, ``<=``, ``>``, ``>=`` need a number column and one number.
-    A null value passes no condition, ``!=`` included. ``department`` matches the department's
-    code or its name (``department=14``, ``department=Calvados``).
-    """
-
-    column: str
-    operator: Operator
-    values: tuple[str, ...]
-
-    @classmethod
-    def parse(cls, text: str) -> Condition:
-        """Return the condition written ``COLUMN<op>VALUE``; raise :class:`QueryError` if none.
-
-        >>> Condition.parse("price_eur >= 1 000")
-        Condition(column='price_eur', operator='>=', values=('1 000',))
-        >>> str(Condition.parse("department==14,50"))
-        'department=14,50'
-        """
-        match = _CONDITION.match(text)
-        if match is None:
-            raise QueryError(
-                f"Cannot read the condition {text!r}: write COLUMN=VALUE, COLUMN!=VALUE or"
-                " COLUMN>=NUMBER (also <, <=, >), e.g. department=14 or price_eur>=1000."
-            )
-        operator = match["operator"].replace("==", "=")
-        values = tuple(v.strip() for v in match["value"].split(","))
-        if not all(values):
-            raise QueryError(f"The condition {text!r} needs a value after {operator}.")
-        if operator in _ORDERING and len(values) > 1:
-            raise QueryError(f"The condition {text!r} compares with one number only.")
-        return cls(match["column"], cast(Operator, operator), values)
-
-    def __str__(self) -> str:
-        return f"{self.column}{self.operator}{','.join(self.values)}"
-
-    def holds(self, listings: pd.DataFrame) -> pd.Series[bool]:
-        """Return, per row of ``listings``, whether the condition holds (False for a null)."""
-        if self.column not in listings.columns:
-            raise QueryError(_unknown_column(self.column, listings, f"in {str(self)!r}"))
-        column = listings[self.column]
-        if self.column in _NUMERIC_COLUMNS or pd.api.types.is_numeric_dtype(column):
-            return self._holds_for_numbers(pd.to_numeric(column, errors="coerce"))
-        if self.operator in _ORDERING:
-            raise QueryError(f"{self}: {self.column} holds text; compare it with = or != only.")
-        wanted = {value.casefold() for value in self.values}
-        hit = _folded(column).isin(wanted)
-        if self.column == "department" and "department_code" in listings.columns:
-            codes = {value.zfill(2) if value.isdigit() else value.upper() for value in self.values}
-            hit |= listings["department_code"].astype("string").isin(codes).fillna(False)
-        if self.operator == "=":
-            return hit
-        return column.notna() & ~hit
-
-    def _holds_for_numbers(self, column: pd.Series[float]) -> pd.Series[bool]:
-        numbers = [self._number(value) for value in self.values]
-        if self.operator == "=":
-            return column.isin(numbers)
-        if self.operator == "!=":
-            return column.notna() & ~column.isin(numbers)
-        compare = {"<": column.lt, "<=": column.le, ">": column.gt, ">=": column.ge}
-        return compare[self.operator](numbers[0]).fillna(False)
-
-    def _number(self, value: str) -> float:
-        try:
-            return float(_NUMBER_SPACES.sub("", value))
-        except ValueError:
-            message = f"{self}: {self.column} holds numbers, and {value!r} is not one."
-            raise QueryError(message) from None
-
-
-Values = str | Sequence[str] | None
-Conditions = str | Condition | Iterable[str | Condition]
-
-
-def select(
-    listings: pd.DataFrame,
-    *,
-    where: Conditions = (),
-    category: Values = None,
-    department: Values = None,
-    town: Values = None,
-    transaction: Values = None,
-    make: Values = None,
-    min_price: float | None = None,
-    max_price: float | None = None,
-) -> pd.DataFrame:
-    """Return the listings that pass every filter given (all of them must hold).
-
-    Text filters take one value or a list of values ("one of") and ignore case; ``department``
-    is a code (``"14"``) or a name (``"Calvados"``). ``min_price`` and ``max_price`` are
-    inclusive and drop the ads without a price. ``where`` adds conditions written
-    ``COLUMN<op>VALUE`` (see :class:`Condition`) on any column: ``"rooms=3"``,
-    ``["rooms>=3", "surface_m2>=50"]``.
-
-    >>> ads = pd.DataFrame({"category": ["immobilier", "automobile"], "price_eur": [650.0, None]})
-    >>> len(select(ads, category="Immobilier")), len(select(ads, where=["price_eur<1000"]))
-    (1, 1)
-    """
-    if isinstance(where, str | Condition):
-        where = [where]
-    conditions = [w if isinstance(w, Condition) else Condition.parse(w) for w in where]
-    named = {
-        "category": category,
-        "department": department,
-        "town": town,
-        "transaction": transaction,
-        "make": make,
-    }
-    for column, values in named.items():
-        if values is not None:
-            listed = (values,) if isinstance(values, str) else tuple(values)
-            conditions.append(Condition(column, "=", listed))
-    for operator, bound in ((">=", min_price), ("<=", max_price)):
-        if bound is not None:
-            conditions.append(Condition("price_eur", cast(Operator, operator), (repr(bound),)))
-    keep = pd.Series(True, index=listings.index)
-    for condition in conditions:
-        keep &= condition.holds(listings)
-    return listings[keep]
+LAND_COLUMN: Final = "price_per_m2_land"
+"""The figure of a summary grouped by ``property_type``: a terrain's price per m² of land."""
+MONEY_COLUMNS: Final = ("min", "p25", "median", "mean", "p75", "max", "price_per_m2", LAND_COLUMN)
+STAT_COLUMNS: Final = ("ads", "with_price", *MONEY_COLUMNS[:-1])
+"""The columns of a summary after its group columns, in order (then :data:`LAND_COLUMN` when
+grouped by ``property_type``)."""
+FIGURE_COLUMNS: Final = frozenset((*STAT_COLUMNS, LAND_COLUMN))
+"""Every column of a summary that is a figure rather than a group key."""
 
 
 def group_columns(listings: pd.DataFrame, by: str | Sequence[str] = ("category",)) -> list[str]:
-    """Return the columns a summary of ``listings`` groups by: ``by``, plus ``transaction``
-    (right after ``category``, or last) when real estate is among the listings.
+    """Return the columns a summary of ``listings`` groups by: ``by``, plus ``category`` (last)
+    when ``by`` does not name it, plus ``transaction`` right after ``category`` when real estate
+    is among the listings.
 
     >>> ads = pd.DataFrame({"category": ["immobilier"], "town": ["Caen"], "price_eur": [650.0]})
     >>> group_columns(ads, "category"), group_columns(ads, ["town"])
-    (['category', 'transaction'], ['town', 'transaction'])
+    (['category', 'transaction'], ['town', 'category', 'transaction'])
     """
-    columns = list(dict.fromkeys([by] if isinstance(by, str) else by))
-    for column in columns:
+    columns: list[str] = []
+    for key in [by] if isinstance(by, str) else by:
+        bucket = Bucket.parse(key)
+        column = key if bucket is None else bucket.column
         if column not in listings.columns:
-            raise QueryError(_unknown_column(column, listings, "to group by"))
+            raise QueryError(unknown_column(column, listings, "to group by"))
+        columns.append(key if bucket is None else str(bucket))
+    columns = list(dict.fromkeys(columns))
+    if "category" not in columns:
+        columns.append("category")
     if "transaction" not in columns and (_category(listings) == REAL_ESTATE).any():
-        at = columns.index("category") + 1 if "category" in columns else len(columns)
-        columns.insert(at, "transaction")
+        columns.insert(columns.index("category") + 1, "transaction")
     return columns
+
+
+def time_keys(keys: Sequence[str]) -> list[str]:
+    """Return the keys of ``keys`` that are date buckets (``first_seen:month``).
+
+    >>> time_keys(["first_seen:week", "category"])
+    ['first_seen:week']
+    """
+    return [key for key in keys if Bucket.parse(key) is not None]
 
 
 def summarize(
@@ -229,14 +125,16 @@ def summarize(
     top: int | None = None,
 ) -> pd.DataFrame:
     """Return one row per group of listings: its keys, then ``ads``, ``with_price``, ``min``,
-    ``p25``, ``median``, ``mean``, ``p75``, ``max`` (euros) and ``price_per_m2``.
+    ``p25``, ``median``, ``mean``, ``p75``, ``max`` (euros) and ``price_per_m2`` (and
+    :data:`LAND_COLUMN` when ``by`` names ``property_type``).
 
     ``listings`` is the frame of :func:`classifieds.load`, or any frame with the contract's
     columns (``category`` and ``price_eur`` at least; plain object or float dtypes are fine).
     The filters are those of :func:`select`. Groups come largest first, then in the order of
-    their keys (nulls last); ``top`` keeps the ``top`` largest. The module docstring gives the
-    rules: real estate split by transaction, null prices counted but not priced, quartiles from
-    4 prices.
+    their keys (nulls last); ``top`` keeps the ``top`` largest. With a date bucket among the
+    keys (``first_seen:month``), groups come in time order, undated last, then largest first.
+    The module docstring gives the rules: categories and transactions never pooled, null prices
+    counted but not priced, quartiles from 4 prices.
 
     >>> ads = pd.DataFrame({
     ...     "category": ["immobilier", "immobilier", "automobile", "automobile"],
@@ -265,7 +163,7 @@ def summarize(
         )
     )
     keys = group_columns(rows, by)
-    table = _statistics(_labelled(rows, keys), keys)
+    table = _statistics(_keyed(rows, keys), keys)
     table = table.sort_values(
         ["ads", *keys],
         ascending=[False, *(True for _ in keys)],
@@ -274,6 +172,9 @@ def summarize(
     )
     if top is not None:
         table = table.head(top)
+    times = time_keys(keys)
+    if times:  # a time series reads in time order; the largest series first within a time
+        table = table.sort_values(times, na_position="last", kind="mergesort")
     for key in keys:  # plain Python values and None, whatever the input dtypes were
         table[key] = table[key].astype(object).where(table[key].notna(), None)
     return table.reset_index(drop=True)
@@ -284,8 +185,8 @@ def group_prices(listings: pd.DataFrame, summary: pd.DataFrame) -> list[list[flo
 
     ``listings`` are the rows that were summarized (after the same filters).
     """
-    keys = [column for column in summary.columns if column not in STAT_COLUMNS]
-    rows = _labelled(_prepare(listings), keys)
+    keys = [column for column in summary.columns if column not in FIGURE_COLUMNS]
+    rows = _keyed(_prepare(listings), keys)
     priced = rows[rows["price_eur"].notna()].assign(_all=0)
     groups = priced.groupby(keys or ["_all"], dropna=False, sort=False)
     # Sort the prices by group once, then each group is a slice: no Python loop over groups.
@@ -317,14 +218,19 @@ def _prepare(listings: pd.DataFrame) -> pd.DataFrame:
     rows = listings.copy()
     if "listing_id" in rows.columns:
         rows = rows.drop_duplicates("listing_id")
-    for column in _NUMERIC_COLUMNS.intersection(rows.columns):
+    for column in NUMERIC_COLUMNS.intersection(rows.columns):
         numbers = pd.to_numeric(rows[column], errors="coerce")
-        rows[column] = numbers.astype("Int64" if column in _INTEGER_COLUMNS else "float64")
+        rows[column] = numbers.astype("Int64" if column in INTEGER_COLUMNS else "float64")
     return rows
 
 
-def _labelled(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    """Give real estate without a known transaction the :data:`UNKNOWN_TRANSACTION` label."""
+def _keyed(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """Return the rows with a column for each date bucket among ``keys`` (``first_seen:month``)
+    and real estate without a known transaction labelled :data:`UNKNOWN_TRANSACTION`."""
+    for key in time_keys(keys):
+        bucket = Bucket.parse(key)
+        assert bucket is not None  # time_keys keeps the keys that parse
+        rows = rows.assign(**{key: bucket.labels(rows)})
     if "transaction" not in keys:
         return rows
     transaction = (
@@ -338,18 +244,22 @@ def _labelled(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
 
 def _statistics(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     """Return the figures of each group of ``rows``, one row per group, in no set order."""
+    figures = [*STAT_COLUMNS, *([LAND_COLUMN] if "property_type" in keys else [])]
     if rows.empty:
-        return pd.DataFrame({column: pd.Series(dtype=object) for column in [*keys, *STAT_COLUMNS]})
+        return pd.DataFrame({column: pd.Series(dtype=object) for column in [*keys, *figures]})
     price = rows["price_eur"].astype("float64")
-    surface = (
-        rows["surface_m2"].astype("float64")
-        if "surface_m2" in rows.columns
-        else pd.Series(float("nan"), index=rows.index)
+    real_estate = _category(rows) == REAL_ESTATE
+    surface = _area(rows, "surface_m2")
+    per_m2 = (price / surface).where(real_estate & (surface > 0))
+    land = _area(rows, "land_m2")
+    terrain = (
+        real_estate & (folded(rows["property_type"]) == TERRAIN)
+        if "property_type" in rows
+        else False
     )
-    per_m2 = (price / surface).where((_category(rows) == REAL_ESTATE) & (surface > 0))
-    grouping = list(keys) or ["_all"]
-    frame = rows.assign(_price=price, _per_m2=per_m2, _all=0)
-    groups = frame.groupby(grouping, dropna=False, sort=False)
+    per_m2_land = (price / land).where(terrain & (land > 0))
+    frame = rows.assign(_price=price, _per_m2=per_m2, _per_m2_land=per_m2_land)
+    groups = frame.groupby(list(keys), dropna=False, sort=False)
     table = groups.agg(
         ads=("_price", "size"),
         with_price=("_price", "count"),
@@ -358,23 +268,21 @@ def _statistics(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
         mean=("_price", "mean"),
         max=("_price", "max"),
         price_per_m2=("_per_m2", "median"),
+        price_per_m2_land=("_per_m2_land", "median"),
     )
     enough = table["with_price"] >= MIN_PRICES_FOR_QUARTILES
     table["p25"] = groups["_price"].quantile(0.25).where(enough)
     table["p75"] = groups["_price"].quantile(0.75).where(enough)
     table = table.reset_index()
-    return table[[*keys, *STAT_COLUMNS]]
+    return table[[*keys, *figures]]
+
+
+def _area(rows: pd.DataFrame, column: str) -> pd.Series[float]:
+    """Return an area column in m² as floats, all NaN when the frame has no such column."""
+    if column not in rows.columns:
+        return pd.Series(float("nan"), index=rows.index)
+    return rows[column].astype("float64")
 
 
 def _category(rows: pd.DataFrame) -> pd.Series[str]:
-    return _folded(rows["category"])
-
-
-def _folded(column: pd.Series) -> pd.Series[str]:
-    """Return text stripped and case-folded, nulls as ``<NA>``."""
-    return column.astype("string").str.strip().str.casefold()
-
-
-def _unknown_column(column: str, listings: pd.DataFrame, purpose: str) -> str:
-    known = ", ".join(str(c) for c in listings.columns)
-    return f"No column {column!r} {purpose}. Columns: {known}."
+    return folded(rows["category"])

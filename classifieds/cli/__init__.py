@@ -12,13 +12,13 @@ import sys
 
 import click
 
-from classifieds.cli import analysis, export
+from classifieds.cli import analysis, browse, export
 from classifieds.cli._group import cli
 from classifieds.cli.analysis import SUMMARY_FORMATS
 from classifieds.errors import Stopped
 from classifieds.run.engines import STOP_SIGNALS
 
-__all__ = ["SUMMARY_FORMATS", "analysis", "cli", "export", "main"]
+__all__ = ["SUMMARY_FORMATS", "analysis", "browse", "cli", "export", "main"]
 
 
 def main() -> None:

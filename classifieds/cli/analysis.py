@@ -11,8 +11,8 @@ from classifieds.cli._group import DEFAULT_DATASET, MissingInput, cli
 from classifieds.console import DictionaryFormat, HistoryFormat, data_dictionary, history_text
 from classifieds.errors import ClassifiedsError, InputError, QueryError
 from classifieds.store.dataset import load, load_sightings
+from classifieds.store.timeline import find_listing, history_records
 from classifieds.store.timeline import history as price_history
-from classifieds.store.timeline import history_records
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,19 +57,26 @@ def schema(output_format: DictionaryFormat) -> None:
 def history(listing_id: str, dataset: str, output_format: HistoryFormat) -> None:
     """Print the price history of one ad: when (or where) it was seen, at what price.
 
-    DATASET is an export folder or its sightings.parquet (default data/). Sightings are in
-    time order by capture date; undated ones (text files) come first, in input order.
+    LISTING_ID is the ad's listing_id, or its first characters (6 or more) when no other id
+    starts with them. DATASET is an export folder or its sightings.parquet (default data/).
+    Sightings are in time order by capture date; undated ones (text files) come first, in
+    input order.
 
-    Example:
+    Examples:
 
         classifieds history 1007d86089d41720 data/
+
+        classifieds history 1007d8
     """
     try:
         sightings = load_sightings(dataset)
+        found = find_listing(sightings, listing_id.strip())
     except InputError as error:
         raise MissingInput(str(error)) from error
-    seen = price_history(sightings, listing_id)
-    if seen.empty:
+    except QueryError as error:
+        raise click.BadParameter(str(error), param_hint="LISTING_ID") from error
+    seen = price_history(sightings, found) if found is not None else None
+    if seen is None or seen.empty:
         raise click.BadParameter(
             f"no listing {listing_id} in {dataset}. Copy an id from the listing_id column"
             " of listings.csv.",
@@ -84,14 +91,15 @@ def history(listing_id: str, dataset: str, output_format: HistoryFormat) -> None
     "--by",
     default="category",
     show_default=True,
-    help="Columns to group by, comma-separated: category, transaction, department, town, make...",
+    help="Columns to group by, comma-separated: category, transaction, department, town, make,"
+    " property_type...; a date column by day, week, month or year: first_seen:month.",
 )
 @click.option(
     "--where",
     multiple=True,
     metavar="CONDITION",
     help="Keep the ads where CONDITION holds (repeatable, all must hold): department=14, "
-    "'price_eur>=1000', make=Peugeot,Renault.",
+    "'price_eur>=1000', make=Peugeot,Renault, 'first_seen>=2026-02-01' (dates in UTC).",
 )
 @click.option(
     "--format",
@@ -106,14 +114,15 @@ def history(listing_id: str, dataset: str, output_format: HistoryFormat) -> None
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE.png",
-    help="Also draw the prices of each group into this PNG file.",
+    help="Also draw the prices of each group into this PNG file: a panel per transaction;"
+    " grouped by a date bucket, lines of medians over time.",
 )
 @click.option(
     "--plot-kind",
     type=click.Choice(["box", "bar"]),
     default="box",
     show_default=True,
-    help="box: the spread of each group's prices; bar: each group's median.",
+    help="box: the spread of each group's prices; bar: each group's median (not over time).",
 )
 def summary(
     dataset: Path,
@@ -128,8 +137,9 @@ def summary(
 
     DATASET is an export folder (default data/), its listings.parquet or its listings.csv.
     Each ad counts once however many pages showed it. Ads without a price are counted but
-    not priced. Real estate is always split by transaction: a rent never shares a figure
-    with a sale. Quartiles need 4 prices. Groups come largest first.
+    not priced. Every group lies within one category (it is added to --by), and real estate
+    is always split by transaction: a rent never shares a figure with a sale. Quartiles need
+    4 prices. Groups come largest first; grouped by a date bucket, in time order.
 
     Examples:
 
@@ -138,6 +148,8 @@ def summary(
         classifieds summary --by town --where department=14 --where category=immobilier
 
         classifieds summary --where category=automobile --by make --top 10 --plot cars.png
+
+        classifieds summary --by first_seen:month --where 'first_seen>=2026-01-01' --plot t.png
     """
     from classifieds.analyze.report import render  # pandas: only summaries need it
     from classifieds.analyze.summary import group_prices, select, summarize
@@ -161,22 +173,20 @@ def summary(
             return
     click.echo(render(table, output_format), nl=False)
     if plot is not None:
-        note = f"where {', '.join(where)}" if where else None
+        note = f"Ads where {', '.join(where)}." if where else None
         _plot(table, group_prices(selected, table), plot, plot_kind, note)
 
 
 def _plot(
     table: pd.DataFrame, prices: list[list[float]], path: Path, kind: PlotKind, note: str | None
 ) -> None:
-    from classifieds.analyze.charts import plot_prices
+    from classifieds.analyze.charts import drawable, drawn_text, plot_prices
 
-    priced = sum(1 for group in prices if group)
-    if not priced:
-        click.echo(f"No ad has a price: {path} not written.", err=True)
+    if not drawable(table, prices):
+        click.echo(f"No {drawn_text(table, prices, 0)}: {path} not written.", err=True)
         return
     try:
         drawn = plot_prices(table, prices, path, kind=kind, note=note)
     except ClassifiedsError as error:
         raise click.ClickException(str(error)) from error
-    shown = f"the {len(drawn)} largest of {priced}" if len(drawn) < priced else str(priced)
-    click.echo(f"Chart of {shown} groups with a price written to {path}", err=True)
+    click.echo(f"Chart of {drawn_text(table, prices, len(drawn))} written to {path}", err=True)

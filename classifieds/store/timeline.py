@@ -3,14 +3,57 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import pyarrow as pa
+
+from classifieds.errors import QueryError
 
 if TYPE_CHECKING:  # the functions take frames but need not import pandas themselves
     import pandas as pd
 
 HISTORY_COLUMNS = ("fetched_at", "price_eur", "url", "source", "line")
+MIN_PREFIX: Final = 6
+"""The fewest characters of a ``listing_id`` that name an ad: fewer would often name several."""
+_MAX_SHOWN: Final = 10  # ids listed for an ambiguous prefix
+
+
+def find_listing(sightings: pd.DataFrame, prefix: str) -> str | None:
+    """Return the ``listing_id`` that starts with ``prefix``; None when none does.
+
+    A whole id names itself. Raise :class:`QueryError` for a prefix shorter than
+    :data:`MIN_PREFIX` characters, or one that starts several ids (listing them).
+
+    >>> import pandas as pd
+    >>> seen = pd.DataFrame({"listing_id": ["1007d86089", "1007d8ff00", "ab12cd34"]})
+    >>> find_listing(seen, "ab12cd"), find_listing(seen, "ffffff")
+    ('ab12cd34', None)
+    >>> find_listing(seen, "1007d8")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    classifieds.errors.QueryError: 1007d8 starts 2 listing ids: 1007d86089, 1007d8ff00. Give ...
+    """
+    ids = _listing_ids(sightings)
+    if prefix in ids:
+        return prefix
+    if len(prefix) < MIN_PREFIX:
+        raise QueryError(
+            f"{prefix!r} is too short: give {MIN_PREFIX} characters or more of a listing_id"
+            " (or all of it)."
+        )
+    matches = sorted(listing for listing in ids if listing.startswith(prefix))
+    if len(matches) > 1:
+        shown = ", ".join(matches[:_MAX_SHOWN])
+        more = f" and {len(matches) - _MAX_SHOWN} more" if len(matches) > _MAX_SHOWN else ""
+        raise QueryError(
+            f"{prefix} starts {len(matches)} listing ids: {shown}{more}. Give more characters."
+        )
+    return matches[0] if matches else None
+
+
+def _listing_ids(sightings: pd.DataFrame) -> set[str]:
+    """Return the distinct listing ids of a sightings frame."""
+    return {str(listing) for listing in sightings["listing_id"].unique()}
 
 
 def history(sightings: pd.DataFrame, listing_id: str) -> pd.DataFrame:

@@ -175,8 +175,10 @@ def test_a_rent_and_a_sale_never_share_a_figure(
 def test_null_prices_count_as_ads_but_not_in_figures(listings: pd.DataFrame) -> None:
     row = rows_of(summarize(listings, ["make"], category=AUTO))
     assert row == [
-        pytest.approx(expected_row({"make": "Peugeot"}, [9500, 12000, 4500], None)),
-        pytest.approx(expected_row({"make": "Renault"}, [None], None)),
+        pytest.approx(
+            expected_row({"make": "Peugeot", "category": AUTO}, [9500, 12000, 4500], None)
+        ),
+        pytest.approx(expected_row({"make": "Renault", "category": AUTO}, [None], None)),
     ]
 
 
@@ -280,7 +282,7 @@ def test_filters(listings: pd.DataFrame, filters: dict[str, Any], ids: str) -> N
     [
         ("department", "Cannot read the condition"),
         ("price_eur>=", "needs a value"),
-        ("price_eur>=1,000", "one number only"),
+        ("price_eur>=1,000", "one number or date only"),
         ("price_eur>=cheap", "'cheap' is not one"),
         ("town>Caen", "compare it with = or != only"),
         ("prix<100", "No column 'prix'"),
@@ -301,7 +303,7 @@ def test_grouping_by_an_unknown_column_lists_the_columns(listings: pd.DataFrame)
 def test_nothing_to_summarize_gives_an_empty_summary(listings: pd.DataFrame) -> None:
     assert summarize(listings, where=["department=99"]).empty
     empty = summarize(listings.iloc[0:0], ["town"])
-    assert empty.empty and list(empty.columns) == ["town", *STAT_COLUMNS]
+    assert empty.empty and list(empty.columns) == ["town", "category", *STAT_COLUMNS]
 
 
 def test_summarize_is_public() -> None:

@@ -1,0 +1,188 @@
+"""Rows to look at: the listings (or sightings) that pass ``--where`` conditions, some columns,
+sorted, the first N, printed as an aligned table, CSV or JSON.
+
+The conditions are those of summaries (:func:`classifieds.analyze.query.select`). Dates print as
+ISO 8601 in UTC (``2026-02-03T10:00:00Z``) in every format. ``table`` is for a terminal: prices
+the French way, long text cut with an ellipsis, control characters shown as ``�``, ``—`` for
+null. ``csv`` and ``json`` carry the full text and plain numbers; a CSV text cell that a
+spreadsheet would run as a formula gets a leading ``'``, as in ``listings.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Final, Literal
+
+import pandas as pd
+
+from classifieds.analyze.query import Conditions, select, unknown_column
+from classifieds.analyze.report import format_eur
+from classifieds.errors import QueryError
+
+__all__ = ["DEFAULT_COLUMNS", "DEFAULT_LIMIT", "ROW_FORMATS", "Browse", "browse", "render_rows"]
+
+Table = Literal["listings", "sightings"]
+RowFormat = Literal["table", "csv", "json"]
+ROW_FORMATS: Final[tuple[RowFormat, ...]] = ("table", "csv", "json")
+DEFAULT_LIMIT: Final = 20
+"""Rows shown when no ``--limit`` is given: a screenful."""
+DEFAULT_COLUMNS: Final = MappingProxyType(
+    {
+        "listings": (
+            "listing_id",
+            "category",
+            "transaction",
+            "title",
+            "town",
+            "postcode",
+            "price_eur",
+            "first_seen",
+            "last_seen",
+        ),
+        "sightings": ("listing_id", "fetched_at", "price_eur", "source", "line", "url"),
+    }
+)
+"""The columns shown when ``--columns`` is not given, per table."""
+MAX_CELL: Final = 40
+"""A table cell's width at most, in characters: longer text ends in ``…``."""
+_MONEY: Final = frozenset({"price_eur"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # a terminal would run them (ANSI escapes)
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+@dataclass(frozen=True)
+class Browse:
+    """The rows to show, and how many rows matched in all (before the limit)."""
+
+    rows: pd.DataFrame
+    matched: int
+
+    def count_line(self, noun: str) -> str:
+        """Return what stderr says about the rows: how many matched, how many are shown.
+
+        >>> Browse(pd.DataFrame({"a": [1, 2]}), 137).count_line("listings")
+        '2 of 137 listings matching; --limit 0 shows them all.'
+        >>> Browse(pd.DataFrame({"a": [1]}), 1).count_line("listings")
+        '1 of 1 listings matching.'
+        """
+        line = f"{len(self.rows)} of {self.matched} {noun} matching"
+        return f"{line}; --limit 0 shows them all." if len(self.rows) < self.matched else f"{line}."
+
+
+def browse(
+    frame: pd.DataFrame,
+    *,
+    table: Table = "listings",
+    where: Conditions = (),
+    columns: Sequence[str] = (),
+    sort: Sequence[str] = (),
+    limit: int | None = DEFAULT_LIMIT,
+) -> Browse:
+    """Return the rows of ``frame`` that pass ``where``, sorted, the first ``limit`` of them
+    (all when ``limit`` is None or 0), with ``columns`` (the table's defaults when none).
+
+    ``sort`` holds ``COLUMN`` or ``COLUMN:desc`` (``:asc`` too); nulls come last either way,
+    and rows that tie keep the dataset's order.
+
+    >>> ads = pd.DataFrame({"title": ["Vélo", "Clio", "Yaris"], "price_eur": [40.0, 9200.0, None]})
+    >>> chosen = browse(ads, columns=["title"], sort=["price_eur:desc"], limit=2)
+    >>> chosen.rows["title"].tolist(), chosen.matched
+    (['Clio', 'Vélo'], 3)
+    """
+    shown = list(dict.fromkeys(columns)) or [c for c in DEFAULT_COLUMNS[table] if c in frame]
+    for column in shown:
+        if column not in frame.columns:
+            raise QueryError(unknown_column(column, frame, "to show"))
+    rows = select(frame, where=where)
+    keys = [_sort_key(text, frame) for text in sort]
+    if keys:
+        rows = rows.sort_values(
+            [column for column, _ in keys],
+            ascending=[ascending for _, ascending in keys],
+            na_position="last",
+            kind="mergesort",
+        )
+    matched = len(rows)
+    if limit:
+        rows = rows.head(limit)
+    return Browse(rows[shown].reset_index(drop=True), matched)
+
+
+def _sort_key(text: str, frame: pd.DataFrame) -> tuple[str, bool]:
+    column, _, direction = (part.strip() for part in text.partition(":"))
+    if column not in frame.columns:
+        raise QueryError(unknown_column(column, frame, "to sort by"))
+    if direction not in ("", "asc", "desc"):
+        raise QueryError(
+            f"Cannot sort by {text!r}: write COLUMN, COLUMN:asc or COLUMN:desc,"
+            " e.g. price_eur:desc."
+        )
+    return column, direction != "desc"
+
+
+def render_rows(rows: pd.DataFrame, output_format: RowFormat) -> str:
+    """Return the rows in ``output_format``, ending with a newline (CSV: the header at least)."""
+    records = [
+        {str(column): _plain(value) for column, value in record.items()}
+        for record in rows.to_dict("records")
+    ]
+    if output_format == "json":
+        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    header = [str(column) for column in rows.columns]
+    if output_format == "csv":
+        lines = io.StringIO()
+        writer = csv.writer(lines, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows([_csv_cell(record[name]) for name in header] for record in records)
+        return lines.getvalue()
+    cells = [[_table_cell(name, record[name]) for name in header] for record in records]
+    numeric = [pd.api.types.is_numeric_dtype(rows[column]) for column in rows.columns]
+    widths = [max(len(cell) for cell in column) for column in zip(header, *cells, strict=True)]
+    return "".join(
+        "  ".join(
+            cell.rjust(width) if right else cell.ljust(width)
+            for cell, width, right in zip(line, widths, numeric, strict=True)
+        ).rstrip()
+        + "\n"
+        for line in [header, *cells]
+    )
+
+
+def _plain(value: Any) -> Any:
+    """Return a cell as a JSON value: dates as ISO 8601 UTC text, numpy scalars as Python."""
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+        return None
+    if isinstance(value, datetime):
+        moment = pd.Timestamp(value)
+        moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
+        return moment.isoformat().replace("+00:00", "Z")
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return f"'{value}" if value.startswith(_FORMULA_START) else value
+    return str(value)
+
+
+def _table_cell(column: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if column in _MONEY and isinstance(value, int | float):
+        return format_eur(float(value))
+    if isinstance(value, float):
+        return repr(value).removesuffix(".0") if math.isfinite(value) else str(value)
+    text = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", str(value))
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"

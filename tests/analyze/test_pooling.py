@@ -1,0 +1,158 @@
+"""Summaries never pool unlike things: one category per group, living area apart from land."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from classifieds.analyze.report import render
+from classifieds.analyze.summary import LAND_COLUMN, STAT_COLUMNS, group_prices, summarize
+
+IMMO, AUTO, GOODS = "immobilier", "automobile", "bonnes_affaires"
+
+
+def ad(listing_id: str, category: str, price: float | None, **fields: Any) -> dict[str, Any]:
+    return {
+        "listing_id": listing_id,
+        "category": category,
+        "price_eur": price,
+        "town": fields.pop("town", "Caen"),
+        "department_code": fields.pop("department_code", "14"),
+        "transaction": fields.pop("transaction", None),
+        "surface_m2": fields.pop("surface_m2", None),
+        "land_m2": fields.pop("land_m2", None),
+        "property_type": fields.pop("property_type", None),
+        "vehicle_type": fields.pop("vehicle_type", None),
+        "make": fields.pop("make", None),
+        "model": fields.pop("model", None),
+        **fields,
+    }
+
+
+# The README's old example: in Caen a 40 € child's bike beside cars at 6,500-15,500 €.
+CAEN = [
+    ad("b1", GOODS, 40.0),
+    ad("c1", AUTO, 6500.0, make="Peugeot", model="208", vehicle_type="voiture"),
+    ad("c2", AUTO, 9200.0, make="Renault", model="Clio", vehicle_type="voiture"),
+    ad("c3", AUTO, 15500.0, make="Toyota", model="Yaris", vehicle_type="voiture"),
+    ad("m1", AUTO, 5200.0, make="Yamaha", model="MT-07", vehicle_type="moto", town="Bayeux"),
+    ad(
+        "h1",
+        IMMO,
+        250000.0,
+        transaction="vente",
+        property_type="maison",
+        surface_m2=100.0,
+        land_m2=600.0,
+    ),
+    ad("h2", IMMO, 180000.0, transaction="vente", property_type="maison", surface_m2=90.0),
+    ad("t1", IMMO, 64000.0, transaction="vente", property_type="terrain", land_m2=800.0),
+    ad(
+        "t2",
+        IMMO,
+        30000.0,
+        transaction="vente",
+        property_type="terrain",
+        land_m2=500.0,
+        town="Bayeux",
+    ),
+    ad("t3", IMMO, 45000.0, transaction="vente", property_type="terrain"),  # no area told
+    ad("a1", IMMO, 650.0, transaction="location", property_type="appartement", surface_m2=40.0),
+    ad("p1", IMMO, 90.0, transaction="location", property_type="parking"),
+]
+
+
+@pytest.fixture
+def listings() -> pd.DataFrame:
+    return pd.DataFrame(CAEN, dtype=object)
+
+
+def table(summary: pd.DataFrame, *columns: str) -> list[list[Any]]:
+    """The chosen columns of a summary as lists, NaN as None."""
+    return [
+        [None if isinstance(v, float) and math.isnan(v) else v for v in row]
+        for row in summary[list(columns)].values.tolist()
+    ]
+
+
+def test_by_town_keeps_cars_apart_from_a_bike(listings: pd.DataFrame) -> None:
+    summary = summarize(listings, "town", where=["department_code=14"], category=[AUTO, GOODS])
+    assert table(summary, "town", "category", "ads", "median") == [
+        ["Caen", AUTO, 3, 9200.0],
+        ["Bayeux", AUTO, 1, 5200.0],
+        ["Caen", GOODS, 1, 40.0],
+    ]
+
+
+@pytest.mark.parametrize(
+    "by",
+    [
+        (),
+        ("town",),
+        ("department_code",),
+        ("make",),
+        ("transaction",),
+        ("property_type",),
+        ("vehicle_type", "model"),
+    ],
+    ids=lambda by: ",".join(by) or "nothing",
+)
+def test_every_group_lies_within_one_category(listings: pd.DataFrame, by: tuple[str, ...]) -> None:
+    summary = summarize(listings, by)
+    assert summary["category"].notna().all()
+    category_of = dict(zip(listings["price_eur"], listings["category"], strict=True))
+    for (_, row), prices in zip(summary.iterrows(), group_prices(listings, summary), strict=True):
+        assert {category_of[price] for price in prices} <= {row["category"]}
+    assert summary["ads"].sum() == len(listings)
+
+
+def test_category_goes_after_the_columns_named_and_transaction_after_it(
+    listings: pd.DataFrame,
+) -> None:
+    assert list(summarize(listings, ["town"]).columns[:3]) == ["town", "category", "transaction"]
+    assert list(summarize(listings, ["category", "town"]).columns[:3]) == [
+        "category",
+        "transaction",
+        "town",
+    ]
+
+
+def test_price_per_m2_is_on_living_area_only(listings: pd.DataFrame) -> None:
+    # The 800 m² plot has no living area: it no longer pulls the sale price per m² down.
+    sales = summarize(listings, category=IMMO, transaction="vente")
+    assert table(sales, "transaction", "ads", "price_per_m2") == [
+        ["vente", 5, statistics.median([250000 / 100, 180000 / 90])]
+    ]
+    assert LAND_COLUMN not in sales.columns
+
+
+def test_by_property_type_terrain_gets_a_price_per_m2_of_land(listings: pd.DataFrame) -> None:
+    summary = summarize(listings, "property_type", category=IMMO)
+    assert list(summary.columns) == [
+        "property_type",
+        "category",
+        "transaction",
+        *STAT_COLUMNS,
+        LAND_COLUMN,
+    ]
+    assert table(summary, "property_type", "transaction", "ads", "price_per_m2", LAND_COLUMN) == [
+        ["terrain", "vente", 3, None, statistics.median([64000 / 800, 30000 / 500])],
+        ["maison", "vente", 2, statistics.median([2500.0, 2000.0]), None],  # its land is no plot
+        ["appartement", "location", 1, 650 / 40, None],
+        ["parking", "location", 1, None, None],
+    ]
+
+
+def test_the_land_column_is_printed_in_every_format(listings: pd.DataFrame) -> None:
+    summary = summarize(listings, "property_type", category=IMMO, top=1)
+    assert render(summary, "table").splitlines()[0].endswith("per m²  per m² land")
+    assert render(summary, "csv").splitlines() == [
+        "property_type,category,transaction,ads,with_price,min,p25,median,mean,p75,max,"
+        "price_per_m2,price_per_m2_land",
+        "terrain,immobilier,vente,3,3,30000.0,,45000.0,46333.33,,64000.0,,70.0",
+    ]
+    assert '"price_per_m2_land": 70.0' in render(summary, "json")

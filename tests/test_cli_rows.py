@@ -1,0 +1,246 @@
+"""``classifieds rows`` and ``history`` by id prefix, through click's CliRunner."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import SEEDS
+
+import classifieds
+from classifieds.analyze.rows import browse, render_rows
+from classifieds.cli import cli
+
+NBSP = "\u00a0"
+
+
+@pytest.fixture(scope="module")
+def seed_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("seed") / "data"
+    classifieds.build([SEEDS], out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def dated_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A JSON Lines crawl: a car seen in January then February (at a new price), a flat."""
+    crawl = tmp_path_factory.mktemp("dated")
+    car = "Petites Annonces\nAutomobile\nPeugeot 208\nPeugeot 208 Vire (14500) {}€ Découvrir\n"
+    flat = "Immobilier\nAppartement T2\nAppartement T2 Caen (14000) 600€ Découvrir\n"
+    pages = [
+        {"url": "https://x/1", "text": car.format(9500), "fetched_at": "2026-01-30T10:00:00Z"},
+        {"url": "https://x/2", "text": car.format(9000) + flat, "fetched_at": "2026-02-03T10:00Z"},
+    ]
+    (crawl / "crawl.jsonl").write_text(
+        "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pages), encoding="utf-8"
+    )
+    classifieds.build([crawl / "crawl.jsonl"], crawl / "data")
+    return crawl / "data"
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, [*map(str, args)])
+    return result.exit_code, result.stdout.replace(NBSP, " "), result.stderr
+
+
+def test_rows_sorted_and_limited(seed_data: Path) -> None:
+    code, stdout, stderr = run(
+        "rows",
+        seed_data,
+        "--columns",
+        "title,town,price_eur",
+        "--sort",
+        "price_eur:desc",
+        "--limit",
+        "3",
+    )
+    assert code == 0
+    assert stdout.splitlines() == [
+        "title                                     town          price_eur",
+        "viager en Ardèche                         Villevocance   60 000 €",
+        "Toyota Yaris IV Première 2021 en très b…  Lyon           22 900 €",
+        "Opel Corsa électrique                     Jullouville    16 200 €",
+    ]
+    assert stderr == "3 of 12 listings matching; --limit 0 shows them all.\n"
+
+
+def test_rows_take_the_conditions_of_summary(seed_data: Path) -> None:
+    code, stdout, stderr = run(
+        "rows",
+        seed_data,
+        "--where",
+        "category=bonnes_affaires",
+        "--where",
+        "price_eur<100",
+        "--columns",
+        "title,price_eur",
+        "--sort",
+        "price_eur",
+        "--format",
+        "csv",
+    )
+    assert (code, stderr) == (0, "2 of 2 listings matching.\n")
+    assert (
+        stdout
+        == "title,price_eur\nSiège auto,30.0\nChaise de bureau Seattle – Confort, design & vérin à gaz NEUF,80.0\n".replace(
+            "Chaise de bureau Seattle – Confort, design & vérin à gaz NEUF",
+            '"Chaise de bureau Seattle – Confort, design & vérin à gaz NEUF"',
+        )
+    )
+
+
+def test_rows_default_to_twenty_and_limit_0_shows_all(seed_data: Path) -> None:
+    code, stdout, stderr = run("rows", seed_data, "--format", "json", "--limit", "0")
+    records = json.loads(stdout)
+    assert (code, len(records), stderr) == (0, 12, "12 of 12 listings matching.\n")
+    assert list(records[0]) == [
+        "listing_id",
+        "category",
+        "transaction",
+        "title",
+        "town",
+        "postcode",
+        "price_eur",
+        "first_seen",
+        "last_seen",
+    ]
+    assert records[0]["postcode"] == "07690" and records[0]["first_seen"] is None
+
+
+def test_rows_of_sightings_with_dates(dated_data: Path) -> None:
+    code, stdout, stderr = run(
+        "rows",
+        dated_data,
+        "--table",
+        "sightings",
+        "--where",
+        "fetched_at>=2026-02-01",
+        "--format",
+        "csv",
+    )
+    assert (code, stderr) == (0, "2 of 2 sightings matching.\n")
+    rows = list(csv.DictReader(io.StringIO(stdout)))
+    assert [(r["fetched_at"], r["price_eur"], r["url"]) for r in rows] == [
+        ("2026-02-03T10:00:00Z", "9000.0", "https://x/2"),
+        ("2026-02-03T10:00:00Z", "600.0", "https://x/2"),
+    ]
+
+
+def test_rows_show_dates_in_utc_in_the_table(dated_data: Path) -> None:
+    code, stdout, _ = run(
+        "rows", dated_data, "--columns", "title,first_seen,last_seen", "--sort", "first_seen"
+    )
+    assert code == 0 and stdout.splitlines()[1:] == [
+        "Peugeot 208     2026-01-30T10:00:00Z  2026-02-03T10:00:00Z",
+        "Appartement T2  2026-02-03T10:00:00Z  2026-02-03T10:00:00Z",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--columns", "title,prix"], "Error: No column 'prix' to show. Columns: listing_id, "),
+        (["--sort", "prix"], "Error: No column 'prix' to sort by. Columns: listing_id, "),
+        (["--sort", "price_eur:down"], "write COLUMN, COLUMN:asc or COLUMN:desc"),
+        (["--where", "ville=Caen"], "Error: No column 'ville' in 'ville=Caen'. Columns: "),
+        (["--where", "first_seen>=2026-02-30"], "'2026-02-30' is not one"),
+        (["--table", "sightings", "--columns", "title"], "No column 'title' to show. Columns: "),
+        (["--limit", "-1"], "Invalid value for '--limit'"),
+    ],
+    ids=["column", "sort-column", "sort-direction", "where", "date", "sightings", "limit"],
+)
+def test_usage_errors_are_one_line_exit_2(seed_data: Path, args: list[str], message: str) -> None:
+    code, stdout, stderr = run("rows", seed_data, *args)
+    assert (code, stdout) == (2, "") and message in stderr
+    if "No column" in message:
+        assert (stderr.count("\n") == 1 and "first_seen" in stderr) or "fetched_at" in stderr
+
+
+def test_rows_matching_nothing_say_so(seed_data: Path) -> None:
+    assert run("rows", seed_data, "--where", "town=Nowhere") == (
+        0,
+        "",
+        f"No listing matches town=Nowhere in {seed_data}.\n",
+    )
+    assert run("rows", seed_data, "--where", "town=Nowhere", "--format", "csv")[1] == (
+        "listing_id,category,transaction,title,town,postcode,price_eur,first_seen,last_seen\n"
+    )
+
+
+def test_rows_without_a_dataset_say_to_export(tmp_path: Path) -> None:
+    code, stdout, stderr = run("rows", tmp_path / "data")
+    assert (code, stdout) == (2, "") and "classifieds export" in stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "csv_cell", "table_cell"),
+    [
+        ('=HYPERLINK("x")', '"\'=HYPERLINK(""x"")"', '=HYPERLINK("x")'),
+        ("-50% sur tout", "'-50% sur tout", "-50% sur tout"),
+        ("\x1b[31mred", "\x1b[31mred", "\N{REPLACEMENT CHARACTER}[31mred"),
+    ],
+    ids=["formula", "minus", "ansi-escape"],
+)
+def test_hostile_text_is_harmless_in_csv_and_table(
+    text: str, csv_cell: str, table_cell: str
+) -> None:
+    rows = browse(pd.DataFrame({"title": [text], "price_eur": [1.0]}), columns=["title"]).rows
+    assert render_rows(rows, "csv").splitlines()[1] == csv_cell
+    assert render_rows(rows, "table").splitlines()[1] == table_cell
+    assert json.loads(render_rows(rows, "json")) == [{"title": text}]
+
+
+# --- history by prefix --------------------------------------------------------------------------
+
+
+def test_history_takes_a_unique_prefix(seed_data: Path) -> None:
+    full = run("history", "1007d86089d41720", seed_data)
+    assert full[0] == 0 and run("history", "1007d8", seed_data) == full
+
+
+@pytest.mark.parametrize(
+    ("prefix", "message"),
+    [
+        ("1007d", "'1007d' is too short: give 6 characters or more of a listing_id"),
+        ("", "'' is too short"),
+        ("ffffff", "no listing ffffff in"),
+    ],
+    ids=["five", "empty", "unknown"],
+)
+def test_history_prefix_errors_exit_2(seed_data: Path, prefix: str, message: str) -> None:
+    code, stdout, stderr = run("history", prefix, seed_data)
+    assert (code, stdout) == (2, "") and message in stderr
+
+
+def test_an_ambiguous_prefix_lists_the_matches(tmp_path: Path) -> None:
+    sightings = pd.DataFrame(
+        {
+            "listing_id": ["abcdef0000000001", "abcdef0000000002", "abcdef0000000001"],
+            "source": "p.txt",
+            "line": [1, 2, 3],
+            "position": [1, 2, 3],
+            "section": None,
+            "price_eur": [1.0, 2.0, 3.0],
+            "url": None,
+            "fetched_at": pd.NaT,
+        }
+    )
+    from classifieds.errors import QueryError
+    from classifieds.store.timeline import find_listing
+
+    with pytest.raises(QueryError) as raised:
+        find_listing(sightings, "abcdef")
+    assert str(raised.value) == (
+        "abcdef starts 2 listing ids: abcdef0000000001, abcdef0000000002. Give more characters."
+    )
+    assert find_listing(sightings, "abcdef0000000002") == "abcdef0000000002"
+
+
+def test_a_column_named_twice_is_shown_once(seed_data: Path) -> None:
+    code, stdout, _ = run("rows", seed_data, "--columns", "postcode,postcode", "--limit", "1")
+    assert (code, stdout) == (0, "postcode\n07690\n")
