@@ -29,6 +29,8 @@ TABLE_FILE = "communes.tsv.gz"
 CURRENT, FORMER, ARRONDISSEMENT = "C", "F", "A"
 """The kinds of the table's rows."""
 
+FOLD_CACHE_SIZE = 1 << 16
+"""Words whose folding a table remembers before it starts again."""
 MAX_TOWN_CHARS = 100
 """Only this much of the end of a head is read for a town (the longest name has 45 characters)."""
 _WORD = re.compile(r"[^\W_]+")
@@ -119,6 +121,7 @@ class CommuneTable:
         )
         self._names: dict[str, _Names] = {}
         """The names of the postcodes read so far, by :func:`name_key`."""
+        self._folded: dict[str, str] = {}
 
     @classmethod
     def packaged(cls) -> CommuneTable:
@@ -137,6 +140,15 @@ class CommuneTable:
             names = self._names[postcode] = _parse_line(self._lines.get(postcode, ""))
         return names
 
+    def _fold(self, word: str) -> str:
+        """Return :func:`_fold` of a word, remembered: towns' words come back ad after ad."""
+        folded = self._folded.get(word)
+        if folded is None:
+            if len(self._folded) >= FOLD_CACHE_SIZE:
+                self._folded.clear()
+            folded = self._folded[word] = _fold(word)
+        return folded
+
     def find(self, head: str, postcode: str) -> TownFound | None:
         """Return the town at the end of ``head`` and its commune, or None when none matches.
 
@@ -146,20 +158,23 @@ class CommuneTable:
         names = self.names(postcode)
         # Only the end of the head can hold the town: a long description is not read.
         window = max(0, len(head) - MAX_TOWN_CHARS)
-        words = list(_WORD.finditer(head, window))
-        if window and words and words[0].start() == window and head[window - 1].isalnum():
-            words = words[1:]  # cut by the window
-        if not words or words[-1].end() != len(head):
+        if not head or not head[-1].isalnum():
             return None  # the head ends in punctuation: no town printed last
-        sizes = names.sizes.get(_fold(words[-1].group()), ())
-        folded = [_fold(word.group()) for word in words[-sizes[0] :]] if sizes else []
+        words = _WORD.findall(head, window)
+        if window and head[window - 1].isalnum():
+            words = words[1:]  # cut by the window
+        sizes = names.sizes.get(self._fold(words[-1]), ()) if words else ()
+        if not sizes:
+            return None  # no name ends in this word: the common way out
+        folded = [self._fold(word) for word in words[-sizes[0] :]]
         for size in sizes:  # the longest first
-            if size > len(folded):
-                continue
-            name = names.by_key.get(" ".join(folded[-size:]))
-            start = words[-size].start()
-            if name is not None and (start == 0 or head[start - 1] == " "):
-                return TownFound(start, name.commune, _how(head[start:], name))
+            name = names.by_key.get(" ".join(folded[-size:])) if size <= len(folded) else None
+            if name is not None:
+                start = len(head)
+                for word in reversed(words[-size:]):  # only separators lie between words
+                    start = head.rfind(word, 0, start)
+                if start == 0 or head[start - 1] == " ":
+                    return TownFound(start, name.commune, _how(head[start:], name))
         return None
 
 
