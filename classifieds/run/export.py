@@ -61,14 +61,22 @@ from classifieds.store.dataset import (
     write_listings,
 )
 from classifieds.store.folder import MANIFEST_JSON, publishing, sha256
+from classifieds.store.package import DATAPACKAGE_JSON, write_datapackage
 
 Engine = Literal["local", "dask"]
 Progress = Callable[[BatchOutput], Any]
 BATCH_SIZE = 256
 """Inputs per batch: large enough to amortise scheduling, small enough to balance workers."""
 DASK_BATCH_SIZE = 1024
-OUTPUTS = (LISTINGS_PARQUET, LISTINGS_CSV, SIGHTINGS_PARQUET, REJECTS_JSONL, INPUTS_PARQUET)
-"""The files of a dataset but its manifest, which describes them."""
+OUTPUTS = (
+    LISTINGS_PARQUET,
+    LISTINGS_CSV,
+    SIGHTINGS_PARQUET,
+    REJECTS_JSONL,
+    INPUTS_PARQUET,
+    DATAPACKAGE_JSON,
+)
+"""The files of a dataset but its manifest, which describes them (their sha256)."""
 
 
 class _Run:
@@ -192,6 +200,7 @@ def build(
         if not allow_empty:
             _check_not_empty(run)
         write_listings(list(run.catalogue.rows()), stage, csv_dialect)
+        write_datapackage(stage, csv_dialect)
         manifest = _manifest(run, stage)
         write_json(manifest.model_dump(), stage / MANIFEST_JSON)
     return manifest

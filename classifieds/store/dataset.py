@@ -68,6 +68,11 @@ _CSV_SPECS: Mapping[CsvDialect, _CsvSpec] = MappingProxyType(
 )
 
 
+def csv_spec(dialect: CsvDialect) -> _CsvSpec:
+    """Return how ``dialect`` writes ``listings.csv`` (the data package describes it)."""
+    return _CSV_SPECS[dialect]
+
+
 @dataclass(frozen=True)
 class Column:
     """A column of the data dictionary."""
