@@ -43,7 +43,10 @@ test: $(STAMP)
 clean:
 	rm -rf $(VENV) data/ .mypy_cache .pytest_cache .ruff_cache
 
-# Benchmark against a bare read-and-regex baseline; the corpus is generated once under bench/corpus.
-PAGES ?= 10000 100000
+# Benchmark against the lean scan, on pool corpora of PAGES pages and an all-unique corpus of
+# UNIQUE pages; the corpora are generated once under bench/corpus.
+PAGES ?= 10000 40000 100000
+UNIQUE ?= 25000
+REPEAT ?= 3
 bench: $(STAMP)
-	$(PY) bench/run.py $(PAGES)
+	$(PY) bench/run.py $(PAGES) --unique $(UNIQUE) --repeat $(REPEAT)

@@ -7,13 +7,19 @@ tabs and runs of spaces, NBSP and narrow NBSP in prices, cents, no price, ``0€
 variants, other sections, missing title lines, truncated pages, the widget twice, pages
 without a widget, Windows-1252 pages, empty files and binary junk.
 
-Usage: python bench/generate.py PAGES OUT_DIR [--seed N]
+With ``--unique-share S``, each ad occurrence is a new ad (seen nowhere else in the crawl)
+with probability S: 1.0 gives a crawl where every ad is unique, as in a crawl of many sites
+where most ads are new, which the pool hides (its 3,000 ads are built once, then looked up).
+
+Usage: python bench/generate.py PAGES OUT_DIR [--seed N] [--unique-share S]
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+from collections.abc import Iterator
+from itertools import count
 from pathlib import Path
 
 TOWNS = [
@@ -156,8 +162,40 @@ def article(rng: random.Random) -> str:
     return "En ce moment\n\n" + "\n\n".join(paragraphs) + "\n\nEn direct\n"
 
 
-def widget(rng: random.Random, pool: list[tuple[str, str, str, str, str]]) -> str:
-    ads = sorted(rng.sample(pool, 12), key=lambda ad: ad[0])
+Ad = tuple[str, str, str, str, str]
+
+
+class Fresh:
+    """Draws ads seen nowhere else: a pool ad's kind with a reference that no other ad has."""
+
+    def __init__(self, rng: random.Random, share: float) -> None:
+        self.rng, self.share = rng, share
+        self.numbers: Iterator[int] = count()
+
+    def replace(self, ads: list[Ad]) -> list[Ad]:
+        """Return ``ads`` with each one replaced by a new ad with probability ``share``."""
+        if not self.share:  # no draw at all: the pool corpus stays byte for byte as it was
+            return ads
+        return [self.new() if self.rng.random() < self.share else ad for ad in ads]
+
+    def new(self) -> Ad:
+        section, title, town, postcode, price = ad_pool(self.rng, 1)[0]
+        # Letters, not digits: a number in a title could be read as a year or a surface.
+        return section, f"{title} réf. {_letters(next(self.numbers))}", town, postcode, price
+
+
+def _letters(number: int) -> str:
+    """Return a distinct word of capitals for each number: 0 -> AAAAA, 1 -> AAAAB."""
+    word = ""
+    for _ in range(5):
+        number, digit = divmod(number, 26)
+        word = chr(ord("A") + digit) + word
+    return word
+
+
+def widget(rng: random.Random, pool: list[Ad], fresh: Fresh | None = None) -> str:
+    drawn = rng.sample(pool, 12)
+    ads = sorted(drawn if fresh is None else fresh.replace(drawn), key=lambda ad: ad[0])
     header_case = rng.random() < 0.05
     lines = ["PETITES ANNONCES " if header_case else "Petites Annonces"]
     section = None
@@ -184,7 +222,7 @@ FOOTER = (
 )
 
 
-def page(rng: random.Random, pool: list[tuple[str, str, str, str, str]]) -> bytes:
+def page(rng: random.Random, pool: list[Ad], fresh: Fresh | None = None) -> bytes:
     """Return the bytes of one page, with the data contract's variations at realistic rates."""
     roll = rng.random()
     if roll < 0.002:
@@ -193,9 +231,9 @@ def page(rng: random.Random, pool: list[tuple[str, str, str, str, str]]) -> byte
         return rng.randbytes(rng.randint(100, 4000))
     text = article(rng)
     if roll > 0.03:  # 3% of pages have no widget
-        text += widget(rng, pool)
+        text += widget(rng, pool, fresh)
         if rng.random() < 0.02:
-            text += FOOTER + widget(rng, pool)
+            text += FOOTER + widget(rng, pool, fresh)
         text += FOOTER
     if rng.random() < 0.01:
         text = text[: len(text) - rng.randint(len(FOOTER) + 5, len(FOOTER) + 60)]  # truncated
@@ -206,16 +244,22 @@ def page(rng: random.Random, pool: list[tuple[str, str, str, str, str]]) -> byte
     return text.encode()
 
 
-def generate(pages: int, out: Path, seed: int = 0, pool_size: int = 3000) -> int:
-    """Write ``pages`` pages under ``out`` (1,000 per folder); return the bytes written."""
+def generate(
+    pages: int, out: Path, seed: int = 0, pool_size: int = 3000, unique_share: float = 0.0
+) -> int:
+    """Write ``pages`` pages under ``out`` (1,000 per folder); return the bytes written.
+
+    A share ``unique_share`` of the ad occurrences are new ads, the others drawn from the pool.
+    """
     rng = random.Random(seed)
     pool = ad_pool(rng, pool_size)
+    fresh = Fresh(rng, unique_share)
     written = 0
     for number in range(pages):
         folder = out / f"{number // 1000:04d}"
         if number % 1000 == 0:
             folder.mkdir(parents=True, exist_ok=True)
-        data = page(rng, pool)
+        data = page(rng, pool, fresh)
         (folder / f"{number:07d}.txt").write_bytes(data)
         written += len(data)
     return written
@@ -226,8 +270,16 @@ def main() -> None:
     parser.add_argument("pages", type=int)
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--unique-share",
+        type=float,
+        default=0.0,
+        help="share of ad occurrences that are new ads, 0 to 1 (example: 1.0, all unique)",
+    )
     args = parser.parse_args()
-    written = generate(args.pages, args.out, args.seed)
+    if not 0 <= args.unique_share <= 1:
+        parser.error("--unique-share is a share between 0 and 1, such as 0.5")
+    written = generate(args.pages, args.out, args.seed, unique_share=args.unique_share)
     print(f"{args.pages} pages, {written / 1e6:.1f} MB in {args.out}")
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
+from types import MappingProxyType
 
 import click
 
@@ -13,6 +15,20 @@ from classifieds.console import ExportProgress, export_report
 from classifieds.errors import ClassifiedsError, InputError
 from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields
 from classifieds.run.export import build
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?", re.IGNORECASE)
+_UNITS = MappingProxyType({"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40})
+
+
+def byte_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    """Return a size in bytes written 1G, 500M, 64K, 1.5GB or a plain number of bytes."""
+    found = _SIZE.fullmatch(value.strip())
+    if found is None:
+        raise click.BadParameter(f"{value!r} is not a size: write it like 1G, 500M or 64K.")
+    size = int(float(found[1]) * _UNITS[found[2].lower()])
+    if size < 1:
+        raise click.BadParameter(f"{value!r} is no memory at all: give at least 1K.")
+    return size
 
 
 @cli.command()
@@ -105,6 +121,14 @@ from classifieds.run.export import build
     is_flag=True,
     help="Write the dataset even when no input could be read (else exit 1, dataset kept).",
 )
+@click.option(
+    "--memory-limit",
+    metavar="SIZE",
+    default="1G",
+    callback=byte_size,
+    show_default=True,
+    help="Memory for the unique ads; past it they spill to disk (same output). E.g. 500M.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar; a one-line summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Warn on stderr about every rejected file.")
 def export(
@@ -123,16 +147,17 @@ def export(
     jsonl_date_field: str,
     append: bool,
     allow_empty: bool,
+    memory_limit: int,
     quiet: bool,
     verbose: bool,
 ) -> None:
     """Parse pages (files, folders, - for stdin) and write the dataset to --out.
 
     Reads text and HTML pages, WARC archives and JSON Lines, plain or compressed (gzip,
-    bzip2, xz, zstd). Writes listings.parquet, listings.csv, sightings.parquet, rejects.jsonl
-    and manifest.json. With no INPUTS, reads seeds/. Rejected ads and files do not fail the
-    run: they are counted and written to rejects.jsonl. A progress bar shows on stderr when
-    it is a terminal.
+    bzip2, xz, zstd). Writes listings.parquet, listings.csv, sightings.parquet, rejects.jsonl,
+    inputs.parquet, datapackage.json and manifest.json. With no INPUTS, reads seeds/.
+    Rejected ads and files do not fail the run: they are counted and written to
+    rejects.jsonl. A progress bar shows on stderr when it is a terminal.
 
     Examples:
 
@@ -145,6 +170,8 @@ def export(
         cat page.txt | classifieds export - -o /tmp/one-page
 
         classifieds export /shared/crawl --engine dask --scheduler tcp://10.0.0.5:8786
+
+        classifieds export big-crawl/ --memory-limit 500M
     """
     if not inputs:
         if not DEFAULT_INPUT.is_dir():
@@ -174,6 +201,7 @@ def export(
                 jsonl_fields=fields,
                 append=append,
                 allow_empty=allow_empty,
+                memory_limit=memory_limit,
             )
     except InputError as error:
         raise click.UsageError(str(error)) from error

@@ -124,7 +124,8 @@ class Parser:
 
     Each parser owns its :class:`~classifieds.parse.ads.AdBook`, the caches of what it built,
     unless given one (a worker forked from a parser takes that parser's, already warm).
-    ``read`` reads each input (a Dask worker opens it elsewhere than at its name).
+    ``read`` reads each input (a Dask worker opens it elsewhere than at its name);
+    ``catalogue`` makes the catalogue (one that spills past a memory budget).
     """
 
     def __init__(
@@ -132,8 +133,9 @@ class Parser:
         jsonl_fields: JsonlFields = DEFAULT_JSONL_FIELDS,
         book: AdBook | None = None,
         read: Read = read_pages,
+        catalogue: Callable[[], Catalogue] = Catalogue,
     ) -> None:
-        self.catalogue = Catalogue()
+        self.catalogue = catalogue()
         self.jsonl_fields = jsonl_fields
         self.book = AdBook() if book is None else book
         self.read = read

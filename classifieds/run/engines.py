@@ -17,7 +17,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from itertools import islice
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -46,16 +46,29 @@ WARM_UP_BATCHES = 2
 a crawl costs ~10 times a later one, the third ~3 times)."""
 
 
-def serial(batches: Iterable[list[str]], fields: JsonlFields = DEFAULT_JSONL_FIELDS) -> Work:
+NewCatalogue = Callable[[], Catalogue]
+"""Makes each parser's catalogue: :class:`Catalogue`, or one that spills to a folder."""
+
+
+def serial(
+    batches: Iterable[list[str]],
+    fields: JsonlFields = DEFAULT_JSONL_FIELDS,
+    catalogue: NewCatalogue = Catalogue,
+) -> Work:
     """Parse every batch in this process."""
-    parser = Parser(fields)
+    parser = Parser(fields, catalogue=catalogue)
     for batch in batches:
         yield parser.parse(batch)
-    yield parser.catalogue
+    ads = parser.catalogue
+    del parser  # its caches (~5 KB an ad built) are not needed to write the listings
+    yield ads
 
 
 def processes(
-    batches: Iterable[list[str]], jobs: int, fields: JsonlFields = DEFAULT_JSONL_FIELDS
+    batches: Iterable[list[str]],
+    jobs: int,
+    fields: JsonlFields = DEFAULT_JSONL_FIELDS,
+    catalogue: NewCatalogue = Catalogue,
 ) -> Work:
     """Parse batches in ``jobs`` processes: ``jobs - 1`` workers, and this one as it waits.
 
@@ -64,7 +77,7 @@ def processes(
     parses and none waits. Batch k for the workers goes to worker k mod (jobs - 1): the fixed
     assignment lets each result be read from its worker's queue in input order. Each process
     keeps its own catalogue, so an ad travels between processes once per worker, at the end,
-    not once per sighting.
+    not once per sighting; a catalogue that can spill travels through its folder.
 
     On Linux the workers are forked after this process has parsed the first batches: they
     start at once, with the ads and widget pieces most pages show already built in the caches
@@ -72,7 +85,7 @@ def processes(
     """
     count = max(1, jobs - 1)
     numbered = enumerate(batches)
-    parser = Parser(fields)
+    parser = Parser(fields, catalogue=catalogue)
     pending: deque[int | BatchOutput] = deque()  # in input order: a batch's worker, or output
     if FORK:
         pending += (parser.parse(batch) for _, batch in islice(numbered, WARM_UP_BATCHES))
@@ -82,7 +95,14 @@ def processes(
     workers = [
         context.Process(
             target=_work,
-            args=(tasks[k], results[k], fields, parser.book if FORK else None, os.getpid()),
+            args=(
+                tasks[k],
+                results[k],
+                fields,
+                parser.book if FORK else None,
+                os.getpid(),
+                catalogue,
+            ),
             daemon=True,
         )
         for k in range(count)
@@ -121,9 +141,11 @@ def processes(
             yield output
         for task in tasks:
             task.put(None)
+        ads = parser.catalogue
+        del parser  # its caches (~5 KB an ad built) are not needed to write the listings
         for k in range(count):
             yield _receive(results[k], workers[k])
-        yield parser.catalogue
+        yield ads
         for worker in workers:
             worker.join()
     finally:
@@ -143,7 +165,14 @@ def _ready(results: Any, worker: BaseProcess) -> BatchOutput | Catalogue | None:
         raise _died(worker) from None
 
 
-def _work(tasks: Any, results: Any, fields: JsonlFields, book: AdBook | None, parent: int) -> None:
+def _work(
+    tasks: Any,
+    results: Any,
+    fields: JsonlFields,
+    book: AdBook | None,
+    parent: int,
+    catalogue: NewCatalogue = Catalogue,
+) -> None:
     """Worker loop: parse batches until told to stop, then send the catalogue.
 
     A forked worker is given its parent's book: it starts with the ads already built.
@@ -151,11 +180,12 @@ def _work(tasks: Any, results: Any, fields: JsonlFields, book: AdBook | None, pa
     for stop in STOP_SIGNALS:  # Ctrl-C reaches the whole group: the parent decides
         signal.signal(stop, signal.SIG_IGN)
     die_with_parent(parent)
-    parser = Parser(fields, book)
+    parser = Parser(fields, book, catalogue=catalogue)
     try:
         with few_collections():
             while (batch := tasks.get()) is not None:
                 results.put(parser.parse(batch))
+        parser.catalogue.spill_all()  # sent as run files, if it can spill
         results.put(parser.catalogue)
     except Exception:  # a bug: report it to the parent rather than hang it
         results.put(_WorkerFailure(traceback.format_exc()))

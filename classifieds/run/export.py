@@ -11,6 +11,8 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
@@ -44,8 +46,8 @@ from classifieds.run.batches import (
     batched,
     few_collections,
 )
-from classifieds.run.engines import Work, processes, serial
-from classifieds.store.catalogue import Catalogue
+from classifieds.run.engines import NewCatalogue, Work, processes, serial
+from classifieds.store.catalogue import ENTRY_BYTES, Catalogue
 from classifieds.store.dataset import (
     INPUTS_PARQUET,
     INPUTS_SCHEMA,
@@ -61,24 +63,37 @@ from classifieds.store.dataset import (
     write_listings,
 )
 from classifieds.store.folder import MANIFEST_JSON, publishing, sha256
+from classifieds.store.package import DATAPACKAGE_JSON, write_datapackage
 
 Engine = Literal["local", "dask"]
 Progress = Callable[[BatchOutput], Any]
 BATCH_SIZE = 256
 """Inputs per batch: large enough to amortise scheduling, small enough to balance workers."""
 DASK_BATCH_SIZE = 1024
-OUTPUTS = (LISTINGS_PARQUET, LISTINGS_CSV, SIGHTINGS_PARQUET, REJECTS_JSONL, INPUTS_PARQUET)
-"""The files of a dataset but its manifest, which describes them."""
+DEFAULT_MEMORY_LIMIT = 1 << 30
+"""Bytes the unique ads may take in memory, all processes together, before they spill."""
+SPILL_PREFIX = ".spill-"
+"""The folder of spilled catalogue runs, inside the generation folder: removed before the
+generation is published, swept with it if the run is killed."""
+OUTPUTS = (
+    LISTINGS_PARQUET,
+    LISTINGS_CSV,
+    SIGHTINGS_PARQUET,
+    REJECTS_JSONL,
+    INPUTS_PARQUET,
+    DATAPACKAGE_JSON,
+)
+"""The files of a dataset but its manifest, which describes them (their sha256)."""
 
 
 class _Run:
     """The merged state of an export in progress, writing as it goes."""
 
-    def __init__(self, stage: Path, rejects: IO[str]) -> None:
+    def __init__(self, stage: Path, rejects: IO[str], catalogue: NewCatalogue) -> None:
         self.sightings = RowGroupWriter(stage / SIGHTINGS_PARQUET, SIGHTINGS_SCHEMA)
         self.inputs = RowGroupWriter(stage / INPUTS_PARQUET, INPUTS_SCHEMA)
         self.rejects = rejects
-        self.catalogue = Catalogue()
+        self.catalogue = catalogue()
         self.rejects_by_reason: Counter[str] = Counter()
         self.tally = Tally()
         self.inputs_read = 0
@@ -126,6 +141,7 @@ def build(
     jsonl_fields: JsonlFields = DEFAULT_JSONL_FIELDS,
     append: bool = False,
     allow_empty: bool = False,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
 ) -> Manifest:
     """Export the ads of ``inputs`` (files, folders, ``-``) to the dataset folder ``out``.
 
@@ -140,7 +156,9 @@ def build(
     With ``append``, the dataset already in ``out`` is kept and only inputs it does not hold
     are read: the result is the dataset of all the inputs together. A run that found no
     input, or could read none of them, raises ClassifiedsError and leaves ``out`` as it was,
-    unless ``allow_empty``. Returns the run's manifest. Raises InputError for a missing
+    unless ``allow_empty``. Past ``memory_limit`` bytes of unique ads (about 1 KB each), they
+    spill to sorted runs on disk, merged at the end: the files are the same. Returns the run's
+    manifest. Raises InputError for a missing
     input and OutputError for an output folder that cannot be written or is in use; bad
     pages never raise, they become rejects.
     """
@@ -157,7 +175,11 @@ def build(
         publishing(out, OUTPUTS) as stage,
         open(stage / REJECTS_JSONL, "w", encoding="utf-8") as rejects,
     ):
-        run = _Run(stage, rejects)
+        spill = Path(tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=stage))
+        # Each process's catalogue gets its share of the budget.
+        entries = max(1, memory_limit // ENTRY_BYTES // jobs)
+        catalogue = partial(Catalogue, entries, spill)
+        run = _Run(stage, rejects, catalogue)
         if previous:
             again = partial(previous_inputs, out)  # to tell old inputs spelled another way
             steps: Iterator[Step] = plan(previous_inputs(out), sources, batch_size, again)
@@ -169,7 +191,9 @@ def build(
         batches = (step.batch for step in ahead if isinstance(step, Parse))
         copier = Copier(out) if previous else None
         # Closed on the way out, even by an error: the engine stops its workers there.
-        with closing(_work(batches, jobs, engine, scheduler, jsonl_fields, dask_timeout)) as work:
+        with closing(
+            _work(batches, jobs, engine, scheduler, jsonl_fields, dask_timeout, catalogue)
+        ) as work:
             for step in behind:
                 if isinstance(step, Keep):
                     assert copier is not None
@@ -191,7 +215,9 @@ def build(
         rejects.close()
         if not allow_empty:
             _check_not_empty(run)
-        write_listings(list(run.catalogue.rows()), stage, csv_dialect)
+        write_listings(run.catalogue.rows(), stage, csv_dialect)
+        shutil.rmtree(spill)
+        write_datapackage(stage, csv_dialect)
         manifest = _manifest(run, stage)
         write_json(manifest.model_dump(), stage / MANIFEST_JSON)
     return manifest
@@ -204,6 +230,7 @@ def _work(
     scheduler: str | None,
     fields: JsonlFields,
     dask_timeout: float,
+    catalogue: NewCatalogue,
 ) -> Work:
     if engine == "dask":
         from classifieds.run.distributed import dask_engine
@@ -211,8 +238,8 @@ def _work(
         return dask_engine(batches, scheduler, jobs, fields, dask_timeout)
     first = list(islice(batches, jobs))
     if jobs == 1 or len(first) < jobs:  # too little work to be worth starting processes
-        return serial(chain(first, batches), fields)
-    return processes(chain(first, batches), jobs, fields)
+        return serial(chain(first, batches), fields, catalogue)
+    return processes(chain(first, batches), jobs, fields, catalogue)
 
 
 def _check_out(out: Path) -> None:

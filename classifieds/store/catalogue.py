@@ -9,13 +9,28 @@ earliest moment among sightings with one, and the earliest and latest capture da
 minima and maxima over a total order, so merging catalogues is commutative and associative:
 batches can be parsed anywhere (worker processes, a Dask cluster), in any grouping, and merged
 in any order with the same result as one sequential pass.
+
+An entry holds its ad as a tuple of the validated :class:`~classifieds.models.Ad`'s values,
+their repeated strings (towns, sections, prices as printed) shared: about 1 KB an ad where a
+pydantic object and its dict took several. Past ``max_entries`` entries, a catalogue with a
+``spill`` folder writes them to disk, sorted by listing id (a run), and starts again; at the
+end the runs are merged by listing id, which gives each listing's entry from all its runs,
+then sorted by first sighting in runs again: that is the same fold in another grouping, so
+the rows are the same, byte for byte, as those of a catalogue that never spilled.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import heapq
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from classifieds.models import Ad
@@ -25,6 +40,19 @@ Rank = tuple[str, int, int]
 Moment = tuple[bool, datetime, Rank]
 """(dated, capture date, rank): sorts sightings in time, undated ones first."""
 _UNDATED = datetime.min.replace(tzinfo=UTC)
+AD_FIELDS = tuple(Ad.model_fields)
+"""The names of an entry's ad values, in order."""
+_SHARED_FIELDS = frozenset(AD_FIELDS) - {"listing_id", "title", "description"}
+"""Text fields whose values repeat between ads: each distinct value is held once."""
+_SHARED = tuple(name in _SHARED_FIELDS for name in AD_FIELDS)
+ENTRY_BYTES = 1_200
+"""Memory an entry of a unique ad takes, measured on a crawl where every ad is new (listing
+id, title, description, sighting facts; towns and the like shared): what ``--memory-limit``
+is divided by."""
+FAN_IN = 64
+"""Runs merged at once: files open together, and chunks of them in memory."""
+_PICKLED_AT_ONCE = 4_096
+"""Entries pickled together in a run file: few calls, little memory to read them back."""
 
 
 def moment(fetched_at: datetime | None, rank: Rank) -> Moment:
@@ -34,8 +62,9 @@ def moment(fetched_at: datetime | None, rank: Rank) -> Moment:
 
 @dataclass(slots=True)
 class _Entry:
-    ad: Ad
-    """The ad as printed at its latest sighting: the listing's price is the latest one."""
+    ad: tuple[Any, ...]
+    """The values of the ad as printed at its latest sighting (the listing's price is the
+    latest one), in the order of :data:`AD_FIELDS`."""
     latest: Moment
     first: Rank
     first_source: str
@@ -52,14 +81,45 @@ class _Entry:
     later_line: int = 0
 
 
-class Catalogue:
-    """The unique ads seen so far."""
+_Spilled = tuple[str, _Entry]
+"""An entry in a run file, with its listing id."""
 
-    def __init__(self) -> None:
+
+class Catalogue:
+    """The unique ads seen so far.
+
+    With a ``spill`` folder, at most ``max_entries`` entries are held in memory; the others
+    are in run files in that folder, which :meth:`rows` merges (and removes). A catalogue sent
+    to another process carries the names of its runs: the processes must share the folder.
+    """
+
+    def __init__(self, max_entries: int | None = None, spill: Path | None = None) -> None:
         self._entries: dict[str, _Entry] = {}
+        self._shared: dict[Any, Any] = {}
+        self._runs: list[Path] = []
+        self._max_entries = max_entries if spill is not None else None
+        self._spill = spill
+        self._count: int | None = None
+        # Entries pickled together: at most FAN_IN of these chunks are read back at once.
+        self._chunk = max(16, min(_PICKLED_AT_ONCE, (max_entries or sys.maxsize) // FAN_IN))
 
     def __len__(self) -> int:
-        return len(self._entries)
+        """Return the number of unique ads (exact once :meth:`rows` has merged the runs)."""
+        return len(self._entries) if self._count is None else self._count
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickle memoises shared strings by identity: they travel once per catalogue.
+        return {name: getattr(self, name) for name in _STATE}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name in _STATE:
+            setattr(self, name, state[name])
+        self._shared = {}
+
+    @property
+    def spilled(self) -> bool:
+        """Whether some entries are in run files."""
+        return bool(self._runs)
 
     def add(
         self,
@@ -75,15 +135,16 @@ class Catalogue:
         one is never before the first. Out-of-order pages go through merge.
         """
         when = moment(fetched_at, rank)
-        entry = _settled(self._entries.get(ad.listing_id))
+        entry = self._entries.get(ad.listing_id)
         if entry is None:
-            self._entries[ad.listing_id] = _Entry(
-                ad, when, rank, source, 1, fetched_at, fetched_at, url, when if url else None
-            )
+            at = when if url else None
+            entry = _Entry(self._values(ad), when, rank, source, 1, fetched_at, fetched_at, url, at)
+            self._put(ad.listing_id, entry)
             return
+        _settled(entry)
         entry.n_sightings += 1
         if when > entry.latest:
-            entry.ad, entry.latest = ad, when
+            entry.ad, entry.latest = _values_of(ad), when
         if url is not None and (entry.first_url_at is None or when < entry.first_url_at):
             entry.first_url, entry.first_url_at = url, when
         if fetched_at is not None:
@@ -115,7 +176,7 @@ class Catalogue:
                 continue
             # Undated after undated, in input order (most crawls): the new one is the latest.
             entry.n_sightings += 1
-            entry.ad, entry.later_page, entry.later_line = ad, page, line
+            entry.ad, entry.later_page, entry.later_line = _values_of(ad), page, line
             if url is not None and entry.first_url_at is None:
                 entry.first_url, entry.first_url_at = url, (False, _UNDATED, (key, record, line))
 
@@ -133,8 +194,8 @@ class Catalogue:
         first_url_at: Moment | None,
     ) -> None:
         """Add the entry of an ad whose sightings were summed up before (an earlier run)."""
-        self._entries[ad.listing_id] = _Entry(
-            ad,
+        entry = _Entry(
+            self._values(ad),
             latest,
             first,
             first_source,
@@ -144,32 +205,44 @@ class Catalogue:
             first_url,
             first_url_at,
         )
+        self._put(ad.listing_id, entry)
 
     def merge(self, other: Catalogue) -> None:
         """Fold in the catalogue of other pages (before, after or between these ones)."""
+        self._runs += other._runs
+        other._runs = []
         for listing_id, seen in other._entries.items():
-            _settled(seen)
-            entry = _settled(self._entries.get(listing_id))
+            entry = self._entries.get(listing_id)
             if entry is None:
-                self._entries[listing_id] = seen
-                continue
-            entry.n_sightings += seen.n_sightings
-            if seen.latest > entry.latest:
-                entry.ad, entry.latest = seen.ad, seen.latest
-            if seen.first < entry.first:
-                entry.first, entry.first_source = seen.first, seen.first_source
-            if seen.first_url_at is not None and (
-                entry.first_url_at is None or seen.first_url_at < entry.first_url_at
-            ):
-                entry.first_url, entry.first_url_at = seen.first_url, seen.first_url_at
-            if seen.first_seen is not None and seen.last_seen is not None:
-                _widen(entry, seen.first_seen, seen.last_seen)
+                self._put(listing_id, _settled(seen))
+            else:
+                _fold(entry, seen)
+
+    def spill_all(self) -> None:
+        """Write the entries held in memory to a run file (a worker does before it hands in
+        its catalogue: the parent then reads them from disk rather than from a pipe)."""
+        if self._entries and self._spill is not None:
+            self._runs.append(
+                _write_run(self._spill, sorted(self._entries.items()), "ids", self._chunk)
+            )
+            self._entries.clear()  # in place: add_page holds it
+            self._shared.clear()
 
     def rows(self) -> Iterator[dict[str, Any]]:
-        """Yield one ``listings`` row per unique ad, in order of first sighting."""
-        for entry in sorted(self._entries.values(), key=lambda e: e.first):
+        """Yield one ``listings`` row per unique ad, in order of first sighting.
+
+        A catalogue that spilled merges its runs here, and removes them.
+        """
+        if not self._runs:
+            entries: Iterable[_Entry] = sorted(self._entries.values(), key=_by_first)
+        else:
+            self.spill_all()
+            entries = self._merged_runs()
+        count = 0
+        for entry in entries:
+            count += 1
             yield {
-                **entry.ad.model_dump(),
+                **dict(zip(AD_FIELDS, _settled(entry).ad, strict=True)),
                 "n_sightings": entry.n_sightings,
                 "first_source": entry.first_source,
                 "first_line": entry.first[2],
@@ -177,11 +250,163 @@ class Catalogue:
                 "last_seen": entry.last_seen,
                 "first_url": entry.first_url,
             }
+        self._count = count
+
+    def _values(self, ad: Ad) -> tuple[Any, ...]:
+        """Return the values of an ad, each repeated string as the one held already."""
+        shared = self._shared
+        return tuple(
+            shared.setdefault(value, value) if keep and value.__class__ is str else value
+            for value, keep in zip(ad.__dict__.values(), _SHARED, strict=True)
+        )
+
+    def _put(self, listing_id: str, entry: _Entry) -> None:
+        self._entries[listing_id] = entry
+        if self._max_entries is not None and len(self._entries) >= self._max_entries:
+            self.spill_all()
+
+    def _merged_runs(self) -> Iterator[_Entry]:
+        """Yield the entries of all runs in order of first sighting, each listing's folded
+        from all its runs, holding at most ``max_entries`` at a time (and removing the runs)."""
+        spill = self._spill
+        assert spill is not None
+        self._runs = _narrowed(spill, self._runs, _listing_id, "ids", self._chunk)
+        by_id = heapq.merge(*(_read_run(path) for path in self._runs), key=_listing_id)
+        limit = self._max_entries or sys.maxsize
+        by_first: list[Path] = []
+        try:
+            chunk: list[_Spilled] = []
+            for item in _folded(by_id):
+                chunk.append(item)
+                if len(chunk) >= limit:
+                    chunk.sort(key=_spilled_first)
+                    by_first.append(_write_run(spill, chunk, "first", self._chunk))
+                    chunk = []
+            for path in self._runs:
+                path.unlink()
+            self._runs = []
+            chunk.sort(key=_spilled_first)
+            if not by_first:  # all in memory at once: no second round of runs
+                yield from (entry for _, entry in chunk)
+                return
+            by_first.append(_write_run(spill, chunk, "first", self._chunk))
+            del chunk
+            by_first = _narrowed(spill, by_first, _spilled_first, "first", self._chunk)
+            merged = heapq.merge(*(_read_run(path) for path in by_first), key=_spilled_first)
+            yield from (entry for _, entry in merged)
+        finally:
+            for path in [*self._runs, *by_first]:
+                path.unlink(missing_ok=True)
 
 
-def _settled(entry: _Entry | None) -> _Entry | None:
+_STATE = ("_entries", "_runs", "_max_entries", "_spill", "_count", "_chunk")
+
+
+def _values_of(ad: Ad) -> tuple[Any, ...]:
+    """Return the values of an ad as they are (a later sighting's: the ad the parser holds)."""
+    return tuple(ad.__dict__.values())
+
+
+def _by_first(entry: _Entry) -> Rank:
+    return entry.first
+
+
+def _listing_id(item: _Spilled) -> str:
+    return item[0]
+
+
+def _spilled_first(item: _Spilled) -> Rank:
+    return item[1].first
+
+
+def _folded(by_id: Iterable[_Spilled]) -> Iterator[_Spilled]:
+    """Return the entries of a stream sorted by listing id, those of one listing folded."""
+    current: _Spilled | None = None
+    for listing_id, entry in by_id:
+        if current is not None and current[0] == listing_id:
+            _fold(current[1], entry)
+            continue
+        if current is not None:
+            yield current
+        current = (listing_id, entry)
+    if current is not None:
+        yield current
+
+
+def _fold(entry: _Entry, seen: _Entry) -> None:
+    """Fold into ``entry`` the entry ``seen`` of the same listing from other pages."""
+    _settled(entry)
+    _settled(seen)
+    entry.n_sightings += seen.n_sightings
+    if seen.latest > entry.latest:
+        entry.ad, entry.latest = seen.ad, seen.latest
+    if seen.first < entry.first:
+        entry.first, entry.first_source = seen.first, seen.first_source
+    if seen.first_url_at is not None and (
+        entry.first_url_at is None or seen.first_url_at < entry.first_url_at
+    ):
+        entry.first_url, entry.first_url_at = seen.first_url, seen.first_url_at
+    if seen.first_seen is not None and seen.last_seen is not None:
+        _widen(entry, seen.first_seen, seen.last_seen)
+
+
+def _narrowed(
+    folder: Path, runs: list[Path], key: Callable[[_Spilled], Any], kind: str, chunk: int
+) -> list[Path]:
+    """Return runs that hold the same entries, at most ``FAN_IN`` of them: the first ones are
+    merged into one (those of one listing folded) until so, each file being read once per
+    merge. This bounds the files open at once however small the memory limit."""
+    runs = list(runs)
+    while len(runs) > FAN_IN:
+        group, runs = runs[:FAN_IN], runs[FAN_IN:]
+        merged = heapq.merge(*(_read_run(path) for path in group), key=key)
+        runs.append(_write_run(folder, _folded(merged), kind, chunk))
+        for path in group:
+            path.unlink()
+    return runs
+
+
+def _write_run(folder: Path, entries: Iterable[_Spilled], kind: str, chunk: int) -> Path:
+    """Write sorted entries to a new run file in ``folder``, ``chunk`` at a time; return its
+    path."""
+    handle, name = tempfile.mkstemp(prefix=f"run-{kind}-", suffix=".pickle", dir=folder)
+    with os.fdopen(handle, "wb") as file:
+        rows = iter(entries)
+        while some := [(i, _fields(_settled(e))) for i, e in islice(rows, chunk)]:
+            pickle.dump(some, file, protocol=pickle.HIGHEST_PROTOCOL)
+    return Path(name)
+
+
+def _read_run(path: Path) -> Iterator[_Spilled]:
+    """Yield the entries of a run file, in its order, a chunk in memory at a time."""
+    with open(path, "rb") as file:
+        while True:
+            try:
+                chunk = pickle.load(file)  # a file this run wrote, in its own folder
+            except EOFError:
+                return
+            for listing_id, fields in chunk:
+                yield listing_id, _Entry(*fields)
+
+
+def _fields(entry: _Entry) -> tuple[Any, ...]:
+    """Return the fields of a settled entry, as :class:`_Entry` takes them."""
+    return (
+        entry.ad,
+        entry.latest,
+        entry.first,
+        entry.first_source,
+        entry.n_sightings,
+        entry.first_seen,
+        entry.last_seen,
+        entry.first_url,
+        entry.first_url_at,
+    )
+
+
+def _settled(entry: _Entry) -> _Entry:
     """Return the entry with its later undated sighting, if any, folded into ``latest``."""
-    if entry is not None and entry.later_page is not None:
+    if entry.later_page is not None:
         entry.latest = (False, _UNDATED, (*entry.later_page, entry.later_line))
         entry.later_page = None
     return entry

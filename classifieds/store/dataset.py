@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
@@ -34,6 +35,9 @@ LISTINGS_CSV = "listings.csv"
 SIGHTINGS_PARQUET = "sightings.parquet"
 REJECTS_JSONL = "rejects.jsonl"
 INPUTS_PARQUET = "inputs.parquet"
+ROWS_AT_ONCE = 16_384
+"""Listings turned into Arrow columns, or into CSV cells, at a time: memory stays that of the
+Arrow table, not of 34 Python objects a row."""
 SIGHTINGS_ROW_GROUP = 16_384
 """Sightings (and inputs) reach Parquet in row groups of this many rows, never held whole."""
 
@@ -66,6 +70,11 @@ _CSV_SPECS: Mapping[CsvDialect, _CsvSpec] = MappingProxyType(
         "excel-fr": _CsvSpec(";", "\r\n", "utf-8-sig", True, re.compile(r'[;"\r\n]')),
     }
 )
+
+
+def csv_spec(dialect: CsvDialect) -> _CsvSpec:
+    """Return how ``dialect`` writes ``listings.csv`` (the data package describes it)."""
+    return _CSV_SPECS[dialect]
 
 
 @dataclass(frozen=True)
@@ -259,9 +268,17 @@ class SightingRows:
         return pa.RecordBatch.from_arrays(arrays, schema=SIGHTINGS_SCHEMA)
 
 
-def write_listings(rows: Sequence[dict[str, Any]], folder: Path, dialect: CsvDialect) -> None:
-    """Write ``listings.parquet`` and ``listings.csv`` from listing rows (dicts of columns)."""
-    table = pa.Table.from_pylist(list(rows), schema=LISTINGS_SCHEMA)
+def write_listings(rows: Iterable[dict[str, Any]], folder: Path, dialect: CsvDialect) -> None:
+    """Write ``listings.parquet`` and ``listings.csv`` from listing rows (dicts of columns).
+
+    The rows become Arrow columns a slice at a time: never all of them as dicts at once.
+    """
+    rows = iter(rows)
+    slices = iter(lambda: list(islice(rows, ROWS_AT_ONCE)), [])
+    batches = [pa.RecordBatch.from_pylist(some, schema=LISTINGS_SCHEMA) for some in slices]
+    # One contiguous chunk, as one from_pylist of all rows gives: the same Parquet bytes.
+    table = pa.Table.from_batches(batches, schema=LISTINGS_SCHEMA).combine_chunks()
+    del batches
     pq.write_table(table, folder / LISTINGS_PARQUET, compression="zstd")
     write_csv(table, folder / LISTINGS_CSV, dialect)
 
@@ -274,13 +291,15 @@ def write_csv(table: pa.Table, path: Path, dialect: CsvDialect = "default") -> N
     Parquet file's values exactly.
     """
     spec = _CSV_SPECS[dialect]
-    columns = [_csv_fields(table.column(i), spec) for i in range(table.num_columns)]
     with open(path, "w", encoding=spec.encoding, newline="") as file:
         file.write(spec.delimiter.join(_quoted(name, spec) for name in table.column_names))
         file.write(spec.line_end)
-        file.writelines(
-            spec.delimiter.join(row) + spec.line_end for row in zip(*columns, strict=True)
-        )
+        for start in range(0, table.num_rows, ROWS_AT_ONCE):  # the cells of a slice at a time
+            part = table.slice(start, ROWS_AT_ONCE)
+            columns = [_csv_fields(part.column(i), spec) for i in range(part.num_columns)]
+            file.writelines(
+                spec.delimiter.join(row) + spec.line_end for row in zip(*columns, strict=True)
+            )
 
 
 def _csv_fields(values: pa.ChunkedArray[Any], spec: _CsvSpec) -> list[str]:

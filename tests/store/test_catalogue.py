@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime
 from itertools import pairwise
+from pathlib import Path
 from random import Random
 from typing import Any
 
@@ -136,10 +138,13 @@ PAGES = st.lists(
 Page = tuple[list[tuple[str, int]], str | None, int | None]
 
 
-def catalogues(pages: list[Page], parser: list[bool]) -> tuple[Catalogue, Catalogue, Catalogue]:
+def catalogues(
+    pages: list[Page], parser: list[bool], spill: Path | None = None, entries: int = 1
+) -> tuple[Catalogue, Catalogue, Catalogue]:
     """Return the catalogue of the pages' sightings added one by one, and those of two parsers
-    (``parser[k]`` says which one had page k) adding them a page at a time."""
-    one_by_one, halves = Catalogue(), [Catalogue(), Catalogue()]
+    (``parser[k]`` says which one had page k) adding them a page at a time: with a ``spill``
+    folder, parsers that keep at most ``entries`` in memory."""
+    one_by_one, halves = Catalogue(), [Catalogue(entries, spill), Catalogue(entries, spill)]
     for number, (printed, url, when) in enumerate(pages, 1):
         ads = [flat(title, price) for title, price in printed]
         lines = list(range(10, 10 + 2 * len(ads), 2))
@@ -164,6 +169,20 @@ def test_adding_pages_whole_is_adding_their_sightings_one_by_one(
     one_by_one, first, second = catalogues(pages, parser)
     second.merge(first)
     assert list(second.rows()) == expected
+
+
+@given(PAGES, st.lists(st.booleans(), max_size=10), st.integers(min_value=1, max_value=3))
+def test_catalogues_that_spill_give_the_rows_of_those_that_do_not(
+    pages: list[Page], parser: list[bool], entries: int
+) -> None:
+    """Runs written mid-page, handed from one catalogue to another, merged: the same rows."""
+    with tempfile.TemporaryDirectory() as spill:
+        one_by_one, first, second = catalogues(pages, parser, Path(spill), entries)
+        second.spill_all()  # as a worker hands in its catalogue
+        first.merge(second)
+        assert list(first.rows()) == list(one_by_one.rows())
+        assert len(first) == len(one_by_one)
+        assert list(Path(spill).iterdir()) == []  # the runs are removed once merged
 
 
 def test_merged_parsers_show_the_price_of_the_last_page_of_either() -> None:

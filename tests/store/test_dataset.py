@@ -44,6 +44,7 @@ def tree(folder: Path) -> dict[str, bytes | str]:
 def test_export_writes_every_file(seed_export: Path) -> None:
     names = sorted(p.name for p in seed_export.iterdir() if not p.name.startswith("."))
     assert names == [
+        "datapackage.json",
         "inputs.parquet",
         "listings.csv",
         "listings.parquet",
