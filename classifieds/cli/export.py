@@ -5,25 +5,36 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from classifieds.cli._group import DEFAULT_INPUT, cli
+from classifieds.cli._group import DEFAULT_INPUT, cli, storage_option
 from classifieds.console import ExportProgress, export_report
 from classifieds.errors import ClassifiedsError, InputError
 from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields
+from classifieds.read.remote import is_url
 from classifieds.run.export import build
 
 
+class InputPath(click.Path):
+    """An input: a path that exists, ``-``, or a URL (checked when it is listed)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and is_url(value):
+            return value
+        return super().convert(value, param, ctx)
+
+
 @cli.command()
-@click.argument("inputs", nargs=-1, type=click.Path(exists=True, allow_dash=True))
+@click.argument("inputs", nargs=-1, type=InputPath(exists=True, allow_dash=True))
 @click.option(
     "-o",
     "--out",
-    type=click.Path(file_okay=False),
+    type=InputPath(file_okay=False),
     default="data",
     show_default=True,
-    help="Dataset folder to write.",
+    help="Dataset folder to write, or a URL (s3://bucket/data/).",
 )
 @click.option(
     "--csv-dialect",
@@ -105,6 +116,7 @@ from classifieds.run.export import build
     is_flag=True,
     help="Write the dataset even when no input could be read (else exit 1, dataset kept).",
 )
+@storage_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar; a one-line summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Warn on stderr about every rejected file.")
 def export(
@@ -123,14 +135,17 @@ def export(
     jsonl_date_field: str,
     append: bool,
     allow_empty: bool,
+    storage_options: dict[str, Any],
     quiet: bool,
     verbose: bool,
 ) -> None:
     """Parse pages (files, folders, - for stdin) and write the dataset to --out.
 
     Reads text and HTML pages, WARC archives and JSON Lines, plain or compressed (gzip,
-    bzip2, xz, zstd). Writes listings.parquet, listings.csv, sightings.parquet, rejects.jsonl
-    and manifest.json. With no INPUTS, reads seeds/. Rejected ads and files do not fail the
+    bzip2, xz, zstd), from files and folders or from URLs (s3://, gs://, az://, https://;
+    credentials from the store's usual configuration or --storage-option). Writes
+    listings.parquet, listings.csv, sightings.parquet, rejects.jsonl and manifest.json, to a
+    folder or a URL. With no INPUTS, reads seeds/. Rejected ads and files do not fail the
     run: they are counted and written to rejects.jsonl. A progress bar shows on stderr when
     it is a terminal.
 
@@ -145,6 +160,8 @@ def export(
         cat page.txt | classifieds export - -o /tmp/one-page
 
         classifieds export /shared/crawl --engine dask --scheduler tcp://10.0.0.5:8786
+
+        classifieds export s3://my-crawl/2024/ --include '*.warc.gz' --out s3://my-data/ads/
     """
     if not inputs:
         if not DEFAULT_INPUT.is_dir():
@@ -174,13 +191,15 @@ def export(
                 jsonl_fields=fields,
                 append=append,
                 allow_empty=allow_empty,
+                storage_options=storage_options,
             )
     except InputError as error:
         raise click.UsageError(str(error)) from error
     except ClassifiedsError as error:
         raise click.ClickException(str(error)) from error
     try:
-        click.echo(export_report(manifest, Path(out), quiet=quiet), nl=False)
+        where = out if is_url(out) else Path(out)
+        click.echo(export_report(manifest, where, quiet=quiet), nl=False)
         sys.stdout.flush()
     except OSError as error:  # a closed pipe, a full disk: the dataset is written all the same
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (nothing more goes to the old one)

@@ -25,7 +25,7 @@ from typing import Any
 from classifieds.errors import ClassifiedsError
 from classifieds.parse.ads import AdBook
 from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields
-from classifieds.run.batches import BatchOutput, Parser, few_collections
+from classifieds.run.batches import BatchOutput, Parser, Read, few_collections, read_pages
 from classifieds.store.catalogue import Catalogue
 
 Work = Generator[BatchOutput | Catalogue, None, None]
@@ -46,16 +46,23 @@ WARM_UP_BATCHES = 2
 a crawl costs ~10 times a later one, the third ~3 times)."""
 
 
-def serial(batches: Iterable[list[str]], fields: JsonlFields = DEFAULT_JSONL_FIELDS) -> Work:
-    """Parse every batch in this process."""
-    parser = Parser(fields)
+def serial(
+    batches: Iterable[list[str]],
+    fields: JsonlFields = DEFAULT_JSONL_FIELDS,
+    read: Read = read_pages,
+) -> Work:
+    """Parse every batch in this process, each input read by ``read``."""
+    parser = Parser(fields, read=read)
     for batch in batches:
         yield parser.parse(batch)
     yield parser.catalogue
 
 
 def processes(
-    batches: Iterable[list[str]], jobs: int, fields: JsonlFields = DEFAULT_JSONL_FIELDS
+    batches: Iterable[list[str]],
+    jobs: int,
+    fields: JsonlFields = DEFAULT_JSONL_FIELDS,
+    read: Read = read_pages,
 ) -> Work:
     """Parse batches in ``jobs`` processes: ``jobs - 1`` workers, and this one as it waits.
 
@@ -72,7 +79,7 @@ def processes(
     """
     count = max(1, jobs - 1)
     numbered = enumerate(batches)
-    parser = Parser(fields)
+    parser = Parser(fields, read=read)
     pending: deque[int | BatchOutput] = deque()  # in input order: a batch's worker, or output
     if FORK:
         pending += (parser.parse(batch) for _, batch in islice(numbered, WARM_UP_BATCHES))
@@ -82,7 +89,7 @@ def processes(
     workers = [
         context.Process(
             target=_work,
-            args=(tasks[k], results[k], fields, parser.book if FORK else None, os.getpid()),
+            args=(tasks[k], results[k], fields, parser.book if FORK else None, os.getpid(), read),
             daemon=True,
         )
         for k in range(count)
@@ -143,7 +150,14 @@ def _ready(results: Any, worker: BaseProcess) -> BatchOutput | Catalogue | None:
         raise _died(worker) from None
 
 
-def _work(tasks: Any, results: Any, fields: JsonlFields, book: AdBook | None, parent: int) -> None:
+def _work(
+    tasks: Any,
+    results: Any,
+    fields: JsonlFields,
+    book: AdBook | None,
+    parent: int,
+    read: Read = read_pages,
+) -> None:
     """Worker loop: parse batches until told to stop, then send the catalogue.
 
     A forked worker is given its parent's book: it starts with the ads already built.
@@ -151,7 +165,7 @@ def _work(tasks: Any, results: Any, fields: JsonlFields, book: AdBook | None, pa
     for stop in STOP_SIGNALS:  # Ctrl-C reaches the whole group: the parent decides
         signal.signal(stop, signal.SIG_IGN)
     die_with_parent(parent)
-    parser = Parser(fields, book)
+    parser = Parser(fields, book, read)
     try:
         with few_collections():
             while (batch := tasks.get()) is not None:
