@@ -92,9 +92,10 @@ def counted(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def export_report(manifest: Manifest, out: Path, *, quiet: bool) -> str:
+def export_report(manifest: Manifest, out: str | Path, *, quiet: bool) -> str:
     """Return what an export says it did: one line, then (unless quiet) its files and counts."""
     m = manifest
+    out = str(out).rstrip("/") or "/"  # a URL too: a Path would make s3:// s3:/
     lines = [
         f"{counted(m.listings, 'listing')} from {counted(m.sightings, 'sighting')} on"
         f" {counted(m.pages, 'page')} ({m.pages_with_widget} with a widget),"
@@ -105,7 +106,7 @@ def export_report(manifest: Manifest, out: Path, *, quiet: bool) -> str:
             lines.append(
                 f"  read {m.inputs_read} new inputs; {m.inputs - m.inputs_read} were in {out}/"
             )
-        lines += [f"  {out / name}" for name in [*m.outputs, MANIFEST_JSON]]
+        lines += [f"  {out}/{name}" for name in [*m.outputs, MANIFEST_JSON]]
         if m.records_skipped:
             lines.append(
                 f"  skipped: {m.records_skipped:>7} archive records without a page, or special"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import click
 
@@ -14,6 +16,54 @@ CONTEXT_SETTINGS = MappingProxyType(
 )
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_DATASET = Path("data")
+
+
+def storage_option(function: Any) -> Any:
+    """Add the repeatable ``--storage-option KEY=VALUE`` to a command that reads or writes URLs."""
+    return click.option(
+        "--storage-option",
+        "storage_options",
+        multiple=True,
+        metavar="KEY=VALUE",
+        callback=_storage_options,
+        help="An fsspec option for s3:// gs:// az:// URLs (repeatable); a VALUE in JSON is"
+        " parsed (true, 3, {...}), a dotted KEY nests. Example: --storage-option"
+        " client_kwargs.endpoint_url=http://127.0.0.1:9000 --storage-option anon=true",
+    )(function)
+
+
+def _storage_options(
+    _context: click.Context, _param: click.Parameter, given: tuple[str, ...]
+) -> dict[str, Any]:
+    """Return the storage options given as ``KEY=VALUE``, a dotted key as nested dicts.
+
+    >>> _storage_options(None, None, ("anon=true", "client_kwargs.region_name=eu-west-3"))
+    {'anon': True, 'client_kwargs': {'region_name': 'eu-west-3'}}
+    """
+    options: dict[str, Any] = {}
+    for pair in given:
+        key, equals, text = pair.partition("=")
+        if not equals or not key.strip():
+            raise click.BadParameter(
+                f"{pair!r} is not KEY=VALUE, e.g. --storage-option anon=true",
+                param_hint="--storage-option",
+            )
+        try:
+            value: Any = json.loads(text)
+        except ValueError:
+            value = text  # a plain string: a key, a region, an endpoint
+        *parents, last = key.strip().split(".")
+        place = options
+        for parent in parents:
+            nested = place.setdefault(parent, {})
+            if not isinstance(nested, dict):
+                raise click.BadParameter(
+                    f"{key} nests in {parent}, which has a value already",
+                    param_hint="--storage-option",
+                )
+            place = nested
+        place[last] = value
+    return options
 
 
 class MissingInput(click.ClickException):

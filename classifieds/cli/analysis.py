@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from classifieds.cli._group import DEFAULT_DATASET, MissingInput, cli
+from classifieds.cli._group import DEFAULT_DATASET, MissingInput, cli, storage_option
 from classifieds.console import DictionaryFormat, HistoryFormat, data_dictionary, history_text
 from classifieds.errors import ClassifiedsError, InputError, QueryError
 from classifieds.store.dataset import load, load_sightings
@@ -46,6 +46,7 @@ def schema(output_format: DictionaryFormat) -> None:
 @cli.command()
 @click.argument("listing_id")
 @click.argument("dataset", default="data", type=click.Path())
+@storage_option
 @click.option(
     "--format",
     "output_format",
@@ -54,7 +55,9 @@ def schema(output_format: DictionaryFormat) -> None:
     show_default=True,
     help="How to print the history.",
 )
-def history(listing_id: str, dataset: str, output_format: HistoryFormat) -> None:
+def history(
+    listing_id: str, dataset: str, storage_options: dict[str, Any], output_format: HistoryFormat
+) -> None:
     """Print the price history of one ad: when (or where) it was seen, at what price.
 
     LISTING_ID is the ad's listing_id, or its first characters (6 or more) when no other id
@@ -69,12 +72,14 @@ def history(listing_id: str, dataset: str, output_format: HistoryFormat) -> None
         classifieds history 1007d8
     """
     try:
-        sightings = load_sightings(dataset)
+        sightings = load_sightings(dataset, storage_options)
         found = find_listing(sightings, listing_id.strip())
     except InputError as error:
         raise MissingInput(str(error)) from error
     except QueryError as error:
         raise click.BadParameter(str(error), param_hint="LISTING_ID") from error
+    except ClassifiedsError as error:  # a store that refuses the credentials
+        raise click.ClickException(str(error)) from error
     seen = price_history(sightings, found) if found is not None else None
     if seen is None or seen.empty:
         raise click.BadParameter(
@@ -86,7 +91,8 @@ def history(listing_id: str, dataset: str, output_format: HistoryFormat) -> None
 
 
 @cli.command()
-@click.argument("dataset", required=False, default=DEFAULT_DATASET, type=click.Path(path_type=Path))
+@click.argument("dataset", required=False, default=str(DEFAULT_DATASET), type=click.Path())
+@storage_option
 @click.option(
     "--by",
     default="category",
@@ -125,7 +131,8 @@ def history(listing_id: str, dataset: str, output_format: HistoryFormat) -> None
     help="box: the spread of each group's prices; bar: each group's median (not over time).",
 )
 def summary(
-    dataset: Path,
+    dataset: str,
+    storage_options: dict[str, Any],
     by: str,
     where: tuple[str, ...],
     output_format: Format,
@@ -159,13 +166,15 @@ def summary(
             "the chart is a PNG file: end its name in .png", param_hint="--plot"
         )
     try:
-        listings = load(dataset)
+        listings = load(dataset, storage_options)
         selected = select(listings, where=where)
         table = summarize(selected, [c.strip() for c in by.split(",") if c.strip()], top=top)
     except InputError as error:
         raise MissingInput(str(error)) from error
     except QueryError as error:
         raise click.UsageError(str(error)) from error
+    except ClassifiedsError as error:  # a store that refuses the credentials
+        raise click.ClickException(str(error)) from error
     if table.empty:
         reason = f"No listing matches {' '.join(where)}" if len(listings) else "No listings"
         click.echo(f"{reason} in {dataset}: nothing to summarize.", err=True)

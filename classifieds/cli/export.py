@@ -7,13 +7,15 @@ import re
 import sys
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import click
 
-from classifieds.cli._group import DEFAULT_INPUT, cli
+from classifieds.cli._group import DEFAULT_INPUT, cli, storage_option
 from classifieds.console import ExportProgress, export_report
 from classifieds.errors import ClassifiedsError, InputError
 from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields
+from classifieds.read.remote import is_url
 from classifieds.run.export import build
 
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?", re.IGNORECASE)
@@ -31,15 +33,24 @@ def byte_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     return size
 
 
+class InputPath(click.Path):
+    """An input: a path that exists, ``-``, or a URL (checked when it is listed)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and is_url(value):
+            return value
+        return super().convert(value, param, ctx)
+
+
 @cli.command()
-@click.argument("inputs", nargs=-1, type=click.Path(exists=True, allow_dash=True))
+@click.argument("inputs", nargs=-1, type=InputPath(exists=True, allow_dash=True))
 @click.option(
     "-o",
     "--out",
-    type=click.Path(file_okay=False),
+    type=InputPath(file_okay=False),
     default="data",
     show_default=True,
-    help="Dataset folder to write.",
+    help="Dataset folder to write, or a URL (s3://bucket/data/).",
 )
 @click.option(
     "--csv-dialect",
@@ -129,6 +140,7 @@ def byte_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     show_default=True,
     help="Memory for the unique ads; past it they spill to disk (same output). E.g. 500M.",
 )
+@storage_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar; a one-line summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Warn on stderr about every rejected file.")
 def export(
@@ -148,14 +160,17 @@ def export(
     append: bool,
     allow_empty: bool,
     memory_limit: int,
+    storage_options: dict[str, Any],
     quiet: bool,
     verbose: bool,
 ) -> None:
     """Parse pages (files, folders, - for stdin) and write the dataset to --out.
 
     Reads text and HTML pages, WARC archives and JSON Lines, plain or compressed (gzip,
-    bzip2, xz, zstd). Writes listings.parquet, listings.csv, sightings.parquet, rejects.jsonl,
-    inputs.parquet, datapackage.json and manifest.json. With no INPUTS, reads seeds/.
+    bzip2, xz, zstd), from files and folders or from URLs (s3://, gs://, az://, https://;
+    credentials from the store's usual configuration or --storage-option). Writes
+    listings.parquet, listings.csv, sightings.parquet, rejects.jsonl, inputs.parquet,
+    datapackage.json and manifest.json, to a folder or a URL. With no INPUTS, reads seeds/.
     Rejected ads and files do not fail the run: they are counted and written to
     rejects.jsonl. A progress bar shows on stderr when it is a terminal.
 
@@ -172,6 +187,8 @@ def export(
         classifieds export /shared/crawl --engine dask --scheduler tcp://10.0.0.5:8786
 
         classifieds export big-crawl/ --memory-limit 500M
+
+        classifieds export s3://my-crawl/2024/ --include '*.warc.gz' --out s3://my-data/ads/
     """
     if not inputs:
         if not DEFAULT_INPUT.is_dir():
@@ -202,13 +219,15 @@ def export(
                 append=append,
                 allow_empty=allow_empty,
                 memory_limit=memory_limit,
+                storage_options=storage_options,
             )
     except InputError as error:
         raise click.UsageError(str(error)) from error
     except ClassifiedsError as error:
         raise click.ClickException(str(error)) from error
     try:
-        click.echo(export_report(manifest, Path(out), quiet=quiet), nl=False)
+        where = out if is_url(out) else Path(out)
+        click.echo(export_report(manifest, where, quiet=quiet), nl=False)
         sys.stdout.flush()
     except OSError as error:  # a closed pipe, a full disk: the dataset is written all the same
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (nothing more goes to the old one)

@@ -1,6 +1,7 @@
 """The read stage: from input paths to pages of text.
 
-Takes: paths, folders, globs and ``-`` for stdin. Gives: the input files in a stable order
+Takes: paths, folders, globs, ``-`` for stdin, and URLs (``s3://``, ``https://``... through
+fsspec, :mod:`.remote`). Gives: the input files in a stable order
 (:func:`iter_inputs`), then each input's pages (:class:`Page`), the records that hold none
 (:class:`Skipped`) and the inputs or pages that cannot be used (rejects), by
 :func:`read_input`. One direction: find (:mod:`.inputs`) → open and decompress, capped

@@ -21,6 +21,7 @@ from classifieds.read.html import looks_like_html
 from classifieds.read.jsonl import DEFAULT_JSONL_FIELDS, JsonlFields, jsonl_pages
 from classifieds.read.names import STDIN, input_key, source_name
 from classifieds.read.pages import Origin, Page, Skipped, page_of_bytes
+from classifieds.read.remote import NO_OPTIONS, Hashed, StorageOptions, is_url
 from classifieds.read.warc import SNIFF_BYTES, warc_pages
 
 Format = Literal["text", "html", "warc", "jsonl"]
@@ -67,6 +68,7 @@ def read_input(
     widget_only: bool = False,
     facts: InputFacts | None = None,
     given: str | None = None,
+    storage_options: StorageOptions = NO_OPTIONS,
 ) -> Iterator[Page | Reject | Skipped]:
     """Yield the pages of an input in order, with a reject for each that cannot be used.
 
@@ -75,11 +77,15 @@ def read_input(
     never decoded, and a page without such a line has an empty text. ``facts``, when given, is
     filled with the input's size and sha256 once it has been read. ``given`` is the name the
     input was given when ``source`` is another path to it (a Dask worker opens it from its
-    absolute path): its pages and rejects are named, and sorted, by that name.
+    absolute path): its pages and rejects are named, and sorted, by that name. A URL is
+    streamed through fsspec with ``storage_options``, its size and hash taken as it is read.
     """
     given = source if given is None else given
     name = source_name(given)
     origin = Origin(name, input_key(given))
+    if is_url(source):
+        yield from _read_url(source, origin, fields, widget_only, facts, storage_options)
+        return
     known = "text" if source == STDIN else format_of_name(source)
     try:
         data = streams.small_plain_file(source) if known == "text" else None
@@ -96,27 +102,64 @@ def read_input(
             yield Reject.of(name, 0, "unknown_format", _unknown_format_text(given))
             return
         with streams.open_input(source) as stream:
-            head = streams.peek(stream, SNIFF_BYTES)
-            form = _sniff(head) if known == "text" else known
-            if form == "warc":
-                # A WARC's header lines are short, its pages at most MAX_PAGE_BYTES.
-                stream = streams.line_guarded(stream, streams.MAX_PAGE_BYTES + WARC_LINE_SLACK)
-                yield from warc_pages(stream, origin, widget_only)
-            elif form == "jsonl":
-                yield from jsonl_pages(stream, origin, fields)
-            else:
-                page = _single_page(stream, origin, html=form == "html", widget_only=widget_only)
-                if not (_is_empty(page) and streams.failure(stream)):
-                    yield page
-            damage = streams.failure(stream)
-            if damage is not None:
-                raise damage  # the pages before it are kept, then it is told
+            yield from _read_stream(stream, known, origin, fields, widget_only)
     except streams.DecompressionLimit as error:
         yield Reject.of(name, 0, "decompression_limit", str(error))
     except streams.CorruptInput as error:
         yield Reject.of(name, 0, "corrupt_file", str(error))
     except OSError as error:
         yield Reject.of(name, 0, "unreadable_file", _unreadable_text(source, given, error))
+
+
+def _read_url(
+    url: str,
+    origin: Origin,
+    fields: JsonlFields,
+    widget_only: bool,
+    facts: InputFacts | None,
+    options: StorageOptions,
+) -> Iterator[Page | Reject | Skipped]:
+    """Yield the pages of an object of a store, read as one stream (never whole)."""
+    name = origin.source
+    known = format_of_name(url.split("?", 1)[0])
+    if known is None:
+        yield Reject.of(name, 0, "unknown_format", _unknown_format_text(name))
+        return
+    hashed = Hashed()
+    try:
+        with streams.open_input(url, options, hashed) as stream:
+            yield from _read_stream(stream, known, origin, fields, widget_only)
+    except streams.DecompressionLimit as error:
+        yield Reject.of(name, 0, "decompression_limit", str(error))
+    except streams.CorruptInput as error:
+        yield Reject.of(name, 0, "corrupt_file", str(error))
+    except OSError as error:
+        yield Reject.of(name, 0, "unreadable_file", f"{type(error).__name__}: {error}")
+    finally:
+        if facts is not None:  # the hash of an object read whole only
+            facts.size = hashed.size
+            facts.sha256 = hashed.digest.hexdigest() if hashed.whole else ""
+
+
+def _read_stream(
+    stream: IO[bytes], known: Format, origin: Origin, fields: JsonlFields, widget_only: bool
+) -> Iterator[Page | Reject | Skipped]:
+    """Yield the pages of an opened input, then raise the damage its stream ended on."""
+    head = streams.peek(stream, SNIFF_BYTES)
+    form = _sniff(head) if known == "text" else known
+    if form == "warc":
+        # A WARC's header lines are short, its pages at most MAX_PAGE_BYTES.
+        stream = streams.line_guarded(stream, streams.MAX_PAGE_BYTES + WARC_LINE_SLACK)
+        yield from warc_pages(stream, origin, widget_only)
+    elif form == "jsonl":
+        yield from jsonl_pages(stream, origin, fields)
+    else:
+        page = _single_page(stream, origin, html=form == "html", widget_only=widget_only)
+        if not (_is_empty(page) and streams.failure(stream)):
+            yield page
+    damage = streams.failure(stream)
+    if damage is not None:
+        raise damage  # the pages before it are kept, then it is told
 
 
 def format_of_name(name: str) -> Format | None:

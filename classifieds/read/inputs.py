@@ -16,7 +16,9 @@ from itertools import chain
 from pathlib import Path
 
 from classifieds.errors import InputError
+from classifieds.read import remote
 from classifieds.read.names import STDIN, source_key
+from classifieds.read.remote import NO_OPTIONS, StorageOptions, is_url
 
 DATASET_MANIFEST = "manifest.json"
 """A folder holding a classifieds manifest is a dataset, never an input."""
@@ -30,6 +32,7 @@ def iter_inputs(
     *,
     avoid: Iterable[str | Path] = (),
     special: list[str] | None = None,
+    storage_options: StorageOptions = NO_OPTIONS,
 ) -> Iterator[str]:
     """Return the input files to read, lazily, in a stable order: stdin first, then by path.
 
@@ -46,12 +49,20 @@ def iter_inputs(
     in folders, which are added to ``special`` when given. A folder that cannot be listed,
     or an entry that cannot be told (a symlink loop), is listed: reading it gives the reject.
 
-    Raises InputError, at once, for a path that does not exist.
+    A URL (``s3://bucket/crawl/``) is an object or a prefix, walked the same way, its keys
+    matched by the globs (:mod:`.remote`); ``storage_options`` configure its store.
+
+    Raises InputError, at once, for a path or URL that does not exist; ClassifiedsError for a
+    store that refuses the credentials or cannot be reached.
     """
     given = [str(path) for path in inputs]
     roots: dict[Path, str] = {}
+    urls: dict[str, bool] = {}  # each URL given, and whether it is a prefix
     for name in given:
         if name == STDIN:
+            continue
+        if is_url(name):
+            urls.setdefault(name, remote.check_exists(name, storage_options))
             continue
         path = Path(name)
         if not path.exists():
@@ -62,8 +73,14 @@ def iter_inputs(
         for resolved, name in roots.items()
         if not any(other != resolved and other in resolved.parents for other in roots)
     ]
-    walk = _Walk(include, exclude, frozenset(Path(path).resolve() for path in avoid), special)
+    near = frozenset(Path(path).resolve() for path in avoid if not is_url(str(path)))
+    walk = _Walk(include, exclude, near, special)
     streams = [walk.files(name, "") if Path(name).is_dir() else iter([name]) for name in kept]
+    far = frozenset(str(path).rstrip("/") for path in avoid if is_url(str(path)))
+    streams += [
+        remote.walk(url, include, exclude, storage_options, far) if prefix else iter([url])
+        for url, prefix in urls.items()
+    ]
     ordered = heapq.merge(*streams, key=source_key)
     return chain([STDIN], ordered) if STDIN in given else ordered
 

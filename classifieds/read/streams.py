@@ -22,6 +22,7 @@ from typing import IO, Protocol
 import zstandard
 
 from classifieds.read.names import STDIN
+from classifieds.read.remote import NO_OPTIONS, Hashed, RemoteObject, StorageOptions, is_url
 
 MAX_PAGE_BYTES = 64 * 1024 * 1024
 """A page larger than this is not a web page; it is rejected rather than read into memory."""
@@ -45,8 +46,13 @@ class CorruptInput(Exception):
     """A compressed stream or archive that is damaged or cut short."""
 
 
-def open_input(source: str) -> IO[bytes]:
+def open_input(
+    source: str, options: StorageOptions = NO_OPTIONS, hashed: Hashed | None = None
+) -> IO[bytes]:
     """Return a buffered binary stream of an input's content, decompressed when it is.
+
+    A URL is opened through fsspec with the storage ``options``, and streamed
+    (:class:`~classifieds.read.remote.RemoteObject`); ``hashed`` is filled as it is read.
 
     Compression is told by the first bytes. A decompressed stream ends early past
     :data:`MAX_DECOMPRESSED_BYTES` of content, where it is damaged or truncated, or after a
@@ -56,6 +62,9 @@ def open_input(source: str) -> IO[bytes]:
     """
     if source == STDIN:
         raw: IO[bytes] = io.BufferedReader(_Borrowed(sys.stdin.buffer))
+    elif is_url(source):
+        remote = RemoteObject(source, options, Hashed() if hashed is None else hashed)
+        raw = io.BufferedReader(remote, buffer_size=_CHUNK_BYTES)
     else:
         raw = open(source, "rb")  # noqa: SIM115  (the stream returned closes it)
     try:
@@ -86,13 +95,22 @@ def line_guarded(stream: IO[bytes], max_line: int) -> IO[bytes]:
 
 def failure(stream: IO[bytes]) -> DecompressionLimit | CorruptInput | None:
     """Return what a stream from :func:`open_input` or :func:`line_guarded` met and ended on;
-    None for a stream read whole."""
+    None for a stream read whole.
+
+    The deepest failure is the cause: a connection cut under a decompressor reads there as a
+    stream cut short, or, between two members, as a clean end.
+    """
+    found: DecompressionLimit | CorruptInput | None = None
     inner: object = stream
-    while isinstance(inner, io.BufferedReader) and isinstance(inner.raw, _Capped):
-        if inner.raw.failure is not None:
-            return inner.raw.failure
-        inner = inner.raw.content
-    return None
+    while isinstance(inner, io.BufferedReader):
+        raw = inner.raw
+        if isinstance(raw, RemoteObject):
+            return found if raw.failure is None else CorruptInput(str(raw.failure))
+        if not isinstance(raw, _Capped):
+            break
+        found = raw.failure or found
+        inner = raw.raw
+    return found
 
 
 def is_regular(source: str) -> bool:
@@ -124,8 +142,16 @@ def peek(stream: IO[bytes], size: int) -> bytes:
     return peeked[:size]
 
 
-def file_facts(source: str) -> tuple[int, str]:
-    """Return the size and sha256 of a file, read in one pass at C speed."""
+def file_facts(source: str, options: StorageOptions = NO_OPTIONS) -> tuple[int, str]:
+    """Return the size and sha256 of a file, read in one pass at C speed (a URL: streamed)."""
+    if is_url(source):
+        hashed = Hashed()
+        with RemoteObject(source, options, hashed) as remote:
+            while remote.read(_CHUNK_BYTES):
+                pass
+            if remote.failure is not None:
+                raise OSError(str(remote.failure))
+        return hashed.size, hashed.digest.hexdigest()
     with open(source, "rb") as file:
         digest = hashlib.file_digest(file, "sha256")
         return file.tell(), digest.hexdigest()
@@ -280,7 +306,8 @@ class _Capped(io.RawIOBase):
     ) -> None:
         self.content = content
         self.failure: DecompressionLimit | CorruptInput | None = None
-        self._raw = raw
+        self.raw = raw
+        """The stream under the decompressor (the same as ``content`` for a line guard)."""
         self._limit = limit
         self._max_line = max_line
         self._total = 0
@@ -316,7 +343,7 @@ class _Capped(io.RawIOBase):
     def close(self) -> None:
         if not self.closed:
             self.content.close()
-            self._raw.close()
+            self.raw.close()
         super().close()
 
 

@@ -1,13 +1,15 @@
 """The Dask engine: batches of inputs parsed as tasks on a Dask cluster.
 
-Needs the ``dask`` extra (``pip install 'classifieds[dask]'``). Every worker must see the input
-paths (a shared filesystem or the same mount everywhere). A worker runs in a folder of its own,
-so it is sent each input's absolute path, made from this process's working directory, with the
-name the input was given: the dataset, written by this process, names the inputs as the local
-engine does, byte for byte. Standard input cannot reach a worker: a run reading ``-`` fails
-before it starts a cluster, and says to use the local engine. Tasks are stateless, each
-returning its batch's output and catalogue, so a task that Dask retries or moves elsewhere
-gives the same result.
+Needs the ``dask`` extra (``pip install 'classifieds[dask]'``). Inputs at URLs (``s3://``...)
+are sent as URLs, with the storage options, and each worker opens them itself: the client
+sends no page's bytes, and the cluster needs no shared filesystem. Local inputs must be seen
+by every worker (a shared filesystem or the same mount everywhere). A worker runs in a
+folder of its own, so it is sent each input's absolute path, made from this process's
+working directory, with the name the input was given: the dataset, written by this process,
+names the inputs as the local engine does, byte for byte. Standard input cannot reach a
+worker: a run reading ``-`` fails before it starts a cluster, and says to use the local
+engine. Tasks are stateless, each returning its batch's output and catalogue, so a task that
+Dask retries or moves elsewhere gives the same result.
 
 A fault of the cluster is a one-line ClassifiedsError that says what to fix: an address that is
 malformed or where no scheduler answers within ``timeout`` seconds, a scheduler that has no
@@ -35,6 +37,7 @@ from classifieds.read import (
     Skipped,
     read_input,
 )
+from classifieds.read.remote import NO_OPTIONS, StorageOptions, is_url
 from classifieds.run.batches import BatchOutput, Parser
 from classifieds.run.engines import IN_FLIGHT_PER_WORKER, Work
 from classifieds.store.catalogue import Catalogue
@@ -48,9 +51,12 @@ Located = list[tuple[str, str]]
 """A batch as sent to a worker: each input's absolute path, and its name as given."""
 
 
-def parse_task(inputs: Located, fields: JsonlFields) -> tuple[BatchOutput, Catalogue]:
+def parse_task(
+    inputs: Located, fields: JsonlFields, storage_options: dict[str, Any] | None = None
+) -> tuple[BatchOutput, Catalogue]:
     """Return the output and the catalogue of one batch: a Dask task."""
-    parser = Parser(fields, read=_Relocated(dict((name, path) for path, name in inputs)))
+    paths = dict((name, path) for path, name in inputs)
+    parser = Parser(fields, read=_Relocated(paths, storage_options or {}))
     return parser.parse([name for _, name in inputs]), parser.catalogue
 
 
@@ -59,12 +65,20 @@ class _Relocated:
     """Read each input at its absolute path, naming what it holds by the name it was given."""
 
     paths: dict[str, str]
+    storage_options: dict[str, Any]
 
     def __call__(
         self, source: str, fields: JsonlFields, facts: InputFacts
     ) -> Iterator[Page | Reject | Skipped]:
         path = self.paths.get(source, source)
-        return read_input(path, fields, widget_only=True, facts=facts, given=source)
+        return read_input(
+            path,
+            fields,
+            widget_only=True,
+            facts=facts,
+            given=source,
+            storage_options=self.storage_options,
+        )
 
 
 def _located(batch: list[str], folder: str) -> Located:
@@ -75,7 +89,8 @@ def _located(batch: list[str], folder: str) -> Located:
             " it to a file the workers can read."
         )
     # A join, not abspath: "a/../b" stays what the filesystem makes of it, through symlinks.
-    return [(os.path.join(folder, name), name) for name in batch]
+    # A URL is the same everywhere.
+    return [(name if is_url(name) else os.path.join(folder, name), name) for name in batch]
 
 
 def dask_engine(
@@ -84,12 +99,14 @@ def dask_engine(
     jobs: int,
     fields: JsonlFields,
     timeout: float = DEFAULT_TIMEOUT,
+    storage_options: StorageOptions = NO_OPTIONS,
 ) -> Work:
     """Parse batches on the cluster at ``scheduler``, or on a new local one of ``jobs`` workers.
 
     A bounded window of tasks is in flight, so neither the cluster nor this process ever holds
     the whole crawl; results are taken in input order. Connecting, and finding a worker, each
-    give up after ``timeout`` seconds.
+    give up after ``timeout`` seconds. ``storage_options`` go with every task, for the
+    workers to open the URLs.
     """
     try:
         from dask.distributed import KilledWorker, LocalCluster
@@ -116,7 +133,8 @@ def dask_engine(
         client = _connect(scheduler, timeout)
         try:
             window = max(jobs, sum(client.nthreads().values())) * IN_FLIGHT_PER_WORKER
-            yield from _results(client, chain(first, tasks), fields, window)
+            options = dict(storage_options)  # a plain dict: it is pickled with each task
+            yield from _results(client, chain(first, tasks), fields, window, options)
         except KilledWorker as error:
             raise ClassifiedsError(
                 "Dask workers died running a batch (worker deaths:"
@@ -181,14 +199,21 @@ def _handshake(address: str, timeout: float) -> None:
         pool.submit(asyncio.run, shake()).result()
 
 
-def _results(client: Client, tasks: Iterator[Located], fields: JsonlFields, window: int) -> Work:
-    in_flight: deque[Any] = deque(
-        client.submit(parse_task, task, fields, pure=False) for task in islice(tasks, window)
-    )
+def _results(
+    client: Client,
+    tasks: Iterator[Located],
+    fields: JsonlFields,
+    window: int,
+    options: dict[str, Any],
+) -> Work:
+    def submit(task: Located) -> Any:
+        return client.submit(parse_task, task, fields, options or None, pure=False)
+
+    in_flight: deque[Any] = deque(submit(task) for task in islice(tasks, window))
     while in_flight:
         output, catalogue = in_flight.popleft().result()
         for task in islice(tasks, 1):
-            in_flight.append(client.submit(parse_task, task, fields, pure=False))
+            in_flight.append(submit(task))
         yield output
         yield catalogue
 

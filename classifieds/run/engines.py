@@ -25,7 +25,7 @@ from typing import Any
 from classifieds.errors import ClassifiedsError
 from classifieds.parse.ads import AdBook
 from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields
-from classifieds.run.batches import BatchOutput, Parser, few_collections
+from classifieds.run.batches import BatchOutput, Parser, Read, few_collections, read_pages
 from classifieds.store.catalogue import Catalogue
 
 Work = Generator[BatchOutput | Catalogue, None, None]
@@ -54,9 +54,10 @@ def serial(
     batches: Iterable[list[str]],
     fields: JsonlFields = DEFAULT_JSONL_FIELDS,
     catalogue: NewCatalogue = Catalogue,
+    read: Read = read_pages,
 ) -> Work:
-    """Parse every batch in this process."""
-    parser = Parser(fields, catalogue=catalogue)
+    """Parse every batch in this process, each input read by ``read``."""
+    parser = Parser(fields, catalogue=catalogue, read=read)
     for batch in batches:
         yield parser.parse(batch)
     ads = parser.catalogue
@@ -69,6 +70,7 @@ def processes(
     jobs: int,
     fields: JsonlFields = DEFAULT_JSONL_FIELDS,
     catalogue: NewCatalogue = Catalogue,
+    read: Read = read_pages,
 ) -> Work:
     """Parse batches in ``jobs`` processes: ``jobs - 1`` workers, and this one as it waits.
 
@@ -85,7 +87,7 @@ def processes(
     """
     count = max(1, jobs - 1)
     numbered = enumerate(batches)
-    parser = Parser(fields, catalogue=catalogue)
+    parser = Parser(fields, catalogue=catalogue, read=read)
     pending: deque[int | BatchOutput] = deque()  # in input order: a batch's worker, or output
     if FORK:
         pending += (parser.parse(batch) for _, batch in islice(numbered, WARM_UP_BATCHES))
@@ -102,6 +104,7 @@ def processes(
                 parser.book if FORK else None,
                 os.getpid(),
                 catalogue,
+                read,
             ),
             daemon=True,
         )
@@ -172,6 +175,7 @@ def _work(
     book: AdBook | None,
     parent: int,
     catalogue: NewCatalogue = Catalogue,
+    read: Read = read_pages,
 ) -> None:
     """Worker loop: parse batches until told to stop, then send the catalogue.
 
@@ -180,7 +184,7 @@ def _work(
     for stop in STOP_SIGNALS:  # Ctrl-C reaches the whole group: the parent decides
         signal.signal(stop, signal.SIG_IGN)
     die_with_parent(parent)
-    parser = Parser(fields, book, catalogue=catalogue)
+    parser = Parser(fields, book, read, catalogue=catalogue)
     try:
         with few_collections():
             while (batch := tasks.get()) is not None:

@@ -15,7 +15,8 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from itertools import chain, islice, tee
@@ -26,8 +27,17 @@ import pyarrow as pa
 
 from classifieds._version import __version__
 from classifieds.errors import ClassifiedsError, OutputError
-from classifieds.models import Manifest
-from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields, iter_inputs
+from classifieds.models import Manifest, Reject
+from classifieds.read import (
+    DEFAULT_JSONL_FIELDS,
+    InputFacts,
+    JsonlFields,
+    Page,
+    Skipped,
+    iter_inputs,
+    read_input,
+)
+from classifieds.read.remote import NO_OPTIONS, StorageOptions, is_url
 from classifieds.run.append import (
     Copier,
     Keep,
@@ -42,11 +52,14 @@ from classifieds.run.batches import (
     BatchOutput,
     InputRows,
     InputStats,
+    Read,
     Tally,
     batched,
     few_collections,
+    read_pages,
 )
 from classifieds.run.engines import NewCatalogue, Work, processes, serial
+from classifieds.store.bucket import uploaded
 from classifieds.store.catalogue import ENTRY_BYTES, Catalogue
 from classifieds.store.dataset import (
     INPUTS_PARQUET,
@@ -142,6 +155,7 @@ def build(
     append: bool = False,
     allow_empty: bool = False,
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
+    storage_options: StorageOptions = NO_OPTIONS,
 ) -> Manifest:
     """Export the ads of ``inputs`` (files, folders, ``-``) to the dataset folder ``out``.
 
@@ -161,20 +175,35 @@ def build(
     manifest. Raises InputError for a missing
     input and OutputError for an output folder that cannot be written or is in use; bad
     pages never raise, they become rejects.
+
+    Inputs and ``out`` may be URLs (``s3://bucket/crawl/``), read and written through fsspec
+    with ``storage_options`` (credentials, an endpoint), as pandas takes them; a dataset at
+    a URL is uploaded whole once written, its manifest last (:mod:`classifieds.store.bucket`).
     """
     jobs = jobs or os.cpu_count() or 1
-    out = Path(out)
-    _check_out(out)
+    target = str(out)
+    remote = is_url(target)
+    if not remote:
+        _check_out(Path(target))
     special: list[str] = []  # FIFOs and sockets found in folders: skipped, counted
     # A missing input fails now, not later; the dataset folder is never read as input.
-    sources = iter_inputs(inputs, include, exclude, avoid=[out], special=special)
+    sources = iter_inputs(
+        inputs,
+        include,
+        exclude,
+        avoid=[target if remote else Path(target)],
+        special=special,
+        storage_options=storage_options,
+    )
     batch_size = DASK_BATCH_SIZE if engine == "dask" else BATCH_SIZE
-    previous = append and check_previous(out)
+    read = _Reader(storage_options) if storage_options else read_pages
     with (
         few_collections(),
+        _dataset_folder(target, storage_options, append) as out,
         publishing(out, OUTPUTS) as stage,
         open(stage / REJECTS_JSONL, "w", encoding="utf-8") as rejects,
     ):
+        previous = append and check_previous(out)
         spill = Path(tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=stage))
         # Each process's catalogue gets its share of the budget.
         entries = max(1, memory_limit // ENTRY_BYTES // jobs)
@@ -191,9 +220,10 @@ def build(
         batches = (step.batch for step in ahead if isinstance(step, Parse))
         copier = Copier(out) if previous else None
         # Closed on the way out, even by an error: the engine stops its workers there.
-        with closing(
-            _work(batches, jobs, engine, scheduler, jsonl_fields, dask_timeout, catalogue)
-        ) as work:
+        work_of = _work(
+            batches, jobs, engine, scheduler, jsonl_fields, dask_timeout, catalogue, read
+        )
+        with closing(work_of) as work:
             for step in behind:
                 if isinstance(step, Keep):
                     assert copier is not None
@@ -231,15 +261,43 @@ def _work(
     fields: JsonlFields,
     dask_timeout: float,
     catalogue: NewCatalogue,
+    read: Read,
 ) -> Work:
     if engine == "dask":
         from classifieds.run.distributed import dask_engine
 
-        return dask_engine(batches, scheduler, jobs, fields, dask_timeout)
+        options = read.storage_options if isinstance(read, _Reader) else NO_OPTIONS
+        return dask_engine(batches, scheduler, jobs, fields, dask_timeout, options)
     first = list(islice(batches, jobs))
     if jobs == 1 or len(first) < jobs:  # too little work to be worth starting processes
-        return serial(chain(first, batches), fields, catalogue)
-    return processes(chain(first, batches), jobs, fields, catalogue)
+        return serial(chain(first, batches), fields, catalogue, read)
+    return processes(chain(first, batches), jobs, fields, catalogue, read)
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """How parsers read the inputs when storage options are given: a parser's ``read``, sent
+    to worker processes (so a plain class, not a closure)."""
+
+    storage_options: StorageOptions
+
+    def __call__(
+        self, source: str, fields: JsonlFields, facts: InputFacts
+    ) -> Iterator[Page | Reject | Skipped]:
+        return read_input(
+            source, fields, widget_only=True, facts=facts, storage_options=self.storage_options
+        )
+
+
+@contextmanager
+def _dataset_folder(target: str, options: StorageOptions, append: bool) -> Iterator[Path]:
+    """Yield the local folder a run writes its dataset into: ``target`` itself, or for a URL a
+    scratch folder uploaded once the dataset is whole (holding the dataset there, to append)."""
+    if not is_url(target):
+        yield Path(target)
+        return
+    with uploaded(target, OUTPUTS, options, previous=append) as folder:
+        yield folder
 
 
 def _check_out(out: Path) -> None:

@@ -21,7 +21,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from classifieds.errors import InputError
-from classifieds.store.folder import check_whole
+from classifieds.read.remote import NO_OPTIONS, StorageOptions
+from classifieds.store.bucket import open_dataset_file
 
 if TYPE_CHECKING:
     import pandas
@@ -344,39 +345,48 @@ def write_json(value: Any, path: Path) -> None:
     path.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def load(path: str | Path = "data") -> pandas.DataFrame:
+def load(
+    path: str | Path = "data", storage_options: StorageOptions = NO_OPTIONS
+) -> pandas.DataFrame:
     """Return the listings as a DataFrame, from the dataset folder, its Parquet or its CSV file.
 
     Either file gives the same DataFrame: strings stay strings (postcode ``07690`` keeps its
     zero), whole-number columns are nullable ``Int64``, prices ``float64``, dates
     ``datetime64[us, UTC]``. From the CSV, either dialect (told by the header's separator), the
-    formula guard is removed: the text is the Parquet file's.
+    formula guard is removed: the text is the Parquet file's. ``path`` may be a URL
+    (``s3://bucket/data/``), read with ``storage_options`` as pandas does, and trusted only
+    through its manifest.
     """
-    path = _dataset_file(path, LISTINGS_PARQUET)
+    file = open_dataset_file(path, LISTINGS_PARQUET, storage_options)
     try:
-        table = _read_csv(path) if path.suffix == ".csv" else pq.read_table(path)
-        table = _as_schema(table, LISTINGS_SCHEMA, path, "listings")
+        csv = file.name.endswith(".csv")
+        table = _read_csv(file.source) if csv else pq.read_table(file.source)
+        table = _as_schema(table, LISTINGS_SCHEMA, file.label, "listings")
         return table.to_pandas()  # imports pandas: only loading needs it
     except (pa.ArrowException, OSError) as error:
         raise InputError(
-            f"Cannot read {path} as listings ({error}). Pass an export folder, its"
+            f"Cannot read {file.label} as listings ({error}). Pass an export folder, its"
             f" {LISTINGS_PARQUET} or its {LISTINGS_CSV}."
         ) from error
 
 
-def load_sightings(path: str | Path = "data") -> pandas.DataFrame:
-    """Return the sightings as a DataFrame, from the dataset folder or its sightings file."""
-    path = _dataset_file(path, SIGHTINGS_PARQUET)
+def load_sightings(
+    path: str | Path = "data", storage_options: StorageOptions = NO_OPTIONS
+) -> pandas.DataFrame:
+    """Return the sightings as a DataFrame, from the dataset folder or its sightings file (a
+    URL too, as for :func:`load`)."""
+    file = open_dataset_file(path, SIGHTINGS_PARQUET, storage_options)
     try:
-        return _as_schema(pq.read_table(path), SIGHTINGS_SCHEMA, path, "sightings").to_pandas()
+        table = _as_schema(pq.read_table(file.source), SIGHTINGS_SCHEMA, file.label, "sightings")
+        return table.to_pandas()
     except (pa.ArrowException, OSError) as error:
         raise InputError(
-            f"Cannot read {path} as sightings ({error}). Pass an export folder or its"
+            f"Cannot read {file.label} as sightings ({error}). Pass an export folder or its"
             f" {SIGHTINGS_PARQUET}."
         ) from error
 
 
-def _as_schema(table: pa.Table, schema: pa.Schema, path: Path, what: str) -> pa.Table:
+def _as_schema(table: pa.Table, schema: pa.Schema, path: str, what: str) -> pa.Table:
     """Return a table cast to a dataset file's schema; InputError for another file (the
     sightings given for the listings)."""
     if table.column_names != schema.names:
@@ -388,20 +398,7 @@ def _as_schema(table: pa.Table, schema: pa.Schema, path: Path, what: str) -> pa.
     return table.cast(schema)
 
 
-def _dataset_file(path: str | Path, name: str) -> Path:
-    """Return the file of a dataset to read, checked against its manifest."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / name
-    if not path.is_file():
-        raise InputError(
-            f"No dataset at {path}. Run `classifieds export` first, or pass its folder."
-        )
-    check_whole(path.parent, [path.name])
-    return path
-
-
-def _read_csv(path: Path) -> pa.Table:
+def _read_csv(path: Path | pa.BufferReader) -> pa.Table:
     # Imported here: only loading a dataset without its Parquet needs them (0.08 s to import).
     import pyarrow.compute as pc
     import pyarrow.csv as pa_csv
@@ -415,7 +412,7 @@ def _read_csv(path: Path) -> pa.Table:
         for c in LISTING_COLUMNS
     }
     table = pa_csv.read_csv(
-        path,
+        path,  # type: ignore[arg-type]  # a pyarrow file too: the stubs do not say so
         parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         convert_options=pa_csv.ConvertOptions(
             column_types=types,
@@ -437,10 +434,14 @@ def _read_csv(path: Path) -> pa.Table:
     return table
 
 
-def _csv_delimiter(path: Path) -> str:
+def _csv_delimiter(path: Path | pa.BufferReader) -> str:
     """Return the separator of a listings CSV, told by its header line, not by its BOM: a
     spreadsheet that saves the file again may drop the BOM (or add one)."""
-    with open(path, "rb") as file:
-        header = file.readline(1 << 16)
+    if isinstance(path, pa.BufferReader):
+        header = path.read(1 << 16).split(b"\n", 1)[0]
+        path.seek(0)
+    else:
+        with open(path, "rb") as file:
+            header = file.readline(1 << 16)
     first = re.search(rb"[,;]", header)  # column names hold neither
     return ";" if first is not None and first.group() == b";" else ","

@@ -1,0 +1,291 @@
+"""Inputs where they live: URLs (``s3://``, ``gs://``, ``az://``, ``http(s)://``) through fsspec.
+
+A URL names an object or a prefix ("folder") of a store. Its file system is made by fsspec from
+the URL and the storage options (credentials, an endpoint): those given, else the store's own
+configuration (for S3, the AWS environment variables, ``AWS_ENDPOINT_URL`` included, and
+profiles). An object is read as a stream, a block at a time, never held whole; a read that
+fails is tried again from where it stopped, and a connection that stays cut ends the stream
+there, which its reader reports as ``corrupt_file`` with the pages before the cut kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import re
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from fnmatch import fnmatchcase
+from types import MappingProxyType
+from typing import IO, TYPE_CHECKING, Any
+
+from classifieds.errors import ClassifiedsError, InputError
+
+if TYPE_CHECKING:
+    from fsspec import AbstractFileSystem
+
+StorageOptions = Mapping[str, Any]
+NO_OPTIONS: StorageOptions = MappingProxyType({})
+_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]+://")
+EXTRA_OF_PROTOCOL: Mapping[str, str] = MappingProxyType(
+    {
+        "s3": "s3",
+        "s3a": "s3",
+        "gs": "gcs",
+        "gcs": "gcs",
+        "az": "azure",
+        "abfs": "azure",
+        "abfss": "azure",
+        "http": "http",
+        "https": "http",
+    }
+)
+"""The ``classifieds`` extra that brings each protocol's fsspec driver."""
+BLOCK_BYTES = 4 << 20
+"""An object is fetched this much at a time: a few round trips per WARC, little memory."""
+RETRY_DELAYS = (0.2, 1.0, 3.0)
+"""Seconds to wait before each new try of a read that failed (a reset, a timeout, a 503)."""
+_FINAL_ERRORS = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
+"""Errors that another try does not mend."""
+DATASET_MANIFEST = "manifest.json"
+
+
+class CutShort(Exception):
+    """The connection to a store was lost mid-object, and trying again did not mend it."""
+
+
+def is_url(name: str) -> bool:
+    """Return whether an input or output is a URL rather than a local path.
+
+    >>> [is_url(n) for n in ("s3://bucket/crawl/", "https://example.org/a.warc.gz", "crawl/")]
+    [True, True, False]
+    >>> is_url("C:/pages"), is_url("notes:2024.txt")
+    (False, False)
+    """
+    return _URL.match(name) is not None
+
+
+def filesystem(url: str, options: StorageOptions = NO_OPTIONS) -> tuple[AbstractFileSystem, str]:
+    """Return the file system of a URL and the path in it; ClassifiedsError naming the ``pip
+    install`` to run when the protocol's driver is missing."""
+    protocol = url.split("://", 1)[0].lower()
+    extra = EXTRA_OF_PROTOCOL.get(protocol)
+    hint = f"pip install 'classifieds[{extra}]'" if extra else "install its fsspec driver"
+    try:
+        from fsspec.core import url_to_fs
+
+        return url_to_fs(url, **options)  # type: ignore[no-any-return]
+    except ImportError as error:
+        raise ClassifiedsError(
+            f"Reading {protocol}:// URLs needs a driver that is not installed: {hint}."
+        ) from error
+    except ValueError as error:  # an unknown protocol, a malformed URL
+        raise InputError(f"Cannot use {url}: {_one_line(error)}. Check the URL.") from error
+    except TypeError as error:  # an option the driver does not take
+        raise InputError(
+            f"A --storage-option does not fit {protocol}:// ({_one_line(error)}). Check its name."
+        ) from error
+
+
+def check_exists(url: str, options: StorageOptions = NO_OPTIONS) -> bool:
+    """Return whether a URL is a prefix (True) or an object (False).
+
+    Raises InputError when there is neither, ClassifiedsError when the store refuses (wrong
+    credentials) or cannot be reached.
+    """
+    fs, path = filesystem(url, options)
+    try:
+        if _is_http(url):  # HTTP has no folders: a URL is a page
+            _check_page(fs, path)
+            return False
+        if fs.isdir(path):
+            return True
+        if fs.isfile(path):
+            return False
+    except FileNotFoundError:
+        pass
+    except Exception as error:  # the stores' clients raise from many hierarchies
+        raise _store_error(url, error) from error
+    raise InputError(f"No such object or prefix: {url}. Check the URL (and the bucket's name).")
+
+
+def walk(
+    url: str,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    options: StorageOptions = NO_OPTIONS,
+    avoid: frozenset[str] = frozenset(),
+) -> Iterator[str]:
+    """Yield the URLs of the objects under a prefix, folder by folder in name order, as local
+    folders are walked: hidden names skipped, the ``include`` and ``exclude`` globs matched on
+    the key relative to the prefix, datasets (a ``manifest.json``) and ``avoid`` left out."""
+    fs, root = filesystem(url, options)
+    yield from _walk(fs, root.rstrip("/"), "", include, exclude, avoid)
+
+
+def _walk(
+    fs: AbstractFileSystem,
+    folder: str,
+    inside: str,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    avoid: frozenset[str],
+) -> Iterator[str]:
+    if fs.unstrip_protocol(folder).rstrip("/") in avoid:
+        return
+    try:
+        entries = sorted(
+            (entry for entry in fs.ls(folder, detail=True) if not _name(entry).startswith(".")),
+            key=_name,
+        )
+    except Exception as error:
+        raise _store_error(fs.unstrip_protocol(folder), error) from error
+    if any(_name(e) == DATASET_MANIFEST and e.get("type") != "directory" for e in entries):
+        return
+    for entry in entries:
+        relative = inside + _name(entry)
+        if entry.get("type") == "directory":
+            yield from _walk(fs, entry["name"], f"{relative}/", include, exclude, avoid)
+        elif _selected(relative, include, exclude):
+            yield fs.unstrip_protocol(entry["name"])
+
+
+def _name(entry: Mapping[str, Any]) -> str:
+    return str(entry["name"]).rstrip("/").rsplit("/", 1)[-1]
+
+
+def _selected(relative: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    if include and not any(fnmatchcase(relative, glob) for glob in include):
+        return False
+    return not any(fnmatchcase(relative, glob) for glob in exclude)
+
+
+def _check_page(fs: AbstractFileSystem, url: str) -> None:
+    """Raise FileNotFoundError for a page that is not there, another error for a server that
+    cannot be reached: fsspec says FileNotFoundError for both."""
+    try:
+        fs.info(url)
+    except FileNotFoundError as missing:
+        cause = missing.__cause__
+        if cause is None or isinstance(cause, FileNotFoundError):
+            raise
+        if getattr(cause, "status", None) in (404, 410):
+            raise
+        raise ConnectionError(_one_line(cause)) from cause
+
+
+def _is_http(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
+
+
+def _store_error(url: str, error: BaseException) -> ClassifiedsError:
+    """Return a one-line error for a store that refuses or cannot be reached."""
+    if isinstance(error, PermissionError):
+        fix = "Check the credentials (AWS_ACCESS_KEY_ID, a profile, or --storage-option)."
+    else:
+        fix = "Check the URL, the endpoint and the network; then run again."
+    return ClassifiedsError(f"Cannot read {url}: {_one_line(error)}. {fix}")
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(f"{type(error).__name__}: {error}".split())[:300]
+
+
+class Hashed:
+    """The size and sha256 of an object, filled as it is read."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.digest = hashlib.sha256()
+        self.whole = False
+        """Whether the object was read to its end: the hash is then its hash."""
+
+
+class RemoteObject(io.RawIOBase):
+    """An object of a store, read as a stream: a block at a time, tried again where it failed.
+
+    A read that still fails after :data:`RETRY_DELAYS` ends the stream as if the object ended
+    there, and keeps the :attr:`failure`: raising would lose the records that readers above
+    have buffered. Closing it before its end reads the rest, only to hash it.
+    """
+
+    def __init__(self, url: str, options: StorageOptions, hashed: Hashed) -> None:
+        self._url = url
+        self._fs, self._path = filesystem(url, options)
+        self._hashed = hashed
+        self.failure: CutShort | None = None
+        self._file: IO[bytes] | None = None
+        for delay in (*RETRY_DELAYS, None):
+            try:
+                self._file = self._open(0)
+                break
+            except _FINAL_ERRORS:
+                raise  # a missing object: unreadable_file
+            except Exception as error:
+                if delay is None:  # told as unreadable_file, the reason on one line
+                    raise OSError(_one_line(error)) from error
+                time.sleep(delay)
+
+    def _open(self, offset: int) -> IO[bytes]:
+        # HTTP servers without range requests (http.server) are read as one stream.
+        block = 0 if _is_http(self._url) else BLOCK_BYTES
+        file: IO[bytes] = self._fs.open(self._path, "rb", block_size=block, cache_type="readahead")
+        if offset:
+            try:
+                file.seek(offset)
+            except (OSError, ValueError):  # a stream: read up to where the cut was
+                while offset > 0:
+                    skipped = len(file.read(min(offset, BLOCK_BYTES)))
+                    if not skipped:
+                        raise EOFError("the object is shorter than before") from None
+                    offset -= skipped
+        return file
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self.failure is not None or self._file is None:
+            return 0
+        data = self._read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def _read(self, size: int) -> bytes:
+        for delay in (*RETRY_DELAYS, None):
+            try:
+                if self._file is None:
+                    self._file = self._open(self._hashed.size)
+                data = self._file.read(size)
+            except _FINAL_ERRORS:
+                raise
+            except Exception as error:  # the stores' clients raise from many hierarchies
+                self._drop()
+                if delay is None:
+                    self.failure = CutShort(
+                        f"connection lost after {self._hashed.size} bytes: {_one_line(error)}"
+                    )
+                    return b""
+                time.sleep(delay)
+                continue
+            self._hashed.size += len(data)
+            self._hashed.digest.update(data)
+            self._hashed.whole = not data
+            return data
+        return b""  # not reached: the last try returns
+
+    def _drop(self) -> None:
+        if self._file is not None:
+            with contextlib.suppress(Exception):  # a connection already cut: nothing to release
+                self._file.close()
+            self._file = None
+
+    def close(self) -> None:
+        if not self.closed:
+            try:
+                while self.failure is None and not self._hashed.whole and self._read(BLOCK_BYTES):
+                    pass
+            finally:
+                self._drop()
+        super().close()

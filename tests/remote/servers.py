@@ -1,0 +1,143 @@
+"""Servers on 127.0.0.1 for the tests of URLs: a local S3 (moto's server mode) and an HTTP
+site that can cut a connection mid-body. Each is started by a fixture and stopped with it."""
+
+from __future__ import annotations
+
+import http.server
+import logging
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+AWS_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+)
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    """The endpoint of a local S3, for the tests of one module."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@dataclass
+class Bucket:
+    """A fresh bucket of the local S3, and how to fill it."""
+
+    name: str
+    endpoint: str
+    client: Any
+
+    def url(self, key: str = "") -> str:
+        return f"s3://{self.name}/{key}"
+
+    def put(self, key: str, body: bytes) -> str:
+        self.client.put_object(Bucket=self.name, Key=key, Body=body)
+        return self.url(key)
+
+    def keys(self, prefix: str = "") -> list[str]:
+        listed = self.client.list_objects_v2(Bucket=self.name, Prefix=prefix)
+        return sorted(item["Key"] for item in listed.get("Contents", []))
+
+    def get(self, key: str) -> bytes:
+        body: bytes = self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
+        return body
+
+
+@pytest.fixture
+def bucket(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Bucket:
+    """A new bucket; the AWS variables point every client (s3fs, Dask workers) at it."""
+    import boto3
+    import s3fs
+
+    for name in AWS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    s3fs.S3FileSystem.clear_instance_cache()  # no listing cached by another test
+    client = boto3.client("s3")
+    name = f"crawl-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=name)
+    return Bucket(name, moto_endpoint, client)
+
+
+@dataclass
+class Site:
+    """An HTTP site on 127.0.0.1: its pages, and how each is served."""
+
+    base: str = ""
+    pages: dict[str, bytes] = field(default_factory=dict)
+    cut: dict[str, int] = field(default_factory=dict)
+    """Pages whose body is cut after half, this many more times (then served whole)."""
+    requests: list[str] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return f"{self.base}/{path}"
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """An HTTP server (Python's http.server) of a :class:`Site`, stopped with the test."""
+    served = Site()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_HEAD(self) -> None:
+            self._answer(body=False)
+
+        def do_GET(self) -> None:
+            self._answer(body=True)
+
+        def _answer(self, *, body: bool) -> None:
+            path = self.path.lstrip("/").split("?", 1)[0]
+            served.requests.append(f"{self.command} {path}")
+            data = served.pages.get(path)
+            if data is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if not body:
+                return
+            if served.cut.get(path, 0) > 0:
+                served.cut[path] -= 1
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                self.close_connection = True  # the rest never comes
+                return
+            self.wfile.write(data)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    served.base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield served
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

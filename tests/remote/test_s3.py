@@ -1,0 +1,210 @@
+"""Inputs and datasets at s3:// URLs, against a local S3 (moto's server mode on 127.0.0.1):
+prefixes walked like folders, globs on keys, archives, datasets written manifest last and read
+back through it, credentials from the environment or --storage-option, the Dask engine."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import servers
+from click.testing import CliRunner
+from conftest import DATA, html_page, write_warc
+from servers import Bucket
+
+import classifieds
+from classifieds.cli import cli
+from classifieds.run.export import OUTPUTS
+
+pytest.importorskip("s3fs")
+moto_endpoint = servers.moto_endpoint  # the fixtures of this module
+bucket = servers.bucket
+DATASET_FILES = [*OUTPUTS, "manifest.json"]
+PAGES = sorted(DATA.glob("*.txt"))
+
+
+def fill(bucket: Bucket, prefix: str = "crawl/") -> list[str]:
+    """Put the fixture pages, a gzip page, a WARC archive and hidden and skipped files."""
+    keys = []
+    for path in PAGES:
+        keys.append(bucket.put(f"{prefix}{path.name}", path.read_bytes()))
+    basic = (DATA / "basic.txt").read_bytes()
+    bucket.put(f"{prefix}deep/basic.txt.gz", gzip.compress(basic))
+    bucket.put(f"{prefix}.hidden/basic.txt", basic)
+    bucket.put(f"{prefix}tmp/basic.txt", basic)
+    return keys
+
+
+def warc_bytes(tmp_path: Path) -> bytes:
+    basic = (DATA / "basic.txt").read_text(encoding="utf-8")
+    path = tmp_path / "a.warc.gz"
+    write_warc(path, [{"url": "https://x.fr/1", "body": html_page(basic).encode()}])
+    return path.read_bytes()
+
+
+def local_files(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in OUTPUTS}
+
+
+def test_a_prefix_is_walked_as_a_folder_with_globs_on_its_keys(
+    bucket: Bucket, tmp_path: Path
+) -> None:
+    fill(bucket)
+    local = tmp_path / "crawl"
+    local.mkdir()
+    for path in PAGES:
+        shutil.copy(path, local / path.name)
+    (local / "deep").mkdir()
+    (local / "deep" / "basic.txt.gz").write_bytes(gzip.compress((DATA / "basic.txt").read_bytes()))
+    manifest = classifieds.build([bucket.url("crawl/")], tmp_path / "out", exclude=["tmp/*"])
+    expected = classifieds.build([local], tmp_path / "local")
+    assert manifest.inputs == expected.inputs == len(PAGES) + 1
+    assert manifest.listings == expected.listings
+    assert manifest.sightings == expected.sightings
+    assert manifest.rejects_by_reason == expected.rejects_by_reason
+    sources = set(classifieds.load_sightings(tmp_path / "out")["source"])
+    assert bucket.url("crawl/deep/basic.txt.gz") in sources
+    assert not any(".hidden" in s or "/tmp/" in s for s in sources)
+
+
+def test_include_keeps_the_keys_it_matches(bucket: Bucket, tmp_path: Path) -> None:
+    fill(bucket)
+    bucket.put("crawl/a.warc.gz", warc_bytes(tmp_path))
+    manifest = classifieds.build([bucket.url("crawl")], tmp_path / "out", include=["*.warc.gz"])
+    assert manifest.inputs == 1
+    assert manifest.pages == 1 and manifest.pages_with_widget == 1
+
+
+def test_a_dataset_at_a_url_is_written_manifest_last_and_read_back(
+    bucket: Bucket, tmp_path: Path
+) -> None:
+    fill(bucket)
+    out = bucket.url("data/")
+    result = CliRunner().invoke(cli, ["export", bucket.url("crawl/"), "--out", out, "-q"])
+    assert result.exit_code == 0, result.output
+    assert f"-> {bucket.url('data')}/" in result.stdout
+    assert bucket.keys("data/") == sorted(f"data/{name}" for name in DATASET_FILES)
+    manifest = json.loads(bucket.get("data/manifest.json"))
+    local = tmp_path / "copy"
+    local.mkdir()
+    for name in DATASET_FILES:
+        (local / name).write_bytes(bucket.get(f"data/{name}"))
+    assert classifieds.load(out).equals(classifieds.load(local))
+    assert classifieds.load(bucket.url("data/listings.csv")).equals(classifieds.load(local))
+    assert classifieds.load_sightings(out).equals(classifieds.load_sightings(local))
+    assert manifest["listings"] == len(classifieds.load(out))
+    summary = CliRunner().invoke(cli, ["summary", out, "--format", "csv"])
+    assert summary.exit_code == 0, summary.output
+    assert (
+        summary.stdout == CliRunner().invoke(cli, ["summary", str(local), "--format", "csv"]).stdout
+    )
+    listing_id = classifieds.load(local)["listing_id"][0]
+    history = CliRunner().invoke(cli, ["history", listing_id, out])
+    assert history.exit_code == 0, history.output
+    assert history.stdout == CliRunner().invoke(cli, ["history", listing_id, str(local)]).stdout
+
+
+def test_an_append_to_a_url_equals_an_export_of_everything(bucket: Bucket) -> None:
+    fill(bucket)
+    bucket.put("more/basic.txt", (DATA / "basic.txt").read_bytes() + b"\n")
+    crawl, more = bucket.url("crawl/"), bucket.url("more/")
+    classifieds.build([crawl, more], bucket.url("both"))
+    classifieds.build([crawl], bucket.url("grown"))
+    appended = classifieds.build([crawl, more], bucket.url("grown"), append=True)
+    assert appended.inputs_read == 1
+    for name in OUTPUTS:
+        assert bucket.get(f"grown/{name}") == bucket.get(f"both/{name}"), name
+    assert classifieds.load(bucket.url("grown")).equals(classifieds.load(bucket.url("both")))
+
+
+def test_readers_trust_a_dataset_at_a_url_only_through_its_manifest(bucket: Bucket) -> None:
+    fill(bucket)
+    classifieds.build([bucket.url("crawl/")], bucket.url("data"))
+    bucket.put("data/listings.parquet", bucket.get("data/sightings.parquet"))  # a mixed run
+    mixed = CliRunner().invoke(cli, ["summary", bucket.url("data")])
+    assert mixed.exit_code == 2
+    assert "mixes the files of two exports" in mixed.stderr
+    bucket.client.delete_object(Bucket=bucket.name, Key="data/manifest.json")
+    none = CliRunner().invoke(cli, ["summary", bucket.url("data")])
+    assert none.exit_code == 2
+    assert "has no manifest.json" in none.stderr
+
+
+def test_a_missing_prefix_is_a_usage_error(bucket: Bucket, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["export", bucket.url("nothing/here/"), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert f"No such object or prefix: {bucket.url('nothing/here/')}" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_wrong_credentials_are_one_line_and_exit_1(
+    bucket: Bucket, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto import settings
+
+    fill(bucket)
+    monkeypatch.setattr(settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)  # check every key
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAWRONGWRONGWRONG0")
+    result = CliRunner().invoke(
+        cli, ["export", bucket.url("crawl/"), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"Error: Cannot read {bucket.url('crawl/')}: PermissionError")
+    assert "Check the credentials" in line
+
+
+def test_storage_options_give_the_endpoint_and_the_keys(
+    bucket: Bucket, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill(bucket)
+    for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    options = [
+        f"--storage-option=endpoint_url={bucket.endpoint}",
+        "--storage-option=key=testing",
+        "--storage-option=secret=testing",
+    ]
+    out = bucket.url("data")
+    result = CliRunner().invoke(cli, ["export", bucket.url("crawl/"), "-o", out, "-q", *options])
+    assert result.exit_code == 0, result.output
+    summary = CliRunner().invoke(cli, ["summary", out, "--format", "csv", *options])
+    assert summary.exit_code == 0, summary.output
+    api = {"endpoint_url": bucket.endpoint, "key": "testing", "secret": "testing"}
+    assert len(classifieds.load(out, storage_options=api)) > 0
+
+
+def test_a_storage_option_that_is_not_key_value_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["export", str(DATA), "--storage-option", "anon"])
+    assert result.exit_code == 2
+    assert "is not KEY=VALUE" in result.stderr
+
+
+@pytest.mark.parametrize("credentials", ["environment", "storage-options"])
+def test_dask_workers_read_the_urls_and_write_the_local_engines_bytes(
+    bucket: Bucket, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, credentials: str
+) -> None:
+    """Workers are sent the URLs (with the storage options), never the pages' bytes."""
+    pytest.importorskip("dask.distributed")
+    from classifieds.run.distributed import _located
+
+    fill(bucket)
+    bucket.put("crawl/a.warc.gz", warc_bytes(tmp_path))
+    crawl = [bucket.url("crawl/")]
+    options = {}
+    if credentials == "storage-options":  # workers, started below, see no endpoint
+        monkeypatch.delenv("AWS_ENDPOINT_URL")
+        options = {"endpoint_url": bucket.endpoint}
+    classifieds.build(crawl, tmp_path / "local", storage_options=options)
+    classifieds.build(crawl, tmp_path / "dask", engine="dask", jobs=2, storage_options=options)
+    assert local_files(tmp_path / "dask") == local_files(tmp_path / "local")
+    assert _located([bucket.url("crawl/a.warc.gz")], "/elsewhere") == [
+        (bucket.url("crawl/a.warc.gz"), bucket.url("crawl/a.warc.gz"))
+    ]
