@@ -28,7 +28,7 @@ def storage_option(function: Any) -> Any:
         callback=_storage_options,
         help="An fsspec option for s3:// gs:// az:// URLs (repeatable); a VALUE in JSON is"
         " parsed (true, 3, {...}), a dotted KEY nests. Example: --storage-option"
-        " client_kwargs.endpoint_url=http://127.0.0.1:9000 --storage-option anon=true",
+        " profile=crawler --storage-option endpoint_url=http://127.0.0.1:9000",
     )(function)
 
 

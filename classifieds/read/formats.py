@@ -129,6 +129,7 @@ def _read_url(
     try:
         with streams.open_input(url, options, hashed) as stream:
             yield from _read_stream(stream, known, origin, fields, widget_only)
+            streams.drain(stream)
     except streams.DecompressionLimit as error:
         yield Reject.of(name, 0, "decompression_limit", str(error))
     except streams.CorruptInput as error:

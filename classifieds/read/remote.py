@@ -95,6 +95,8 @@ def check_exists(url: str, options: StorageOptions = NO_OPTIONS) -> bool:
     credentials) or cannot be reached.
     """
     fs, path = filesystem(url, options)
+    if not path.strip("/"):
+        raise InputError(f"{url} names no bucket: give s3://BUCKET/PREFIX/ (or the store's like).")
     try:
         if _is_http(url):  # HTTP has no folders: a URL is a page
             _check_page(fs, path)
@@ -207,7 +209,7 @@ class RemoteObject(io.RawIOBase):
 
     A read that still fails after :data:`RETRY_DELAYS` ends the stream as if the object ended
     there, and keeps the :attr:`failure`: raising would lose the records that readers above
-    have buffered. Closing it before its end reads the rest, only to hash it.
+    have buffered. :meth:`drain` reads the rest of an object its reader left, only to hash it.
     """
 
     def __init__(self, url: str, options: StorageOptions, hashed: Hashed) -> None:
@@ -281,11 +283,13 @@ class RemoteObject(io.RawIOBase):
                 self._file.close()
             self._file = None
 
+    def drain(self) -> None:
+        """Read the rest of the object, a block at a time, to hash it whole. Not done on close:
+        a run stopped (Ctrl-C) must not wait for the rest of a 5 GB archive."""
+        while self.failure is None and not self._hashed.whole and self._read(BLOCK_BYTES):
+            pass
+
     def close(self) -> None:
         if not self.closed:
-            try:
-                while self.failure is None and not self._hashed.whole and self._read(BLOCK_BYTES):
-                    pass
-            finally:
-                self._drop()
+            self._drop()
         super().close()

@@ -113,6 +113,20 @@ def failure(stream: IO[bytes]) -> DecompressionLimit | CorruptInput | None:
     return found
 
 
+def drain(stream: IO[bytes]) -> None:
+    """Read to its end the object under a stream from :func:`open_input` of a URL, so that its
+    size and hash are those of all its bytes (a reader may stop early: a page too large)."""
+    inner: object = stream
+    while isinstance(inner, io.BufferedReader):
+        raw = inner.raw
+        if isinstance(raw, RemoteObject):
+            raw.drain()
+            return
+        if not isinstance(raw, _Capped):
+            return
+        inner = raw.raw
+
+
 def is_regular(source: str) -> bool:
     """Return whether an input is a regular file: not stdin, a FIFO or a device, which can be
     read only once, as a stream."""
@@ -147,8 +161,7 @@ def file_facts(source: str, options: StorageOptions = NO_OPTIONS) -> tuple[int, 
     if is_url(source):
         hashed = Hashed()
         with RemoteObject(source, options, hashed) as remote:
-            while remote.read(_CHUNK_BYTES):
-                pass
+            remote.drain()
             if remote.failure is not None:
                 raise OSError(str(remote.failure))
         return hashed.size, hashed.digest.hexdigest()

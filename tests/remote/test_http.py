@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import socket
 from pathlib import Path
 
 import pytest
 import servers
 from click.testing import CliRunner
-from conftest import DATA
+from conftest import DATA, html_page, write_warc
 from servers import Site
 
 import classifieds
@@ -46,25 +47,50 @@ def test_pages_at_urls_are_read_as_files_are(site: Site, tmp_path: Path) -> None
     assert set(listings["first_source"]) == {urls[0]}
 
 
+def warc_of_pages(tmp_path: Path, count: int) -> bytes:
+    """A WARC archive of ``count`` pages with the ads of basic.txt, each padded with 16 kB
+    that do not compress: the half that comes before the cut is MBs, read as it comes."""
+    rng = random.Random(0)
+    body = html_page(BASIC.decode("utf-8")).encode()
+    records = [
+        {
+            "url": f"https://x.fr/{n}",
+            "body": body + b"<!-- %s -->" % rng.randbytes(8192).hex().encode(),
+        }
+        for n in range(count)
+    ]
+    write_warc(tmp_path / "a.warc.gz", records)
+    return (tmp_path / "a.warc.gz").read_bytes()
+
+
 @pytest.mark.parametrize(
-    ("name", "body"),
+    ("name", "pages_kept"),
     [
-        pytest.param("basic.txt", BASIC, id="plain"),
-        pytest.param("basic.txt.gz", gzip.compress(BASIC), id="gzip"),
+        pytest.param("basic.txt", 0, id="plain"),
+        pytest.param("basic.txt.gz", 0, id="gzip"),
+        pytest.param("crawl.warc.gz", 1, id="warc-records-before-the-cut-kept"),
     ],
 )
 def test_a_connection_cut_for_good_is_a_reject_and_the_rest_is_kept(
-    site: Site, tmp_path: Path, name: str, body: bytes
+    site: Site, tmp_path: Path, name: str, pages_kept: int
 ) -> None:
-    site.pages[name] = body
+    site.pages["basic.txt"] = BASIC
+    site.pages["basic.txt.gz"] = gzip.compress(BASIC)
+    site.pages["crawl.warc.gz"] = warc_of_pages(tmp_path, 400)
     site.pages["whole.txt"] = BASIC
     site.cut[name] = 99
-    manifest = classifieds.build([site.url(name), site.url("whole.txt")], tmp_path / "out")
-    (reject,) = [r for r in rejects(tmp_path / "out") if r["line"] == 0]
-    assert reject["source"] == site.url(name)
+    out = tmp_path / "out"
+    manifest = classifieds.build([site.url(name), site.url("whole.txt")], out)
+    # A page cut mid-way may be read up to the cut (its last ads then rejects), as a
+    # truncated file is: only the input's own reject, line 0, says the cut.
+    (reject,) = [r for r in rejects(out) if r["source"] == site.url(name) and r["line"] == 0]
     assert reject["reason"] == "corrupt_file"
     assert "connection lost after" in str(reject["text"])
-    assert manifest.listings > 0  # whole.txt
+    sources = set(classifieds.load_sightings(out)["source"])
+    assert site.url("whole.txt") in sources  # the next input, read whole
+    cut_pages = {s for s in sources if s.startswith(site.url(name))}
+    assert pages_kept <= len(cut_pages) < 400
+    assert manifest.pages_with_widget >= 1 + len(cut_pages)
 
 
 def test_a_connection_cut_once_is_tried_again_and_read_whole(site: Site, tmp_path: Path) -> None:
@@ -100,6 +126,7 @@ def pd_inputs(folder: Path) -> tuple[object, ...]:
         pytest.param("nosuchproto://bucket/key", 2, "Check the URL", id="unknown-protocol"),
         pytest.param("http://127.0.0.1:{closed}/a.txt", 1, "Cannot connect", id="refused"),
         pytest.param("gs://bucket/crawl/", 1, "pip install 'classifieds[gcs]'", id="no-driver"),
+        pytest.param("s3://", 2, "names no bucket", id="no-bucket"),
     ],
 )
 def test_bad_urls_are_one_line_saying_what_to_fix(

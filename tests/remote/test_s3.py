@@ -78,6 +78,32 @@ def test_include_keeps_the_keys_it_matches(bucket: Bucket, tmp_path: Path) -> No
     assert manifest.pages == 1 and manifest.pages_with_widget == 1
 
 
+def test_an_object_over_the_page_cap_is_streamed_rejected_and_hashed_whole(
+    bucket: Bucket, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from classifieds.read import remote, streams
+
+    monkeypatch.setattr(streams, "MAX_PAGE_BYTES", 1 << 20)
+    monkeypatch.setattr(remote, "BLOCK_BYTES", 1 << 18)  # fetched in 12 blocks
+    basic = (DATA / "basic.txt").read_bytes()
+    big = basic * ((3 << 20) // len(basic))
+    (tmp_path / "big.txt").write_bytes(big)
+    bucket.put("crawl/big.txt", big)
+    classifieds.build([bucket.url("crawl/")], tmp_path / "out", allow_empty=True)
+    classifieds.build([tmp_path / "big.txt"], tmp_path / "local", allow_empty=True)
+    (reject,) = [json.loads(line) for line in (tmp_path / "out" / "rejects.jsonl").open()]
+    assert reject["reason"] == "file_too_large"
+    import pyarrow.parquet as pq
+
+    (row,) = pq.read_table(tmp_path / "out" / "inputs.parquet").to_pylist()
+    (local,) = pq.read_table(tmp_path / "local" / "inputs.parquet").to_pylist()
+    assert (
+        (row["bytes"], row["sha256"])
+        == (local["bytes"], local["sha256"])
+        == (len(big), row["sha256"])
+    )
+
+
 def test_a_dataset_at_a_url_is_written_manifest_last_and_read_back(
     bucket: Bucket, tmp_path: Path
 ) -> None:
