@@ -1,4 +1,5 @@
-"""Attributes of an ad read from its text: transaction, surface, rooms, make, year, fuel, mileage.
+"""Attributes of an ad read from its text: transaction, surface and land, rooms, property type,
+vehicle type, make, model, year, fuel, mileage.
 
 Precision over recall: each reader returns ``None`` unless the text says one thing clearly. Two
 different values for the same attribute, a number that could be something else (a model name,
@@ -16,6 +17,16 @@ from types import MappingProxyType
 from typing import Final, NamedTuple
 
 from classifieds.parse import _vocabulary as vocab
+from classifieds.parse.kinds import (
+    ENERGY_BEFORE,
+    REAL_ESTATE,
+    VEHICLES,
+    family_of,
+    is_no_vehicle,
+    model_of,
+    property_type_of,
+    vehicle_type_of,
+)
 from classifieds.parse.vehicles import MAKE_BEFORE, PARTS_LEAD, fuel_of, make_of, mileage_of
 from classifieds.parse.wording import alternation, compact, ends_before, fold, read_number
 
@@ -45,6 +56,10 @@ class Attributes(NamedTuple):
     year: int | None
     fuel: str | None
     mileage_km: int | None
+    land_m2: float | None = None
+    property_type: str | None = None
+    vehicle_type: str | None = None
+    model: str | None = None
 
 
 _NONE: Final = Attributes(None, None, None, None, None, None, None)
@@ -155,23 +170,29 @@ def _area_kind(text: str, start: int, end: int) -> str | None:
     return "main" if kind == "annex" and before.start("noun") == 0 else kind
 
 
-def _surface(text: str) -> float | None:
+def _areas(text: str, property_type: str | None) -> tuple[float | None, float | None]:
+    """Return the living area and the land area the text states, each None unless one."""
     by_kind: dict[str | None, set[float]] = {}
     for m in _AREA.finditer(text):
         if ends_before(_RANGE_BEFORE, text, m.start()):
-            return None
+            return None, None
         value = read_number(m.group("num"))
         if SURFACE_M2_RANGE[0] <= value <= SURFACE_M2_RANGE[1]:
             by_kind.setdefault(_area_kind(text, m.start(), m.end()), set()).add(value)
     main, land = by_kind.get("main", set()), by_kind.get("land", set())
     unknown = by_kind.get(None, set())
+    if property_type == "terrain":  # a plot has no living area: its lone area is the land's
+        for candidates, rivals in ((land, unknown), (unknown, land)):
+            if len(candidates) == 1 and not rivals:
+                return None, candidates.pop()
+        return None, None
+    land_m2 = land.pop() if len(land) == 1 else None
     # Annexes never count. The dwelling's own area wins unless an unqualified area competes
-    # ("chalet de 20 m2" on a "terrain de loisirs 2500 m2"); a lone unqualified area comes next,
-    # then a lone plot area.
-    for candidates, rivals in ((main, unknown), (unknown, main | land), (land, main | unknown)):
+    # ("chalet de 20 m2" on a "terrain de loisirs 2500 m2"); a lone unqualified area comes next.
+    for candidates, rivals in ((main, unknown), (unknown, main | land)):
         if len(candidates) == 1 and not rivals:
-            return candidates.pop()
-    return None
+            return candidates.pop(), land_m2
+    return None, land_m2
 
 
 _ROOMS: Final = re.compile(
@@ -187,8 +208,6 @@ _ROOMS: Final = re.compile(
 _NUMBER_WORDS: Final = MappingProxyType(
     dict(deux=2, trois=3, quatre=4, cinq=5, six=6, sept=7, huit=8, dix=10)
 )
-# "DPE F 12", "classe énergie F": an energy grade, not a flat type.
-_ENERGY_BEFORE: Final = re.compile(r"(?:dpe|ges|classe|energ\w*|climat)\W*$")
 _FIRST_PROPERTY: Final = re.compile(rf"(?<![\w])(?:{alternation(_PROPERTY_WORDS)})(?![\w])")
 
 
@@ -197,7 +216,7 @@ def _rooms(text: str) -> int | None:
     for m in _ROOMS.finditer(text):
         if m.group("n") and ends_before(_RANGE_BEFORE, text, m.start()):
             return None
-        if m.group("tf") and ends_before(_ENERGY_BEFORE, text, m.start(), span=20):
+        if m.group("tf") and ends_before(ENERGY_BEFORE, text, m.start(), span=20):
             continue
         raw = m.group("n") or m.group("type") or (m.group("tf") or "")[1:].strip()
         n = int(raw) if raw else _NUMBER_WORDS[m.group("word")]
@@ -276,30 +295,42 @@ def _year(text: str, vehicle: bool) -> int | None:
 
 
 def extract_attributes(category: str, text: str, price_eur: float | None) -> Attributes:
-    """Read what the ad's text says clearly; fields outside the category stay ``None``.
+    """Read what the ad's text says clearly; fields outside the category's family stay ``None``.
 
     *text* is the title and description joined by a space; *price_eur* is only used to tell a
-    sale from a let.
+    sale from a let. The family (real estate, vehicles) is told by the words of the category
+    (:func:`~classifieds.parse.kinds.family_of`): "Immo" and "Auto-Moto" sections count too.
 
     >>> extract_attributes("immobilier", "Appartement T3 à vendre 65 m2", 145000.0)[:3]
     ('vente', 65.0, 3)
     >>> extract_attributes("automobile", "Toyota Yaris IV Première 2021", 22900.0)[3:]
-    ('Toyota', 2021, None, None)
+    ('Toyota', 2021, None, None, None, None, 'voiture', 'Yaris')
     """
-    if category == "immobilier":
+    family = family_of(category)
+    if family == REAL_ESTATE:
         folded = fold(text)
+        property_type = property_type_of(folded)
+        surface, land = _areas(folded, property_type)
         return _NONE._replace(
             transaction=_transaction(folded, text.lower(), price_eur),
-            surface_m2=_surface(folded),
-            rooms=_rooms(folded),
+            surface_m2=surface,
+            land_m2=land,
+            rooms=None if property_type == "terrain" else _rooms(folded),
+            property_type=property_type,
             year=_year(folded, vehicle=False),
         )
-    if category == "automobile":
+    if family == VEHICLES:
         folded = fold(text)
-        if PARTS_LEAD.match(folded):
+        if is_no_vehicle(folded):
             return _NONE
+        if PARTS_LEAD.match(folded):
+            return _NONE._replace(vehicle_type="piece")
+        make = make_of(folded)
+        model, model_kind = model_of(folded, make)
         return _NONE._replace(
-            make=make_of(folded),
+            make=make,
+            model=model,
+            vehicle_type=vehicle_type_of(folded, make, model_kind),
             year=_year(folded, vehicle=True),
             fuel=fuel_of(folded),
             mileage_km=mileage_of(folded),

@@ -14,11 +14,11 @@ from classifieds.parse.wording import alternation, compact, ends_before
 
 MILEAGE_KM_MAX: Final = 2_000_000
 
-_MAKE: Final = re.compile(rf"(?<![\w])(?:{alternation(vocab.MAKES)})(?![\w])")
-_MODEL: Final = re.compile(rf"(?<![\w])(?:{alternation(vocab.MODELS)})(?![\w])")
+MAKE_MENTION: Final = re.compile(rf"(?<![\w])(?:{alternation(vocab.MAKES)})(?![\w])")
+MODEL_MENTION: Final = re.compile(rf"(?<![\w])(?:{alternation(vocab.MODELS)})(?![\w])")
 MAKE_BEFORE: Final = re.compile(rf"(?<![\w])(?:{alternation(vocab.MAKES)})\ ?$")
-_MAKE_BY_KEY: Final = MappingProxyType({compact(k): v for k, v in vocab.MAKES.items()})
-_MODEL_BY_KEY: Final = MappingProxyType({compact(k): v for k, v in vocab.MODELS.items()})
+MAKE_OF_ALIAS: Final = MappingProxyType({compact(k): v for k, v in vocab.MAKES.items()})
+MODEL_OF_NAME: Final = MappingProxyType({compact(k): v for k, v in vocab.MODELS.items()})
 # An ad whose first noun is a part or gear sells that, not a vehicle: the brand and numbers
 # in "4 pneus DUNLOP…", "Jantes Peugeot 16 pouces" or "Moteur 1.5 dCi 98 000 km" are not the
 # ad's vehicle.
@@ -26,6 +26,7 @@ PARTS_LEAD: Final = re.compile(
     rf"""
     (?:(?:lot|jeu|paire|kit)\ de\ )?(?:[0-9]{{1,2}}\ ?x?\ ?)?    # "lot de 4", "4 x", "2"
     (?:{alternation(vocab.PARTS)})s?(?![\w])
+    (?!(?<=porte)[\s-](?:voiture|moto|bateau)s?(?![\w]))   # "porte-voiture" is a trailer
     """,
     re.VERBOSE,
 )
@@ -51,8 +52,8 @@ _HYBRID_PARTNERS: Final = frozenset({"hybride", "essence", "electrique", "diesel
 
 
 def make_of(text: str) -> str | None:
-    found = {_MAKE_BY_KEY[compact(m)] for m in _MAKE.findall(text)}
-    found |= {_MODEL_BY_KEY[compact(m)] for m in _MODEL.findall(text)}
+    found = {MAKE_OF_ALIAS[compact(m)] for m in MAKE_MENTION.findall(text)}
+    found |= {MODEL_OF_NAME[compact(m)] for m in MODEL_MENTION.findall(text)}
     if len(found) == 1:
         return found.pop()
     return vocab.PARENT_OF_PAIR.get(frozenset(found))
