@@ -115,6 +115,12 @@ def history(listing_id: str, dataset: str, output_format: HistoryFormat) -> None
     show_default=True,
     help="box: the spread of each group's prices; bar: each group's median.",
 )
+@click.option(
+    "--drop-outliers",
+    is_flag=True,
+    help="Leave out the ads whose price_outlier is true (kept by default). Example: "
+    "classifieds summary --by category,property_type --drop-outliers",
+)
 def summary(
     dataset: Path,
     by: str,
@@ -123,6 +129,7 @@ def summary(
     top: int | None,
     plot: Path | None,
     plot_kind: PlotKind,
+    drop_outliers: bool,
 ) -> None:
     """Print the prices of each group of ads: count, min, quartiles, median, mean, max.
 
@@ -138,6 +145,8 @@ def summary(
         classifieds summary --by town --where department=14 --where category=immobilier
 
         classifieds summary --where category=automobile --by make --top 10 --plot cars.png
+
+        classifieds summary --by category,property_type --drop-outliers
     """
     from classifieds.analyze.report import render  # pandas: only summaries need it
     from classifieds.analyze.summary import group_prices, select, summarize
@@ -148,7 +157,7 @@ def summary(
         )
     try:
         listings = load(dataset)
-        selected = select(listings, where=where)
+        selected = select(listings, where=where, drop_outliers=drop_outliers)
         table = summarize(selected, [c.strip() for c in by.split(",") if c.strip()], top=top)
     except InputError as error:
         raise MissingInput(str(error)) from error
