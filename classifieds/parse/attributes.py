@@ -20,15 +20,22 @@ from classifieds.parse import _vocabulary as vocab
 from classifieds.parse.kinds import (
     ENERGY_BEFORE,
     REAL_ESTATE,
-    VEHICLES,
     family_of,
     is_no_vehicle,
     model_of,
     property_type_of,
     vehicle_type_of,
 )
-from classifieds.parse.vehicles import MAKE_BEFORE, PARTS_LEAD, fuel_of, make_of, mileage_of
-from classifieds.parse.wording import alternation, compact, ends_before, fold, read_number
+from classifieds.parse.vehicles import PARTS_LEAD, fuel_of, make_of, mentions_of, mileage_of
+from classifieds.parse.wording import (
+    alternation,
+    compact,
+    ends_before,
+    first_words,
+    fold,
+    read_number,
+    words_of,
+)
 
 __all__ = ["Attributes", "extract_attributes"]
 
@@ -66,7 +73,6 @@ _NONE: Final = Attributes(None, None, None, None, None, None, None)
 
 # --- transaction ----------------------------------------------------------------------------
 
-_VIAGER: Final = re.compile(r"\bviager\b")
 # "point de vente" is a shop's selling floor; a bare "CC" is also a "centre commercial".
 _SALE_WORDS: Final = re.compile(
     rf"(?<!point de )(?<!surface de )(?<![\w])(?:{alternation(vocab.SALE_WORDS)})(?![\w])"
@@ -82,6 +88,10 @@ _RENT_WORDS: Final = re.compile(
 # Only the unaccented "loue" ("je loue"): "loué" describes a let flat that is being sold.
 _LOUE: Final = re.compile(r"(?<![\w])loue(?![\w])")
 _FURNISHED: Final = re.compile(r"\bmeublee?s?\b")
+# Words one of which a text holds if a pattern can match it: a pattern runs only then.
+_SALE_CUES: Final = first_words(vocab.SALE_WORDS)
+_RENT_CUES: Final = first_words(vocab.RENT_WORDS) | {"mois", "semaine", "nuit", "cc", "c"}
+_FURNISHED_CUES: Final = frozenset({"meuble", "meublee", "meubles", "meublees"})
 
 
 def _by_price(price: float | None) -> str | None:
@@ -92,14 +102,19 @@ def _by_price(price: float | None) -> str | None:
     return "vente" if price >= SALE_MIN_EUR else None
 
 
-def _transaction(text: str, lowered: str, price_eur: float | None) -> str | None:
+def _transaction(
+    text: str, lowered: str, price_eur: float | None, words: frozenset[str]
+) -> str | None:
     price = price_eur
     if price is None or not math.isfinite(price) or price < PLACEHOLDER_MAX_EUR:
         price = None
-    if _VIAGER.search(text):
+    if "viager" in words:
         return "viager"
-    sale = _SALE_WORDS.search(text) is not None
-    rent = _RENT_WORDS.search(text) is not None or _LOUE.search(lowered) is not None
+    sale = not words.isdisjoint(_SALE_CUES) and _SALE_WORDS.search(text) is not None
+    rent = (
+        (not words.isdisjoint(_RENT_CUES) or "cc" in text)  # "650cc" is one word
+        and _RENT_WORDS.search(text) is not None
+    ) or ("loue" in words and _LOUE.search(lowered) is not None)
     if sale and rent:
         return _by_price(price)
     if sale:
@@ -107,7 +122,7 @@ def _transaction(text: str, lowered: str, price_eur: float | None) -> str | None
     if rent:
         # A rent of 30 000 € or more does not exist: the cue was about something else.
         return None if price is not None and price >= SALE_MIN_EUR else "location"
-    if price is None and _FURNISHED.search(text):
+    if price is None and not words.isdisjoint(_FURNISHED_CUES) and _FURNISHED.search(text):
         return "location"  # a weak hint: furnished lets far outnumber furnished sales
     return _by_price(price)
 
@@ -172,6 +187,8 @@ def _area_kind(text: str, start: int, end: int) -> str | None:
 
 def _areas(text: str, property_type: str | None) -> tuple[float | None, float | None]:
     """Return the living area and the land area the text states, each None unless one."""
+    if "m2" not in text and "metre" not in text:
+        return None, None
     by_kind: dict[str | None, set[float]] = {}
     for m in _AREA.finditer(text):
         if ends_before(_RANGE_BEFORE, text, m.start()):
@@ -265,28 +282,51 @@ _SERVICE_BEFORE: Final = re.compile(
 )
 _LABEL_BEFORE: Final = re.compile(rf"(?<![\w])(?:{alternation(vocab.LABEL_WORDS)})\W{{0,3}}$")
 _WORD_BEFORE: Final = re.compile(r"[a-z] ?$")
+_BUILT_CUES: Final = first_words(vocab.DWELLINGS) | {
+    "construction",
+    "datant",
+    *(stem + end for stem in ("construit", "bati", "edifie") for end in ("", "e", "s", "es")),
+}
+_SERVICE_CUES: Final = first_words(("ct", "controle", *vocab.SERVICE_WORDS))
+_LABEL_CUES: Final = first_words(vocab.LABEL_WORDS)
+_MODEL_YEAR_CUES: Final = frozenset(
+    {"de", "du", "annee", "an", "mec", "mise", "modele", "millesime", "immatriculation"}
+    | {"version", "fin", "debut"}
+)
 
 
-def _year(text: str, vehicle: bool) -> int | None:
+def _year(
+    text: str, vehicle: bool, words: frozenset[str], make_ends: frozenset[int] = frozenset()
+) -> int | None:
+    """Return the one year the text states; ``make_ends`` are where its makes' names end."""
     low, high = MODEL_YEAR_RANGE if vehicle else BUILT_YEAR_RANGE
     years: set[int] = set()
+    # The cue patterns run only when one of their words is in the text.
+    built = not vehicle and not words.isdisjoint(_BUILT_CUES)
+    service = vehicle and not words.isdisjoint(_SERVICE_CUES)
+    label = vehicle and not words.isdisjoint(_LABEL_CUES)
+    model_year = vehicle and not words.isdisjoint(_MODEL_YEAR_CUES)
     for m in _YEAR.finditer(text):
         year, start = int(m.group("year")), m.start()
         if not low <= year <= high:
             continue
         if not vehicle:
-            if ends_before(_BUILT_CUE, text, start):
+            if built and ends_before(_BUILT_CUE, text, start):
                 years.add(year)
             continue
-        if ends_before(_SERVICE_BEFORE, text, start) or ends_before(_LABEL_BEFORE, text, start):
+        if (service and ends_before(_SERVICE_BEFORE, text, start)) or (
+            label and ends_before(_LABEL_BEFORE, text, start)
+        ):
             continue
-        if m.group("month") or ends_before(_MODEL_YEAR_CUE, text, start):
+        if m.group("month") or (model_year and ends_before(_MODEL_YEAR_CUE, text, start)):
             years.add(year)
             continue
         # A number right after a make is a model ("Peugeot 2008", "Rover 2000"); a round one
         # after any word may be too ("Kawasaki VN 2000", "Triumph 2000").
-        if ends_before(MAKE_BEFORE, text, start) or (
-            year % 50 == 0 and ends_before(_WORD_BEFORE, text, start)
+        if (
+            start in make_ends
+            or (start - 1 in make_ends and text[start - 1] == " ")
+            or (year % 50 == 0 and ends_before(_WORD_BEFORE, text, start))
         ):
             continue
         if not any(year in nums and make in text for make, nums in vocab.MODEL_NUMBERS.items()):
@@ -307,32 +347,35 @@ def extract_attributes(category: str, text: str, price_eur: float | None) -> Att
     ('Toyota', 2021, None, None, None, None, 'voiture', 'Yaris')
     """
     family = family_of(category)
+    if family is None:
+        return _NONE
+    # One fold and one split into words for all the readers: each pattern runs only when one
+    # of its words is there, and the mentions of makes are found once for make, model and year.
+    folded = fold(text)
+    words = words_of(folded)
     if family == REAL_ESTATE:
-        folded = fold(text)
-        property_type = property_type_of(folded)
+        property_type = property_type_of(folded, words)
         surface, land = _areas(folded, property_type)
         return _NONE._replace(
-            transaction=_transaction(folded, text.lower(), price_eur),
+            transaction=_transaction(folded, text.lower(), price_eur, words),
             surface_m2=surface,
             land_m2=land,
             rooms=None if property_type == "terrain" else _rooms(folded),
             property_type=property_type,
-            year=_year(folded, vehicle=False),
+            year=_year(folded, False, words),
         )
-    if family == VEHICLES:
-        folded = fold(text)
-        if is_no_vehicle(folded):
-            return _NONE
-        if PARTS_LEAD.match(folded):
-            return _NONE._replace(vehicle_type="piece")
-        make = make_of(folded)
-        model, model_kind = model_of(folded, make)
-        return _NONE._replace(
-            make=make,
-            model=model,
-            vehicle_type=vehicle_type_of(folded, make, model_kind),
-            year=_year(folded, vehicle=True),
-            fuel=fuel_of(folded),
-            mileage_km=mileage_of(folded),
-        )
-    return _NONE
+    if is_no_vehicle(folded, words):
+        return _NONE
+    if PARTS_LEAD.match(folded):
+        return _NONE._replace(vehicle_type="piece")
+    mentions = mentions_of(folded, words)
+    make = make_of(folded, mentions)
+    model, model_kind = model_of(folded, make, mentions)
+    return _NONE._replace(
+        make=make,
+        model=model,
+        vehicle_type=vehicle_type_of(folded, make, model_kind, words),
+        year=_year(folded, True, words, frozenset(m.end() for m in mentions.makes)),
+        fuel=fuel_of(folded, words),
+        mileage_km=mileage_of(folded, words),
+    )

@@ -15,8 +15,8 @@ from typing import Final, Literal
 
 from classifieds.parse import _models
 from classifieds.parse import _vocabulary as vocab
-from classifieds.parse.vehicles import MAKE_MENTION, MAKE_OF_ALIAS, MODEL_MENTION, MODEL_OF_NAME
-from classifieds.parse.wording import alternation, compact, ends_before, fold
+from classifieds.parse.vehicles import MAKE_OF_ALIAS, MODEL_OF_NAME, Mentions, mentions_of
+from classifieds.parse.wording import alternation, compact, ends_before, first_words, fold, words_of
 
 __all__ = [
     "REAL_ESTATE",
@@ -65,6 +65,8 @@ def _words(words: object) -> str:
 
 _JOB: Final = re.compile(_words(vocab.JOB_WORDS))
 _TOY: Final = re.compile(_words(vocab.TOY_WORDS))
+_JOB_CUES: Final = first_words(vocab.JOB_WORDS)
+_TOY_CUES: Final = first_words(vocab.TOY_WORDS)
 
 # --- property type ------------------------------------------------------------------------
 
@@ -82,11 +84,14 @@ _NOT_PROPERTY_AFTER: Final = MappingProxyType(
         for kind, words in vocab.NOT_PROPERTY_AFTER.items()
     }
 )
+_PROPERTY_CUES: Final = first_words(vocab.PROPERTY_NOUNS) | {
+    f"{letter}{n}{bis}" for letter in "tf" for n in ("", *"123456789") for bis in ("", "bis")
+}
 # "DPE F", "classe énergie F 2": an energy grade, not a flat type.
 ENERGY_BEFORE: Final = re.compile(r"(?:dpe|ges|classe|energ\w*|climat)\W*$")
 
 
-def property_type_of(text: str) -> str | None:
+def property_type_of(text: str, words: frozenset[str] | None = None) -> str | None:
     """Return the kind of property a real-estate ad lets or sells: its first property noun.
 
     A plot or a shop with a dwelling named after it ("terrain avec maison") is not told.
@@ -96,7 +101,9 @@ def property_type_of(text: str) -> str | None:
     >>> property_type_of(fold("Terrain de tennis à louer")) is None
     True
     """
-    if _JOB.search(text):
+    if words is None:
+        words = words_of(text)
+    if words.isdisjoint(_PROPERTY_CUES) or _is_job(text, words):
         return None
     first: str | None = None
     for m in _PROPERTY.finditer(text):
@@ -158,7 +165,9 @@ _MODEL_AT: Final = MappingProxyType(
 )
 
 
-def model_of(text: str, make: str | None) -> tuple[str | None, str | None]:
+def model_of(
+    text: str, make: str | None, mentions: Mentions | None = None
+) -> tuple[str | None, str | None]:
     """Return the ad's model of ``make`` in canonical spelling and the kind of vehicle it is.
 
     >>> model_of(fold("Peugeot 208 GT Line 2019"), "Peugeot")
@@ -170,9 +179,11 @@ def model_of(text: str, make: str | None) -> tuple[str | None, str | None]:
     if table is None:
         return None, None
     at = _MODEL_AT[str(make)]
+    if mentions is None:
+        mentions = mentions_of(text, words_of(text))
     found: set[tuple[str, str | None]] = set()
     spans: list[tuple[int, int]] = []
-    for mention in MAKE_MENTION.finditer(text):
+    for mention in mentions.makes:
         if MAKE_OF_ALIAS[compact(mention.group())] != make:
             continue
         for start in (mention.end(), mention.start()):
@@ -181,7 +192,7 @@ def model_of(text: str, make: str | None) -> tuple[str | None, str | None]:
                 found.add(table[compact(m.group("model"))])
                 spans.append(m.span("model"))
                 break
-    for m in MODEL_MENTION.finditer(text):
+    for m in mentions.models:
         key = compact(m.group())
         # A name inside a longer one found after the make: "Grand Scénic", "Sandero Stepway".
         inside = any(start <= m.start() and m.end() <= end for start, end in spans)
@@ -194,17 +205,28 @@ def model_of(text: str, make: str | None) -> tuple[str | None, str | None]:
 
 _VEHICLE_BY_KEY: Final = MappingProxyType({compact(k): v for k, v in vocab.VEHICLE_NOUNS.items()})
 # "porte-moto", "porte vélo" name what a carrier carries.
+_VEHICLE_CUES: Final = first_words(vocab.VEHICLE_NOUNS)
 _VEHICLE: Final = re.compile(
     rf"(?<![\w])(?<!porte )(?<!porte-)(?:{alternation(vocab.VEHICLE_NOUNS)})(?![\w])"
 )
 
 
-def is_no_vehicle(text: str) -> bool:
+def _is_job(text: str, words: frozenset[str]) -> bool:
+    return not words.isdisjoint(_JOB_CUES) and _JOB.search(text) is not None
+
+
+def is_no_vehicle(text: str, words: frozenset[str] | None = None) -> bool:
     """Whether a vehicle ad is a job offer or a toy: "Garage Renault recrute", "Moto jouet"."""
-    return _JOB.search(text) is not None or _TOY.search(text) is not None
+    if words is None:
+        words = words_of(text)
+    return _is_job(text, words) or (
+        not words.isdisjoint(_TOY_CUES) and _TOY.search(text) is not None
+    )
 
 
-def vehicle_type_of(text: str, make: str | None, model_kind: str | None) -> str | None:
+def vehicle_type_of(
+    text: str, make: str | None, model_kind: str | None, words: frozenset[str] | None = None
+) -> str | None:
     """Return the kind of vehicle an ad sells: its wording first, then its model, then its make.
 
     >>> vehicle_type_of(fold("Camping-car Fiat Ducato 2015"), "Fiat", "utilitaire")
@@ -213,7 +235,9 @@ def vehicle_type_of(text: str, make: str | None, model_kind: str | None) -> str 
     'moto'
     """
     said: str | None = None
-    for m in _VEHICLE.finditer(text):
+    if words is None:
+        words = words_of(text)
+    for m in [] if words.isdisjoint(_VEHICLE_CUES) else _VEHICLE.finditer(text):
         kind = _VEHICLE_BY_KEY[compact(m.group())]
         if said is None:
             said = kind
