@@ -142,6 +142,14 @@ _AREA: Final = re.compile(
     """,
     re.VERBOSE,
 )
+M2_PER_HECTARE: Final = 10_000.0
+_HECTARES: Final = re.compile(
+    r"""
+    (?P<num>[0-9](?<![\w.,/][0-9])[0-9]{0,3}(?:[.,][0-9]{1,2})?)   # 1, 2,5, 12.5
+    \ ?(?:ha|hectares?)(?![\w])
+    """,
+    re.VERBOSE,
+)
 # Noun owning an area -> kind. "main" is the dwelling itself, "land" its plot, "annex" anything
 # whose area is not the property's (garage, cellar, a single room).
 _MAIN_WORDS: Final = (*vocab.DWELLINGS, *vocab.LIVING_AREA_WORDS)
@@ -187,15 +195,24 @@ def _area_kind(text: str, start: int, end: int) -> str | None:
 
 def _areas(text: str, property_type: str | None) -> tuple[float | None, float | None]:
     """Return the living area and the land area the text states, each None unless one."""
-    if "m2" not in text and "metre" not in text:
-        return None, None
     by_kind: dict[str | None, set[float]] = {}
-    for m in _AREA.finditer(text):
-        if ends_before(_RANGE_BEFORE, text, m.start()):
-            return None, None
-        value = read_number(m.group("num"))
-        if SURFACE_M2_RANGE[0] <= value <= SURFACE_M2_RANGE[1]:
-            by_kind.setdefault(_area_kind(text, m.start(), m.end()), set()).add(value)
+    if "m2" in text or "metre" in text:
+        for m in _AREA.finditer(text):
+            if ends_before(_RANGE_BEFORE, text, m.start()):
+                return None, None
+            value = read_number(m.group("num"))
+            if SURFACE_M2_RANGE[0] <= value <= SURFACE_M2_RANGE[1]:
+                by_kind.setdefault(_area_kind(text, m.start(), m.end()), set()).add(value)
+    # Hectares measure land only: "terrain de 1 ha", "fermette sur 2,5 ha".
+    if "ha" in text or "hectare" in text:
+        for m in _HECTARES.finditer(text):
+            if ends_before(_RANGE_BEFORE, text, m.start()):
+                return None, None
+            value = round(read_number(m.group("num")) * M2_PER_HECTARE, 2)
+            if SURFACE_M2_RANGE[0] <= value <= SURFACE_M2_RANGE[1]:
+                by_kind.setdefault("land", set()).add(value)
+    if not by_kind:
+        return None, None
     main, land = by_kind.get("main", set()), by_kind.get("land", set())
     unknown = by_kind.get(None, set())
     if property_type == "terrain":  # a plot has no living area: its lone area is the land's

@@ -211,14 +211,7 @@ SURFACE_ROWS = [
         "unattached-house-area",
     ),
     row(IMMO, "Maison de ville de 93 m2", None, 93.0, "lone-unattached-area"),
-    row(
-        IMMO,
-        "Terrain constructible de 1 ha",
-        None,
-        10000.0,
-        "hectares",
-        xfail="only m2 is read, not hectares or ares",
-    ),
+    row(IMMO, "Terrain constructible de 1 ha", None, None, "hectares-are-land"),
     row(AUTO, "Utilitaire caisse 20 m2", None, None, "not-real-estate"),
 ]
 

@@ -230,6 +230,12 @@ LAND_ROWS = [
     pytest.param("Terrain de 500 à 800 m2", None, None, id="range"),
     pytest.param("Terrain 600 m2 ou 900 m2", None, None, id="two-plots"),
     pytest.param("Maison sur terrain de 2 parcelles", None, None, id="no-number"),
+    pytest.param("Terrain constructible de 1 ha", None, 10000.0, id="hectare"),
+    pytest.param("Fermette 120 m2 sur 2,5 ha", 120.0, 25000.0, id="decimal-hectares"),
+    pytest.param("Terrain agricole 3 hectares", None, 30000.0, id="hectares-spelled"),
+    pytest.param("Terrain de 1 à 2 ha", None, None, id="hectare-range"),
+    pytest.param("Terrain 5000 m2 soit 0,5 ha", None, 5000.0, id="same-area-twice"),
+    pytest.param("Chalet 2 chambres", None, None, id="ha-in-a-word"),
 ]
 
 
