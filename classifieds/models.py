@@ -139,6 +139,9 @@ class Listing(Ad):
     """A unique ad across all inputs: the row of ``listings``."""
 
     n_sightings: Annotated[int, Field(ge=1)] = 1
+    price_outlier: bool = False
+    """Whether the price is implausible for its group; set when the dataset is written, over all
+    its listings (:mod:`classifieds.store.outliers`)."""
     first_source: str
     first_line: Annotated[int, Field(ge=1)]
     first_seen: datetime | None = None

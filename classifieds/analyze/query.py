@@ -171,6 +171,7 @@ def select(
     make: Values = None,
     min_price: float | None = None,
     max_price: float | None = None,
+    drop_outliers: bool = False,
 ) -> pd.DataFrame:
     """Return the listings that pass every filter given (all of them must hold).
 
@@ -178,7 +179,8 @@ def select(
     is a code (``"14"``) or a name (``"Calvados"``). ``min_price`` and ``max_price`` are
     inclusive and drop the ads without a price. ``where`` adds conditions written
     ``COLUMN<op>VALUE`` (see :class:`Condition`) on any column: ``"rooms=3"``,
-    ``["rooms>=3", "surface_m2>=50"]``.
+    ``["rooms>=3", "surface_m2>=50"]``. ``drop_outliers`` leaves out the listings whose
+    ``price_outlier`` is true.
 
     >>> ads = pd.DataFrame({"category": ["immobilier", "automobile"], "price_eur": [650.0, None]})
     >>> len(select(ads, category="Immobilier")), len(select(ads, where=["price_eur<1000"]))
@@ -204,6 +206,8 @@ def select(
     keep = pd.Series(True, index=listings.index)
     for condition in conditions:
         keep &= condition.holds(listings)
+    if drop_outliers and "price_outlier" in listings.columns:
+        keep &= listings["price_outlier"].fillna(False).astype(bool).eq(False)
     return listings[keep]
 
 

@@ -130,6 +130,12 @@ def history(
     show_default=True,
     help="box: the spread of each group's prices; bar: each group's median (not over time).",
 )
+@click.option(
+    "--drop-outliers",
+    is_flag=True,
+    help="Leave out the ads whose price_outlier is true (kept by default). Example: "
+    "classifieds summary --by category,property_type --drop-outliers",
+)
 def summary(
     dataset: str,
     storage_options: dict[str, Any],
@@ -139,6 +145,7 @@ def summary(
     top: int | None,
     plot: Path | None,
     plot_kind: PlotKind,
+    drop_outliers: bool,
 ) -> None:
     """Print the prices of each group of ads: count, min, quartiles, median, mean, max.
 
@@ -157,6 +164,8 @@ def summary(
         classifieds summary --where category=automobile --by make --top 10 --plot cars.png
 
         classifieds summary --by first_seen:month --where 'first_seen>=2026-01-01' --plot t.png
+
+        classifieds summary --by category,property_type --drop-outliers
     """
     from classifieds.analyze.report import render  # pandas: only summaries need it
     from classifieds.analyze.summary import group_prices, select, summarize
@@ -167,7 +176,7 @@ def summary(
         )
     try:
         listings = load(dataset, storage_options)
-        selected = select(listings, where=where)
+        selected = select(listings, where=where, drop_outliers=drop_outliers)
         table = summarize(selected, [c.strip() for c in by.split(",") if c.strip()], top=top)
     except InputError as error:
         raise MissingInput(str(error)) from error

@@ -603,3 +603,251 @@ LABEL_WORDS: Final = (
     "code",
     "tel",
 )
+
+# --- kinds of property and vehicle (folded words; see classifieds.parse.kinds) ---------------
+
+# Words of a section header that tell its family: "Immo", "Logement", "Immobilier neuf" hold
+# real estate; "Véhicules", "Auto-Moto", "Occasions auto" hold vehicles.
+REAL_ESTATE_SECTION_WORDS: Final = frozenset(
+    {"immobilier", "immobiliere", "immobilieres", "immo", "logement", "logements", "habitat"}
+)
+VEHICLE_SECTION_WORDS: Final = frozenset(
+    {
+        "automobile",
+        "automobiles",
+        "auto",
+        "autos",
+        "moto",
+        "motos",
+        "vehicule",
+        "vehicules",
+        "voiture",
+        "voitures",
+        "utilitaires",
+        "camping car",
+        "camping cars",
+        "deux roues",
+        "2 roues",
+    }
+)
+# A noun naming what the ad lets or sells -> property type. The first one in the text is the
+# property ("Maison avec garage", "Appartement T3 avec place de parking").
+PROPERTY_NOUNS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        **dict.fromkeys(
+            (
+                "maison",
+                "maisons",
+                "pavillon",
+                "pavillons",
+                "villa",
+                "villas",
+                "longere",
+                "longeres",
+                "chalet",
+                "fermette",
+                "corps de ferme",
+                "mas",
+                "bastide",
+                "manoir",
+                "demeure",
+                "propriete",
+                "batisse",
+                "echoppe",
+                "chaumiere",
+                "maison de ville",
+            ),
+            "maison",
+        ),
+        **dict.fromkeys(
+            (
+                "appartement",
+                "appartements",
+                "appart",
+                "studio",
+                "studios",
+                "studette",
+                "duplex",
+                "triplex",
+                "loft",
+                "penthouse",
+            ),
+            "appartement",
+        ),
+        **dict.fromkeys(("terrain", "terrains", "parcelle", "parcelles"), "terrain"),
+        **dict.fromkeys(
+            (
+                "garage",
+                "garages",
+                "box",
+                "boxe",
+                "boxes",
+                "parking",
+                "parkings",
+                "place de parking",
+                "places de parking",
+                "place de stationnement",
+                "emplacement de parking",
+            ),
+            "parking",
+        ),
+        **dict.fromkeys(
+            (
+                "local",
+                "locaux",
+                "bureau",
+                "bureaux",
+                "boutique",
+                "boutiques",
+                "entrepot",
+                "entrepots",
+                "murs commerciaux",
+                "cellule commerciale",
+            ),
+            "local_commercial",
+        ),
+        **dict.fromkeys(("immeuble", "immeubles"), "immeuble"),
+        **dict.fromkeys(("chambre", "colocation", "coloc", "chambre chez l'habitant"), "chambre"),
+    }
+)
+# What follows a property noun and makes it something else: a sports ground, a car dealer, a
+# bike shed, a guest house.
+NOT_PROPERTY_AFTER: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "terrain": (
+            "de tennis",
+            "de foot",
+            "de football",
+            "de basket",
+            "de petanque",
+            "de sport",
+            "de sports",
+            "de jeux",
+            "de jeu",
+            "de golf",
+            "de camping",
+            "synthetique",
+            "multisport",
+        ),
+        "parking": ("automobile", "auto", "autos", "mecanique", "solidaire", *MAKES),
+        "local_commercial": (
+            "a velo",
+            "a velos",
+            "velo",
+            "velos",
+            "poubelle",
+            "poubelles",
+            "technique",
+            "de rangement",
+        ),
+        "chambre": ("d'hote", "d'hotes", "froide", "a air"),
+    }
+)
+# Wording of a job offer: "Garage Renault recrute un mécanicien H/F (CDI)".
+JOB_WORDS: Final = (
+    "recrute",
+    "recrutons",
+    "recrutement",
+    "embauche",
+    "en cdi",
+    "en cdd",
+    "h/f",
+    "f/h",
+    "offre d'emploi",
+    "poste de",
+    "alternance",
+)
+# A toy or a model of a vehicle, not one: "Voiture miniature 1/43", "Moto jouet".
+TOY_WORDS: Final = (
+    "miniature",
+    "miniatures",
+    "jouet",
+    "jouets",
+    "telecommandee",
+    "radiocommandee",
+    "maquette",
+    "playmobil",
+    "lego",
+    "1/18",
+    "1/43",
+    "pour enfant",
+    "enfant",
+)
+# A word naming the kind of vehicle -> vehicle type.
+VEHICLE_NOUNS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        **dict.fromkeys(
+            (
+                "voiture",
+                "voitures",
+                "berline",
+                "citadine",
+                "cabriolet",
+                "monospace",
+                "suv",
+                "4x4",
+                "voiture sans permis",
+                "vsp",
+                "sans permis",
+                "break",
+                "crossover",
+            ),
+            "voiture",
+        ),
+        **dict.fromkeys(
+            (
+                "moto",
+                "motos",
+                "scooter",
+                "scooters",
+                "maxi scooter",
+                "maxiscooter",
+                "motocross",
+                "moto cross",
+                "cyclomoteur",
+                "mobylette",
+                "motocyclette",
+                "enduro",
+                "supermotard",
+            ),
+            "moto",
+        ),
+        **dict.fromkeys(
+            (
+                "utilitaire",
+                "utilitaires",
+                "fourgon",
+                "fourgons",
+                "fourgonnette",
+                "camionnette",
+                "camion",
+                "camions",
+            ),
+            "utilitaire",
+        ),
+        **dict.fromkeys(
+            (
+                "camping-car",
+                "camping-cars",
+                "camping car",
+                "camping cars",
+                "fourgon amenage",
+                "van amenage",
+                "autocaravane",
+                "camper van",
+            ),
+            "camping_car",
+        ),
+        **dict.fromkeys(
+            (
+                "remorque",
+                "remorques",
+                "van a chevaux",
+                "van chevaux",
+                "porte-voiture",
+                "porte voiture",
+            ),
+            "remorque",
+        ),
+    }
+)

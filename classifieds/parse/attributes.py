@@ -1,4 +1,5 @@
-"""Attributes of an ad read from its text: transaction, surface, rooms, make, year, fuel, mileage.
+"""Attributes of an ad read from its text: transaction, surface and land, rooms, property type,
+vehicle type, make, model, year, fuel, mileage.
 
 Precision over recall: each reader returns ``None`` unless the text says one thing clearly. Two
 different values for the same attribute, a number that could be something else (a model name,
@@ -16,8 +17,25 @@ from types import MappingProxyType
 from typing import Final, NamedTuple
 
 from classifieds.parse import _vocabulary as vocab
-from classifieds.parse.vehicles import MAKE_BEFORE, PARTS_LEAD, fuel_of, make_of, mileage_of
-from classifieds.parse.wording import alternation, compact, ends_before, fold, read_number
+from classifieds.parse.kinds import (
+    ENERGY_BEFORE,
+    REAL_ESTATE,
+    family_of,
+    is_no_vehicle,
+    model_of,
+    property_type_of,
+    vehicle_type_of,
+)
+from classifieds.parse.vehicles import PARTS_LEAD, fuel_of, make_of, mentions_of, mileage_of
+from classifieds.parse.wording import (
+    alternation,
+    compact,
+    ends_before,
+    first_words,
+    fold,
+    read_number,
+    words_of,
+)
 
 __all__ = ["Attributes", "extract_attributes"]
 
@@ -45,13 +63,16 @@ class Attributes(NamedTuple):
     year: int | None
     fuel: str | None
     mileage_km: int | None
+    land_m2: float | None = None
+    property_type: str | None = None
+    vehicle_type: str | None = None
+    model: str | None = None
 
 
 _NONE: Final = Attributes(None, None, None, None, None, None, None)
 
 # --- transaction ----------------------------------------------------------------------------
 
-_VIAGER: Final = re.compile(r"\bviager\b")
 # "point de vente" is a shop's selling floor; a bare "CC" is also a "centre commercial".
 _SALE_WORDS: Final = re.compile(
     rf"(?<!point de )(?<!surface de )(?<![\w])(?:{alternation(vocab.SALE_WORDS)})(?![\w])"
@@ -67,6 +88,10 @@ _RENT_WORDS: Final = re.compile(
 # Only the unaccented "loue" ("je loue"): "loué" describes a let flat that is being sold.
 _LOUE: Final = re.compile(r"(?<![\w])loue(?![\w])")
 _FURNISHED: Final = re.compile(r"\bmeublee?s?\b")
+# Words one of which a text holds if a pattern can match it: a pattern runs only then.
+_SALE_CUES: Final = first_words(vocab.SALE_WORDS)
+_RENT_CUES: Final = first_words(vocab.RENT_WORDS) | {"mois", "semaine", "nuit", "cc", "c"}
+_FURNISHED_CUES: Final = frozenset({"meuble", "meublee", "meubles", "meublees"})
 
 
 def _by_price(price: float | None) -> str | None:
@@ -77,14 +102,19 @@ def _by_price(price: float | None) -> str | None:
     return "vente" if price >= SALE_MIN_EUR else None
 
 
-def _transaction(text: str, lowered: str, price_eur: float | None) -> str | None:
+def _transaction(
+    text: str, lowered: str, price_eur: float | None, words: frozenset[str]
+) -> str | None:
     price = price_eur
     if price is None or not math.isfinite(price) or price < PLACEHOLDER_MAX_EUR:
         price = None
-    if _VIAGER.search(text):
+    if "viager" in words:
         return "viager"
-    sale = _SALE_WORDS.search(text) is not None
-    rent = _RENT_WORDS.search(text) is not None or _LOUE.search(lowered) is not None
+    sale = not words.isdisjoint(_SALE_CUES) and _SALE_WORDS.search(text) is not None
+    rent = (
+        (not words.isdisjoint(_RENT_CUES) or "cc" in text)  # "650cc" is one word
+        and _RENT_WORDS.search(text) is not None
+    ) or ("loue" in words and _LOUE.search(lowered) is not None)
     if sale and rent:
         return _by_price(price)
     if sale:
@@ -92,7 +122,7 @@ def _transaction(text: str, lowered: str, price_eur: float | None) -> str | None
     if rent:
         # A rent of 30 000 € or more does not exist: the cue was about something else.
         return None if price is not None and price >= SALE_MIN_EUR else "location"
-    if price is None and _FURNISHED.search(text):
+    if price is None and not words.isdisjoint(_FURNISHED_CUES) and _FURNISHED.search(text):
         return "location"  # a weak hint: furnished lets far outnumber furnished sales
     return _by_price(price)
 
@@ -104,11 +134,19 @@ _RANGE_BEFORE: Final = re.compile(r"(?<![\w.,])[0-9][0-9.,]*(?: ?m2)?(?: (?:a|au
 
 _AREA: Final = re.compile(
     r"""
-    (?<![\w.,/])                                        # a whole number, not another's tail
-    (?P<num>[0-9]{1,3}(?:[ .][0-9]{3})+(?:,[0-9]{1,2})?  # grouped thousands: 1 200, 1.200,5
-      |[0-9]{1,7}(?:[.,][0-9]{1,2})?)                   # plain or decimal: 93, 93,5
+    (?P<num>                                   # a whole number, not another's tail (see _ROOMS)
+      [0-9](?<![\w.,/][0-9])[0-9]{0,2}(?:[ .][0-9]{3})+(?:,[0-9]{1,2})?  # 1 200, 1.200,5
+      |[0-9](?<![\w.,/][0-9])[0-9]{0,6}(?:[.,][0-9]{1,2})?)              # plain or decimal: 93,5
     (?![0-9])
     \ ?(?:m2|metres?\ carres?)(?![a-z0-9])               # "m 2" is too ambiguous to read
+    """,
+    re.VERBOSE,
+)
+M2_PER_HECTARE: Final = 10_000.0
+_HECTARES: Final = re.compile(
+    r"""
+    (?P<num>[0-9](?<![\w.,/][0-9])[0-9]{0,3}(?:[.,][0-9]{1,2})?)   # 1, 2,5, 12.5
+    \ ?(?:ha|hectares?)(?![\w])
     """,
     re.VERBOSE,
 )
@@ -155,40 +193,60 @@ def _area_kind(text: str, start: int, end: int) -> str | None:
     return "main" if kind == "annex" and before.start("noun") == 0 else kind
 
 
-def _surface(text: str) -> float | None:
+def _areas(text: str, property_type: str | None) -> tuple[float | None, float | None]:
+    """Return the living area and the land area the text states, each None unless one."""
     by_kind: dict[str | None, set[float]] = {}
-    for m in _AREA.finditer(text):
-        if ends_before(_RANGE_BEFORE, text, m.start()):
-            return None
-        value = read_number(m.group("num"))
-        if SURFACE_M2_RANGE[0] <= value <= SURFACE_M2_RANGE[1]:
-            by_kind.setdefault(_area_kind(text, m.start(), m.end()), set()).add(value)
+    if "m2" in text or "metre" in text:
+        for m in _AREA.finditer(text):
+            if ends_before(_RANGE_BEFORE, text, m.start()):
+                return None, None
+            value = read_number(m.group("num"))
+            if SURFACE_M2_RANGE[0] <= value <= SURFACE_M2_RANGE[1]:
+                by_kind.setdefault(_area_kind(text, m.start(), m.end()), set()).add(value)
+    # Hectares measure land only: "terrain de 1 ha", "fermette sur 2,5 ha".
+    if "ha" in text or "hectare" in text:
+        for m in _HECTARES.finditer(text):
+            if ends_before(_RANGE_BEFORE, text, m.start()):
+                return None, None
+            value = round(read_number(m.group("num")) * M2_PER_HECTARE, 2)
+            if SURFACE_M2_RANGE[0] <= value <= SURFACE_M2_RANGE[1]:
+                by_kind.setdefault("land", set()).add(value)
+    if not by_kind:
+        return None, None
     main, land = by_kind.get("main", set()), by_kind.get("land", set())
     unknown = by_kind.get(None, set())
+    if property_type == "terrain":  # a plot has no living area: its lone area is the land's
+        for candidates, rivals in ((land, unknown), (unknown, land)):
+            if len(candidates) == 1 and not rivals:
+                return None, candidates.pop()
+        return None, None
+    land_m2 = land.pop() if len(land) == 1 else None
     # Annexes never count. The dwelling's own area wins unless an unqualified area competes
-    # ("chalet de 20 m2" on a "terrain de loisirs 2500 m2"); a lone unqualified area comes next,
-    # then a lone plot area.
-    for candidates, rivals in ((main, unknown), (unknown, main | land), (land, main | unknown)):
+    # ("chalet de 20 m2" on a "terrain de loisirs 2500 m2"); a lone unqualified area comes next.
+    for candidates, rivals in ((main, unknown), (unknown, main | land)):
         if len(candidates) == 1 and not rivals:
-            return candidates.pop()
-    return None
+            return candidates.pop(), land_m2
+    return None, land_m2
 
 
+# Each branch starts by taking a character and then looks behind it, rather than looking
+# behind first: a pattern that starts with a character class lets the regex engine skip to
+# the places where it can match (3 times fewer tries on a typical ad).
 _ROOMS: Final = re.compile(
     r"""
-    (?<![\w.,])(?P<n>[0-9]{1,2})\ ?(?:pieces?|p\.|p)(?![\w])     # "5 pièces", "3 p.", "3P"
+    (?P<n>[0-9](?<![\w.,][0-9])[0-9]?)\ ?(?:pieces?|p\.|p)(?![\w])   # "5 pièces", "3 p.", "3P"
       (?!\ ?(?:de\ vie|a\ vivre|d'eau))                          # a living room, not a count
-    | (?<![\w.,'])(?P<tf>[tf]\ ?[0-9]{1,2})(?:\ ?bis)?(?![\w])  # "T3", "F 4", "T3 bis"
-    | \btype\ ?(?P<type>[0-9]{1,2})(?![\w])                      # "type 3"
-    | \b(?P<word>deux|trois|quatre|cinq|six|sept|huit|dix)\ pieces\b  # "neuf" is "new" too
+    | (?P<tf>[tf](?<![\w.,'][tf])\ ?[0-9]{1,2})(?:\ ?bis)?(?![\w])  # "T3", "F 4", "T3 bis"
+    | t(?<![\w]t)ype\ ?(?P<type>[0-9]{1,2})(?![\w])             # "type 3"
+    | (?P<word>d(?<![\w]d)eux|t(?<![\w]t)rois|q(?<![\w]q)uatre|c(?<![\w]c)inq
+        |s(?<![\w]s)ix|s(?<![\w]s)ept|h(?<![\w]h)uit|d(?<![\w]d)ix)\ pieces\b
+                                                                # "neuf" is "new" too
     """,
     re.VERBOSE,
 )
 _NUMBER_WORDS: Final = MappingProxyType(
     dict(deux=2, trois=3, quatre=4, cinq=5, six=6, sept=7, huit=8, dix=10)
 )
-# "DPE F 12", "classe énergie F": an energy grade, not a flat type.
-_ENERGY_BEFORE: Final = re.compile(r"(?:dpe|ges|classe|energ\w*|climat)\W*$")
 _FIRST_PROPERTY: Final = re.compile(rf"(?<![\w])(?:{alternation(_PROPERTY_WORDS)})(?![\w])")
 
 
@@ -197,7 +255,7 @@ def _rooms(text: str) -> int | None:
     for m in _ROOMS.finditer(text):
         if m.group("n") and ends_before(_RANGE_BEFORE, text, m.start()):
             return None
-        if m.group("tf") and ends_before(_ENERGY_BEFORE, text, m.start(), span=20):
+        if m.group("tf") and ends_before(ENERGY_BEFORE, text, m.start(), span=20):
             continue
         raw = m.group("n") or m.group("type") or (m.group("tf") or "")[1:].strip()
         n = int(raw) if raw else _NUMBER_WORDS[m.group("word")]
@@ -246,28 +304,51 @@ _SERVICE_BEFORE: Final = re.compile(
 )
 _LABEL_BEFORE: Final = re.compile(rf"(?<![\w])(?:{alternation(vocab.LABEL_WORDS)})\W{{0,3}}$")
 _WORD_BEFORE: Final = re.compile(r"[a-z] ?$")
+_BUILT_CUES: Final = first_words(vocab.DWELLINGS) | {
+    "construction",
+    "datant",
+    *(stem + end for stem in ("construit", "bati", "edifie") for end in ("", "e", "s", "es")),
+}
+_SERVICE_CUES: Final = first_words(("ct", "controle", *vocab.SERVICE_WORDS))
+_LABEL_CUES: Final = first_words(vocab.LABEL_WORDS)
+_MODEL_YEAR_CUES: Final = frozenset(
+    {"de", "du", "annee", "an", "mec", "mise", "modele", "millesime", "immatriculation"}
+    | {"version", "fin", "debut"}
+)
 
 
-def _year(text: str, vehicle: bool) -> int | None:
+def _year(
+    text: str, vehicle: bool, words: frozenset[str], make_ends: frozenset[int] = frozenset()
+) -> int | None:
+    """Return the one year the text states; ``make_ends`` are where its makes' names end."""
     low, high = MODEL_YEAR_RANGE if vehicle else BUILT_YEAR_RANGE
     years: set[int] = set()
+    # The cue patterns run only when one of their words is in the text.
+    built = not vehicle and not words.isdisjoint(_BUILT_CUES)
+    service = vehicle and not words.isdisjoint(_SERVICE_CUES)
+    label = vehicle and not words.isdisjoint(_LABEL_CUES)
+    model_year = vehicle and not words.isdisjoint(_MODEL_YEAR_CUES)
     for m in _YEAR.finditer(text):
         year, start = int(m.group("year")), m.start()
         if not low <= year <= high:
             continue
         if not vehicle:
-            if ends_before(_BUILT_CUE, text, start):
+            if built and ends_before(_BUILT_CUE, text, start):
                 years.add(year)
             continue
-        if ends_before(_SERVICE_BEFORE, text, start) or ends_before(_LABEL_BEFORE, text, start):
+        if (service and ends_before(_SERVICE_BEFORE, text, start)) or (
+            label and ends_before(_LABEL_BEFORE, text, start)
+        ):
             continue
-        if m.group("month") or ends_before(_MODEL_YEAR_CUE, text, start):
+        if m.group("month") or (model_year and ends_before(_MODEL_YEAR_CUE, text, start)):
             years.add(year)
             continue
         # A number right after a make is a model ("Peugeot 2008", "Rover 2000"); a round one
         # after any word may be too ("Kawasaki VN 2000", "Triumph 2000").
-        if ends_before(MAKE_BEFORE, text, start) or (
-            year % 50 == 0 and ends_before(_WORD_BEFORE, text, start)
+        if (
+            start in make_ends
+            or (start - 1 in make_ends and text[start - 1] == " ")
+            or (year % 50 == 0 and ends_before(_WORD_BEFORE, text, start))
         ):
             continue
         if not any(year in nums and make in text for make, nums in vocab.MODEL_NUMBERS.items()):
@@ -276,32 +357,47 @@ def _year(text: str, vehicle: bool) -> int | None:
 
 
 def extract_attributes(category: str, text: str, price_eur: float | None) -> Attributes:
-    """Read what the ad's text says clearly; fields outside the category stay ``None``.
+    """Read what the ad's text says clearly; fields outside the category's family stay ``None``.
 
     *text* is the title and description joined by a space; *price_eur* is only used to tell a
-    sale from a let.
+    sale from a let. The family (real estate, vehicles) is told by the words of the category
+    (:func:`~classifieds.parse.kinds.family_of`): "Immo" and "Auto-Moto" sections count too.
 
     >>> extract_attributes("immobilier", "Appartement T3 à vendre 65 m2", 145000.0)[:3]
     ('vente', 65.0, 3)
     >>> extract_attributes("automobile", "Toyota Yaris IV Première 2021", 22900.0)[3:]
-    ('Toyota', 2021, None, None)
+    ('Toyota', 2021, None, None, None, None, 'voiture', 'Yaris')
     """
-    if category == "immobilier":
-        folded = fold(text)
+    family = family_of(category)
+    if family is None:
+        return _NONE
+    # One fold and one split into words for all the readers: each pattern runs only when one
+    # of its words is there, and the mentions of makes are found once for make, model and year.
+    folded = fold(text)
+    words = words_of(folded)
+    if family == REAL_ESTATE:
+        property_type = property_type_of(folded, words)
+        surface, land = _areas(folded, property_type)
         return _NONE._replace(
-            transaction=_transaction(folded, text.lower(), price_eur),
-            surface_m2=_surface(folded),
-            rooms=_rooms(folded),
-            year=_year(folded, vehicle=False),
+            transaction=_transaction(folded, text.lower(), price_eur, words),
+            surface_m2=surface,
+            land_m2=land,
+            rooms=None if property_type == "terrain" else _rooms(folded),
+            property_type=property_type,
+            year=_year(folded, False, words),
         )
-    if category == "automobile":
-        folded = fold(text)
-        if PARTS_LEAD.match(folded):
-            return _NONE
-        return _NONE._replace(
-            make=make_of(folded),
-            year=_year(folded, vehicle=True),
-            fuel=fuel_of(folded),
-            mileage_km=mileage_of(folded),
-        )
-    return _NONE
+    if is_no_vehicle(folded, words):
+        return _NONE
+    if PARTS_LEAD.match(folded):
+        return _NONE._replace(vehicle_type="piece")
+    mentions = mentions_of(folded, words)
+    make = make_of(folded, mentions)
+    model, model_kind = model_of(folded, make, mentions)
+    return _NONE._replace(
+        make=make,
+        model=model,
+        vehicle_type=vehicle_type_of(folded, make, model_kind, words),
+        year=_year(folded, True, words, frozenset(m.end() for m in mentions.makes)),
+        fuel=fuel_of(folded, words),
+        mileage_km=mileage_of(folded, words),
+    )

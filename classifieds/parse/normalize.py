@@ -24,6 +24,7 @@ _INVISIBLE = re.compile(
 )
 # Full-width ASCII (U+FF01-U+FF5E), as NFKC reads it: ０-９ are digits, （ ） parentheses.
 _FULL_WIDTH = MappingProxyType({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
+_HAS_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
 
 # The widget prints digit groups with spaces, NBSP (U+00A0), narrow NBSP (U+202F) or thin spaces.
 # ASCII digits only: a price in other digits is a bad price, not a number read wrong.
@@ -103,7 +104,9 @@ def visible(line: str) -> str:
     """
     if line.isascii() and line.isprintable():
         return line
-    return _INVISIBLE.sub("", line).translate(_FULL_WIDTH)
+    line = _INVISIBLE.sub("", line)
+    # translate() costs a table lookup per character: only for a line that needs it.
+    return line.translate(_FULL_WIDTH) if _HAS_FULL_WIDTH.search(line) else line
 
 
 def slug(header: str) -> str:

@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import re
 from types import MappingProxyType
-from typing import Final
+from typing import Final, NamedTuple
 
 from classifieds.parse import _vocabulary as vocab
-from classifieds.parse.wording import alternation, compact, ends_before
+from classifieds.parse.wording import alternation, compact, ends_before, first_words, words_of
 
 MILEAGE_KM_MAX: Final = 2_000_000
 
-_MAKE: Final = re.compile(rf"(?<![\w])(?:{alternation(vocab.MAKES)})(?![\w])")
-_MODEL: Final = re.compile(rf"(?<![\w])(?:{alternation(vocab.MODELS)})(?![\w])")
-MAKE_BEFORE: Final = re.compile(rf"(?<![\w])(?:{alternation(vocab.MAKES)})\ ?$")
-_MAKE_BY_KEY: Final = MappingProxyType({compact(k): v for k, v in vocab.MAKES.items()})
-_MODEL_BY_KEY: Final = MappingProxyType({compact(k): v for k, v in vocab.MODELS.items()})
+MAKE_MENTION: Final = re.compile(rf"(?<![\w])(?:{alternation(vocab.MAKES)})(?![\w])")
+MODEL_MENTION: Final = re.compile(rf"(?<![\w])(?:{alternation(vocab.MODELS)})(?![\w])")
+_MAKE_FIRST: Final = first_words(vocab.MAKES)
+_MODEL_FIRST: Final = first_words(vocab.MODELS)
+MAKE_OF_ALIAS: Final = MappingProxyType({compact(k): v for k, v in vocab.MAKES.items()})
+MODEL_OF_NAME: Final = MappingProxyType({compact(k): v for k, v in vocab.MODELS.items()})
 # An ad whose first noun is a part or gear sells that, not a vehicle: the brand and numbers
 # in "4 pneus DUNLOP…", "Jantes Peugeot 16 pouces" or "Moteur 1.5 dCi 98 000 km" are not the
 # ad's vehicle.
@@ -26,44 +27,108 @@ PARTS_LEAD: Final = re.compile(
     rf"""
     (?:(?:lot|jeu|paire|kit)\ de\ )?(?:[0-9]{{1,2}}\ ?x?\ ?)?    # "lot de 4", "4 x", "2"
     (?:{alternation(vocab.PARTS)})s?(?![\w])
+    (?!(?<=porte)[\s-](?:voiture|moto|bateau)s?(?![\w]))   # "porte-voiture" is a trailer
     """,
     re.VERBOSE,
 )
 
-_FUEL: Final = re.compile(
-    rf"""
-    (?P<hybride>(?<![\w])(?:(?:full|mild|micro)[\s-]?)?hybrid(?:e|es|s|4)?(?![\w])
-      |\b(?:phev|mhev)\b|\bplug[\s-]?in\b)
-    | (?P<rechargeable>\brechargeables?\b)
-    | (?P<electrique>(?<![\w])electri(?:c|que)(?![\w]))  # plural "électriques" is equipment
-    | (?P<diesel>(?<![\w])(?:{alternation(vocab.DIESEL_CODES)})(?![\w]))
-    | (?P<essence>(?<![\w])(?:{alternation(vocab.PETROL_CODES)})(?![\w]))
-    | (?P<gpl>\b(?:gpl|lpg)\b)
-    """,
-    re.VERBOSE,
+
+def _fuel_words() -> dict[str, str]:
+    """Return the one-word spellings of each fuel, by word of the folded text."""
+    hybrid = ("hybrid", "hybride", "hybrides", "hybrids", "hybrid4")
+    words = {
+        **{prefix + word: "hybride" for prefix in ("", "full", "mild", "micro") for word in hybrid},
+        "phev": "hybride",
+        "mhev": "hybride",
+        "plugin": "hybride",
+        "rechargeable": "rechargeable",
+        "rechargeables": "rechargeable",
+        "electric": "electrique",  # plural "électriques" is equipment
+        "electrique": "electrique",
+        "gpl": "gpl",
+        "lpg": "gpl",
+    }
+    for kind, codes in (("diesel", vocab.DIESEL_CODES), ("essence", vocab.PETROL_CODES)):
+        for code in codes:
+            # A space in a code also matches nothing ("sans plomb", "sansplomb").
+            if "-" not in code:
+                words[code.replace(" ", "")] = kind
+    return words
+
+
+# A fuel is told by one word of the text, looked up in a table; the few spellings of two words
+# ("sans plomb", "d-4d", "plug-in") by one small pattern, run only when their first word is there.
+_FUEL_WORDS: Final = MappingProxyType(_fuel_words())
+_TWO_WORD_CODES: Final = MappingProxyType(
+    {
+        code: kind
+        for kind, codes in (("diesel", vocab.DIESEL_CODES), ("essence", vocab.PETROL_CODES))
+        for code in codes
+        if " " in code or "-" in code
+    }
+    | {"plug in": "hybride"}
 )
+_FUEL_PHRASES: Final = MappingProxyType({compact(k): v for k, v in _TWO_WORD_CODES.items()})
+_FUEL_PHRASE: Final = re.compile(rf"(?<![\w])(?:{alternation(_TWO_WORD_CODES)})(?![\w])")
+_FUEL_PHRASE_FIRST: Final = first_words(_TWO_WORD_CODES)
 # "vitre électrique", "toit ouvrant électrique": equipment, up to three words before.
 _EQUIPMENT_BEFORE: Final = re.compile(
     rf"(?<![\w])(?:{alternation(vocab.EQUIPMENT)})s?(?![\w])(?: [\w']+){{0,3}} ?$"
 )
+_EQUIPMENT_WORDS: Final = first_words(vocab.EQUIPMENT, plural=True)
+_ELECTRIC: Final = re.compile(r"(?<![\w])electri(?:c|que)(?![\w])")
 _FUEL_NAMES: Final = MappingProxyType({"electrique": "électrique"})
 _HYBRID_PARTNERS: Final = frozenset({"hybride", "essence", "electrique", "diesel"})
 
 
-def make_of(text: str) -> str | None:
-    found = {_MAKE_BY_KEY[compact(m)] for m in _MAKE.findall(text)}
-    found |= {_MODEL_BY_KEY[compact(m)] for m in _MODEL.findall(text)}
+class Mentions(NamedTuple):
+    """Where a folded text names makes and distinctive models: found once, read by each step."""
+
+    makes: list[re.Match[str]]
+    models: list[re.Match[str]]
+
+
+def mentions_of(text: str, words: frozenset[str]) -> Mentions:
+    """Return the mentions of makes and models in a folded text of these ``words``."""
+    # The patterns are long alternations: run only if one of their first words is there.
+    makes = [] if words.isdisjoint(_MAKE_FIRST) else list(MAKE_MENTION.finditer(text))
+    models = [] if words.isdisjoint(_MODEL_FIRST) else list(MODEL_MENTION.finditer(text))
+    return Mentions(makes, models)
+
+
+def make_of(text: str, mentions: Mentions | None = None) -> str | None:
+    """Return the one make a folded text names, by name or by a model only it makes.
+
+    >>> make_of("clio 4 dci"), make_of("peugeot ou renault"), make_of("citroen ds3")
+    ('Renault', None, 'Citroën')
+    """
+    if mentions is None:
+        mentions = mentions_of(text, words_of(text))
+    found = {MAKE_OF_ALIAS[compact(m.group())] for m in mentions.makes}
+    found |= {MODEL_OF_NAME[compact(m.group())] for m in mentions.models}
     if len(found) == 1:
         return found.pop()
     return vocab.PARENT_OF_PAIR.get(frozenset(found))
 
 
-def fuel_of(text: str) -> str | None:
-    fuels: set[str] = set()
-    for m in _FUEL.finditer(text):
-        kind = str(m.lastgroup)
-        if not (kind == "electrique" and ends_before(_EQUIPMENT_BEFORE, text, m.start())):
-            fuels.add(kind)
+def fuel_of(text: str, words: frozenset[str] | None = None) -> str | None:
+    """Return the fuel the folded text names; ``words`` are its words (:func:`.words_of`).
+
+    >>> fuel_of("peugeot 208 1.2 puretech 2019"), fuel_of("clio sans plomb vitres electriques")
+    ('essence', 'essence')
+    """
+    if words is None:
+        words = words_of(text)
+    fuels = {_FUEL_WORDS[word] for word in words if word in _FUEL_WORDS}
+    if not words.isdisjoint(_FUEL_PHRASE_FIRST):
+        fuels.update(_FUEL_PHRASES[compact(m)] for m in _FUEL_PHRASE.findall(text))
+    # Electric only if one mention is not a piece of equipment's.
+    if (
+        "electrique" in fuels
+        and not words.isdisjoint(_EQUIPMENT_WORDS)
+        and all(ends_before(_EQUIPMENT_BEFORE, text, m.start()) for m in _ELECTRIC.finditer(text))
+    ):
+        fuels.discard("electrique")
     # "rechargeable" alone is a plug-in hybrid; next to "électrique" it is the battery.
     if "rechargeable" in fuels:
         fuels.discard("rechargeable")
@@ -99,6 +164,25 @@ _KM_BEFORE: Final = re.compile(
 )
 
 
+_KM_BEFORE_WORDS: Final = first_words(
+    (
+        "a",
+        "de",
+        "ou",
+        "et",
+        "tous les",
+        "chaque",
+        "rayon",
+        "jusqu'a",
+        "autonomie",
+        "consommation",
+        "moteur",
+        "boite",
+        *vocab.SERVICE_WORDS,
+    )
+)
+
+
 def _km(raw: str) -> int:
     """Read an odometer value; three space-separated groups are a model number plus a mileage.
 
@@ -112,10 +196,20 @@ def _km(raw: str) -> int:
     return int("".join(groups))
 
 
-def mileage_of(text: str) -> int | None:
+def mileage_of(text: str, words: frozenset[str] | None = None) -> int | None:
+    """Return the odometer reading a folded text states.
+
+    >>> mileage_of("clio 98 000 km"), mileage_of("distribution faite a 120 000 km")
+    (98000, None)
+    """
+    if "km" not in text and "kilom" not in text:
+        return None
+    if words is None:
+        words = words_of(text)
+    cues = not words.isdisjoint(_KM_BEFORE_WORDS)
     values: set[int] = set()
     for m in _KM.finditer(text):
-        if m.group("num") and ends_before(_KM_BEFORE, text, m.start()):
+        if cues and m.group("num") and ends_before(_KM_BEFORE, text, m.start()):
             continue
         value = _km(m.group("num") or m.group("num2"))
         if value <= MILEAGE_KM_MAX:

@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 3
 """2 added the capture dates and URLs: listings ``first_seen``, ``last_seen``, ``first_url``;
 sightings ``url``, ``fetched_at``. 3 added the commune (``insee_code``, ``commune``,
-``town_match``, ``population``), ``land_m2``, ``property_type``, ``vehicle_type`` and ``model``."""
+``town_match``, ``population``), ``land_m2``, ``property_type``, ``vehicle_type``, ``model``
+and ``price_outlier``."""
 LISTINGS_PARQUET = "listings.parquet"
 LISTINGS_CSV = "listings.csv"
 SIGHTINGS_PARQUET = "sightings.parquet"
@@ -113,6 +114,12 @@ LISTING_COLUMNS = (
     Column("region", pa.string(), True, "official region name (2016 regions)"),
     Column("price_eur", pa.float64(), True, "price at the latest sighting; null if none or 0€"),
     Column("price_raw", pa.string(), True, "the price as printed"),
+    Column(
+        "price_outlier",
+        pa.bool_(),
+        False,
+        "price implausible for its category, transaction and type (see README); false if none",
+    ),
     Column("currency", pa.string(), False, "EUR"),
     Column("transaction", pa.string(), True, "real estate: vente, location or viager"),
     Column("surface_m2", pa.float64(), True, "living area when unambiguous"),
@@ -174,6 +181,8 @@ def _pandas_column(column: Column) -> dict[str, Any]:
         pandas_type, numpy_type, metadata = "int64", "Int64", None
     elif column.type == pa.float64():
         pandas_type, numpy_type, metadata = "float64", "float64", None
+    elif column.type == pa.bool_():
+        pandas_type, numpy_type, metadata = "bool", "bool", None
     elif isinstance(column.type, pa.TimestampType):
         pandas_type, numpy_type, metadata = "datetimetz", "datetime64[us]", {"timezone": "UTC"}
     else:
@@ -314,6 +323,8 @@ def _csv_fields(values: pa.ChunkedArray[Any], spec: _CsvSpec) -> list[str]:
         return [
             "" if x is None else repr(x).removesuffix(".0").replace(".", decimal) for x in cells
         ]
+    if values.type == pa.bool_():
+        return ["" if cell is None else "true" if cell else "false" for cell in cells]
     if isinstance(values.type, pa.TimestampType):  # UTC, as the column type says
         return ["" if date is None else date.isoformat().replace("+00:00", "Z") for date in cells]
     return ["" if cell is None else str(cell) for cell in cells]
