@@ -21,11 +21,7 @@ from classifieds.errors import ClassifiedsError
 from classifieds.models import REJECT_MEANINGS, Manifest
 from classifieds.read import iter_inputs
 from classifieds.run.batches import BatchOutput
-from classifieds.store.dataset import (
-    INPUT_COLUMNS,
-    LISTING_COLUMNS,
-    SIGHTING_COLUMNS,
-)
+from classifieds.store.columns import INPUT_COLUMNS, LISTING_COLUMNS, SIGHTING_COLUMNS
 from classifieds.store.folder import MANIFEST_JSON
 
 DictionaryFormat = Literal["table", "markdown", "json"]

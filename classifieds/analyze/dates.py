@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from classifieds.errors import QueryError
-from classifieds.store.dataset import LISTING_COLUMNS, SIGHTING_COLUMNS
+from classifieds.store.columns import LISTING_COLUMNS, SIGHTING_COLUMNS
 
 __all__ = ["BUCKETS", "TIMESTAMP_COLUMNS", "Bound", "Bucket", "is_timestamp", "parse_bound"]
 

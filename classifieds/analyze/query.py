@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from classifieds.analyze.dates import Bound, as_utc, is_timestamp, parse_bound
 from classifieds.errors import QueryError
-from classifieds.store.dataset import LISTING_COLUMNS, SIGHTING_COLUMNS
+from classifieds.store.columns import LISTING_COLUMNS, SIGHTING_COLUMNS
 
 __all__ = [
     "INTEGER_COLUMNS",

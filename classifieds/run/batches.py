@@ -29,7 +29,8 @@ from classifieds.read import (
     source_name,
 )
 from classifieds.store.catalogue import Catalogue
-from classifieds.store.dataset import INPUT_COLUMNS, INPUTS_SCHEMA, SightingRows
+from classifieds.store.columns import INPUT_COLUMNS
+from classifieds.store.dataset import INPUTS_SCHEMA, SightingRows
 
 
 @dataclass

@@ -76,8 +76,8 @@ from classifieds.store.dataset import (
     write_listings,
 )
 from classifieds.store.folder import MANIFEST_JSON, publishing, sha256
-from classifieds.store.package import DATAPACKAGE_JSON, write_datapackage
 from classifieds.store.outliers import price_outliers
+from classifieds.store.package import DATAPACKAGE_JSON, write_datapackage
 
 Engine = Literal["local", "dask"]
 Progress = Callable[[BatchOutput], Any]

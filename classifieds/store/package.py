@@ -20,17 +20,14 @@ from typing import Any
 import pyarrow as pa
 
 from classifieds.models import Ad, Reject
+from classifieds.store.columns import INPUT_COLUMNS, LISTING_COLUMNS, SIGHTING_COLUMNS, Column
 from classifieds.store.dataset import (
-    INPUT_COLUMNS,
     INPUTS_PARQUET,
-    LISTING_COLUMNS,
     LISTINGS_CSV,
     LISTINGS_PARQUET,
     REJECTS_JSONL,
     SCHEMA_VERSION,
-    SIGHTING_COLUMNS,
     SIGHTINGS_PARQUET,
-    Column,
     CsvDialect,
     csv_spec,
     write_json,
@@ -192,8 +189,8 @@ def _field(column: Column, decimal: str, rules: Mapping[str, Any]) -> dict[str, 
     described["description"] = description
     if described["type"] == "number":
         described["decimalChar"] = decimal
-    elif described["type"] == "boolean":  # how the CSV writes them: Python's str()
-        described["trueValues"], described["falseValues"] = ["True"], ["False"]
+    elif described["type"] == "boolean":  # how the CSV writes them
+        described["trueValues"], described["falseValues"] = ["true"], ["false"]
     constraints = {**rules}
     if not column.nullable:
         constraints["required"] = True

@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import classifieds
-from classifieds.store.dataset import LISTING_COLUMNS, CsvDialect, write_listings
+from classifieds.store.columns import LISTING_COLUMNS
+from classifieds.store.dataset import CsvDialect, write_listings
 
 DIALECTS: tuple[CsvDialect, ...] = get_args(CsvDialect)
 DELIMITER = {"default": ",", "excel-fr": ";"}

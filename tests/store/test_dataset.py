@@ -20,7 +20,8 @@ import classifieds
 from classifieds.errors import OutputError
 from classifieds.run import export
 from classifieds.store import dataset, folder
-from classifieds.store.dataset import LISTING_COLUMNS, SIGHTING_COLUMNS, CsvDialect, write_csv
+from classifieds.store.columns import LISTING_COLUMNS, SIGHTING_COLUMNS
+from classifieds.store.dataset import CsvDialect, write_csv
 
 DOCS = Path(__file__).parents[2] / "docs"
 

@@ -14,13 +14,8 @@ from frictionless import Package, validate
 
 import classifieds
 from classifieds.store import package
-from classifieds.store.dataset import (
-    INPUT_COLUMNS,
-    LISTING_COLUMNS,
-    SIGHTING_COLUMNS,
-    Column,
-    CsvDialect,
-)
+from classifieds.store.columns import INPUT_COLUMNS, LISTING_COLUMNS, SIGHTING_COLUMNS, Column
+from classifieds.store.dataset import CsvDialect
 from classifieds.store.folder import sha256
 from classifieds.store.package import DATAPACKAGE_JSON, datapackage
 
@@ -135,15 +130,15 @@ def test_fields_have_their_type_unit_and_pattern(
 
 
 def test_a_new_column_is_described_without_more_work(monkeypatch: pytest.MonkeyPatch) -> None:
-    flag = Column("price_outlier", pa.bool_(), True, "price implausible for its group")
+    flag = Column("price_dropped", pa.bool_(), True, "price lower than at first sighting")
     monkeypatch.setattr(package, "LISTING_COLUMNS", (*LISTING_COLUMNS, flag))
     csv = datapackage("excel-fr", {"listings.csv"})["resources"][0]
     assert csv["schema"]["fields"][-1] == {
-        "name": "price_outlier",
+        "name": "price_dropped",
         "type": "boolean",
-        "description": "price implausible for its group",
-        "trueValues": ["True"],
-        "falseValues": ["False"],
+        "description": "price lower than at first sighting",
+        "trueValues": ["true"],
+        "falseValues": ["false"],
     }
 
 
