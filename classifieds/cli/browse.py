@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from classifieds.cli._group import DEFAULT_DATASET, MissingInput, cli
-from classifieds.errors import InputError, QueryError
+from classifieds.cli._group import DEFAULT_DATASET, MissingInput, cli, storage_option
+from classifieds.errors import ClassifiedsError, InputError, QueryError
 from classifieds.store.dataset import load, load_sightings
 
 if TYPE_CHECKING:
@@ -24,7 +23,7 @@ def _names(text: str | None) -> list[str]:
 
 
 @cli.command()
-@click.argument("dataset", required=False, default=DEFAULT_DATASET, type=click.Path(path_type=Path))
+@click.argument("dataset", required=False, default=str(DEFAULT_DATASET), type=click.Path())
 @click.option(
     "--table",
     "table",
@@ -66,19 +65,22 @@ def _names(text: str | None) -> list[str]:
     show_default=True,
     help="table for a terminal, csv and json with the full text and plain numbers.",
 )
+@storage_option
 def rows(
-    dataset: Path,
+    dataset: str,
     table: Table,
     where: tuple[str, ...],
     columns: str | None,
     sort: str | None,
     limit: int,
     output_format: RowFormat,
+    storage_options: dict[str, Any],
 ) -> None:
     """Print the rows of a dataset: listings (or sightings) that pass conditions, sorted.
 
-    DATASET is an export folder (default data/), or one of its files. The conditions are
-    those of summary. Rows go to stdout; how many matched in all goes to stderr.
+    DATASET is an export folder (default data/), one of its files, or a dataset's URL. The
+    conditions are those of summary. Rows go to stdout; how many matched in all goes to
+    stderr.
 
     Examples:
 
@@ -91,7 +93,8 @@ def rows(
     from classifieds.analyze.rows import browse, render_rows  # pandas: only rows need it
 
     try:
-        frame = load_sightings(dataset) if table == "sightings" else load(dataset)
+        read = load_sightings if table == "sightings" else load
+        frame = read(dataset, storage_options)
         chosen = browse(
             frame,
             table=table,
@@ -104,6 +107,8 @@ def rows(
         raise MissingInput(str(error)) from error
     except QueryError as error:
         raise MissingInput(str(error)) from error
+    except ClassifiedsError as error:  # a store that refuses the credentials
+        raise click.ClickException(str(error)) from error
     if chosen.matched == 0:
         reason = f"No {table[:-1]} matches {' '.join(where)}" if len(frame) else f"No {table}"
         click.echo(f"{reason} in {dataset}.", err=True)

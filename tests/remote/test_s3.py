@@ -131,6 +131,10 @@ def test_a_dataset_at_a_url_is_written_manifest_last_and_read_back(
     history = CliRunner().invoke(cli, ["history", listing_id, out])
     assert history.exit_code == 0, history.output
     assert history.stdout == CliRunner().invoke(cli, ["history", listing_id, str(local)]).stdout
+    rows = CliRunner().invoke(cli, ["rows", out, "--format", "csv", "--limit", "0"])
+    assert rows.exit_code == 0, rows.output
+    assert rows.stdout == CliRunner().invoke(cli, ["rows", str(local), "--format", "csv",
+                                                   "--limit", "0"]).stdout  # fmt: skip
 
 
 def test_an_append_to_a_url_equals_an_export_of_everything(bucket: Bucket) -> None:
