@@ -29,7 +29,7 @@ TABLE_FILE = "communes.tsv.gz"
 CURRENT, FORMER, ARRONDISSEMENT = "C", "F", "A"
 """The kinds of the table's rows."""
 
-FOLD_CACHE_SIZE = 1 << 16
+FOLD_CACHE_SIZE = 1 << 15
 """Words whose folding a table remembers before it starts again."""
 MAX_TOWN_CHARS = 100
 """Only this much of the end of a head is read for a town (the longest name has 45 characters)."""

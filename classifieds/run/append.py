@@ -24,7 +24,7 @@ from classifieds.errors import ClassifiedsError
 from classifieds.models import Ad
 from classifieds.read import STDIN, file_facts, input_key, source_name
 from classifieds.run.batches import InputStats
-from classifieds.store.catalogue import Catalogue, Moment, Rank, moment
+from classifieds.store.catalogue import Catalogue
 from classifieds.store.dataset import (
     INPUTS_PARQUET,
     LISTINGS_PARQUET,
@@ -32,6 +32,7 @@ from classifieds.store.dataset import (
     SCHEMA_VERSION,
     SIGHTINGS_PARQUET,
 )
+from classifieds.store.entries import Moment, Rank, moment
 from classifieds.store.folder import MANIFEST_JSON
 
 

@@ -76,7 +76,6 @@ from classifieds.store.dataset import (
     write_listings,
 )
 from classifieds.store.folder import MANIFEST_JSON, publishing, sha256
-from classifieds.store.outliers import price_outliers
 from classifieds.store.package import DATAPACKAGE_JSON, write_datapackage
 
 Engine = Literal["local", "dask"]
@@ -246,20 +245,12 @@ def build(
         rejects.close()
         if not allow_empty:
             _check_not_empty(run)
-        write_listings(_finished(run.catalogue), stage, csv_dialect)
+        write_listings(run.catalogue.rows(), stage, csv_dialect)
         shutil.rmtree(spill)
         write_datapackage(stage, csv_dialect)
         manifest = _manifest(run, stage)
         write_json(manifest.model_dump(), stage / MANIFEST_JSON)
     return manifest
-
-
-def _finished(catalogue: Catalogue) -> list[dict[str, Any]]:
-    """Return the listing rows of the catalogue with what only all of them tell: the outliers."""
-    rows = list(catalogue.rows())
-    for row, outlier in zip(rows, price_outliers(rows), strict=True):
-        row["price_outlier"] = outlier
-    return rows
 
 
 def _work(

@@ -27,21 +27,29 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from classifieds.models import Ad
+from classifieds.store.entries import (
+    AD_FIELDS,
+    UNDATED,
+    Entry,
+    Held,
+    Moment,
+    Rank,
+    fields,
+    first_of,
+    fold,
+    moment,
+    packed,
+    settled,
+    unpacked,
+    widen,
+)
 
-Rank = tuple[str, int, int]
-"""(source key, record number in the source, line): sorts like the inputs are read."""
-Moment = tuple[bool, datetime, Rank]
-"""(dated, capture date, rank): sorts sightings in time, undated ones first."""
-_UNDATED = datetime.min.replace(tzinfo=UTC)
-AD_FIELDS = tuple(Ad.model_fields)
-"""The names of an entry's ad values, in order."""
 _SHARED_FIELDS = frozenset(AD_FIELDS) - {"listing_id", "title", "description"}
 """Text fields whose values repeat between ads: each distinct value is held once."""
 _SHARED = tuple(name in _SHARED_FIELDS for name in AD_FIELDS)
@@ -54,34 +62,7 @@ FAN_IN = 64
 _PICKLED_AT_ONCE = 4_096
 """Entries pickled together in a run file: few calls, little memory to read them back."""
 
-
-def moment(fetched_at: datetime | None, rank: Rank) -> Moment:
-    """Return the place in time of a sighting at ``rank`` captured at ``fetched_at``."""
-    return (False, _UNDATED, rank) if fetched_at is None else (True, fetched_at, rank)
-
-
-@dataclass(slots=True)
-class _Entry:
-    ad: tuple[Any, ...]
-    """The values of the ad as printed at its latest sighting (the listing's price is the
-    latest one), in the order of :data:`AD_FIELDS`."""
-    latest: Moment
-    first: Rank
-    first_source: str
-    n_sightings: int
-    first_seen: datetime | None
-    last_seen: datetime | None
-    first_url: str | None
-    first_url_at: Moment | None
-    """Moment of the sighting that gave ``first_url``."""
-    later_page: tuple[str, int] | None = None
-    """(source key, record) of an undated sighting later than an undated ``latest``, with
-    ``later_line``: the fast path of :meth:`Catalogue.add_page` notes its place rather than
-    allocate a moment for every sighting; :func:`_settled` folds it into ``latest``."""
-    later_line: int = 0
-
-
-_Spilled = tuple[str, _Entry]
+_Spilled = tuple[str, Held]
 """An entry in a run file, with its listing id."""
 
 
@@ -94,7 +75,7 @@ class Catalogue:
     """
 
     def __init__(self, max_entries: int | None = None, spill: Path | None = None) -> None:
-        self._entries: dict[str, _Entry] = {}
+        self._entries: dict[str, Held] = {}
         self._shared: dict[Any, Any] = {}
         self._runs: list[Path] = []
         self._max_entries = max_entries if spill is not None else None
@@ -134,21 +115,20 @@ class Catalogue:
         Sightings must come in input order (each parser reads its inputs in order): the new
         one is never before the first. Out-of-order pages go through merge.
         """
-        when = moment(fetched_at, rank)
-        entry = self._entries.get(ad.listing_id)
-        if entry is None:
-            at = when if url else None
-            entry = _Entry(self._values(ad), when, rank, source, 1, fetched_at, fetched_at, url, at)
-            self._put(ad.listing_id, entry)
+        held = self._entries.get(ad.listing_id)
+        if held is None:
+            self._put(ad.listing_id, packed(_values_of(ad), source, rank, url, fetched_at))
             return
-        _settled(entry)
+        entry = self._whole(ad.listing_id, held)
+        when = moment(fetched_at, rank)
+        settled(entry)
         entry.n_sightings += 1
         if when > entry.latest:
             entry.ad, entry.latest = _values_of(ad), when
         if url is not None and (entry.first_url_at is None or when < entry.first_url_at):
             entry.first_url, entry.first_url_at = url, when
         if fetched_at is not None:
-            _widen(entry, fetched_at, fetched_at)
+            widen(entry, fetched_at, fetched_at)
 
     def add_page(
         self,
@@ -169,6 +149,7 @@ class Catalogue:
             entry = entries.get(listing_id)
             if (
                 entry is None
+                or isinstance(entry, bytes)
                 or fetched_at is not None
                 or (entry.later_page is None and entry.latest[0])
             ):
@@ -178,7 +159,7 @@ class Catalogue:
             entry.n_sightings += 1
             entry.ad, entry.later_page, entry.later_line = _values_of(ad), page, line
             if url is not None and entry.first_url_at is None:
-                entry.first_url, entry.first_url_at = url, (False, _UNDATED, (key, record, line))
+                entry.first_url, entry.first_url_at = url, (False, UNDATED, (key, record, line))
 
     def restore(
         self,
@@ -194,8 +175,8 @@ class Catalogue:
         first_url_at: Moment | None,
     ) -> None:
         """Add the entry of an ad whose sightings were summed up before (an earlier run)."""
-        entry = _Entry(
-            self._values(ad),
+        entry = Entry(
+            self._values(ad.__dict__.values()),
             latest,
             first,
             first_source,
@@ -212,11 +193,11 @@ class Catalogue:
         self._runs += other._runs
         other._runs = []
         for listing_id, seen in other._entries.items():
-            entry = self._entries.get(listing_id)
-            if entry is None:
-                self._put(listing_id, _settled(seen))
+            held = self._entries.get(listing_id)
+            if held is None:
+                self._put(listing_id, seen if isinstance(seen, bytes) else settled(seen))
             else:
-                _fold(entry, seen)
+                fold(self._whole(listing_id, held), unpacked(seen))
 
     def spill_all(self) -> None:
         """Write the entries held in memory to a run file (a worker does before it hands in
@@ -234,15 +215,17 @@ class Catalogue:
         A catalogue that spilled merges its runs here, and removes them.
         """
         if not self._runs:
-            entries: Iterable[_Entry] = sorted(self._entries.values(), key=_by_first)
+            entries: Iterable[Held] = _emptied(sorted(self._entries.values(), key=first_of))
+            self._entries.clear()
         else:
             self.spill_all()
             entries = self._merged_runs()
         count = 0
-        for entry in entries:
+        for held in entries:
             count += 1
+            entry = settled(unpacked(held))
             yield {
-                **dict(zip(AD_FIELDS, _settled(entry).ad, strict=True)),
+                **dict(zip(AD_FIELDS, entry.ad, strict=True)),
                 "n_sightings": entry.n_sightings,
                 "first_source": entry.first_source,
                 "first_line": entry.first[2],
@@ -252,20 +235,29 @@ class Catalogue:
             }
         self._count = count
 
-    def _values(self, ad: Ad) -> tuple[Any, ...]:
-        """Return the values of an ad, each repeated string as the one held already."""
+    def _values(self, values: Iterable[Any]) -> tuple[Any, ...]:
+        """Return an ad's values, each repeated string as the one held already."""
         shared = self._shared
         return tuple(
             shared.setdefault(value, value) if keep and value.__class__ is str else value
-            for value, keep in zip(ad.__dict__.values(), _SHARED, strict=True)
+            for value, keep in zip(values, _SHARED, strict=True)
         )
 
-    def _put(self, listing_id: str, entry: _Entry) -> None:
+    def _whole(self, listing_id: str, held: Held) -> Entry:
+        """Return the entry of a listing whole, unpacking it in place if it was packed."""
+        if not isinstance(held, bytes):
+            return held
+        entry = unpacked(held)
+        entry.ad = self._values(entry.ad)
+        self._entries[listing_id] = entry
+        return entry
+
+    def _put(self, listing_id: str, entry: Held) -> None:
         self._entries[listing_id] = entry
         if self._max_entries is not None and len(self._entries) >= self._max_entries:
             self.spill_all()
 
-    def _merged_runs(self) -> Iterator[_Entry]:
+    def _merged_runs(self) -> Iterator[Held]:
         """Yield the entries of all runs in order of first sighting, each listing's folded
         from all its runs, holding at most ``max_entries`` at a time (and removing the runs)."""
         spill = self._spill
@@ -307,16 +299,12 @@ def _values_of(ad: Ad) -> tuple[Any, ...]:
     return tuple(ad.__dict__.values())
 
 
-def _by_first(entry: _Entry) -> Rank:
-    return entry.first
-
-
 def _listing_id(item: _Spilled) -> str:
     return item[0]
 
 
 def _spilled_first(item: _Spilled) -> Rank:
-    return item[1].first
+    return first_of(item[1])
 
 
 def _folded(by_id: Iterable[_Spilled]) -> Iterator[_Spilled]:
@@ -324,30 +312,15 @@ def _folded(by_id: Iterable[_Spilled]) -> Iterator[_Spilled]:
     current: _Spilled | None = None
     for listing_id, entry in by_id:
         if current is not None and current[0] == listing_id:
-            _fold(current[1], entry)
+            whole = unpacked(current[1])
+            fold(whole, unpacked(entry))
+            current = (listing_id, whole)
             continue
         if current is not None:
             yield current
         current = (listing_id, entry)
     if current is not None:
         yield current
-
-
-def _fold(entry: _Entry, seen: _Entry) -> None:
-    """Fold into ``entry`` the entry ``seen`` of the same listing from other pages."""
-    _settled(entry)
-    _settled(seen)
-    entry.n_sightings += seen.n_sightings
-    if seen.latest > entry.latest:
-        entry.ad, entry.latest = seen.ad, seen.latest
-    if seen.first < entry.first:
-        entry.first, entry.first_source = seen.first, seen.first_source
-    if seen.first_url_at is not None and (
-        entry.first_url_at is None or seen.first_url_at < entry.first_url_at
-    ):
-        entry.first_url, entry.first_url_at = seen.first_url, seen.first_url_at
-    if seen.first_seen is not None and seen.last_seen is not None:
-        _widen(entry, seen.first_seen, seen.last_seen)
 
 
 def _narrowed(
@@ -372,7 +345,7 @@ def _write_run(folder: Path, entries: Iterable[_Spilled], kind: str, chunk: int)
     handle, name = tempfile.mkstemp(prefix=f"run-{kind}-", suffix=".pickle", dir=folder)
     with os.fdopen(handle, "wb") as file:
         rows = iter(entries)
-        while some := [(i, _fields(_settled(e))) for i, e in islice(rows, chunk)]:
+        while some := [(i, _spilled(e)) for i, e in islice(rows, chunk)]:
             pickle.dump(some, file, protocol=pickle.HIGHEST_PROTOCOL)
     return Path(name)
 
@@ -385,36 +358,18 @@ def _read_run(path: Path) -> Iterator[_Spilled]:
                 chunk = pickle.load(file)  # a file this run wrote, in its own folder
             except EOFError:
                 return
-            for listing_id, fields in chunk:
-                yield listing_id, _Entry(*fields)
+            for listing_id, spilled in chunk:
+                yield listing_id, spilled if isinstance(spilled, bytes) else Entry(*spilled)
 
 
-def _fields(entry: _Entry) -> tuple[Any, ...]:
-    """Return the fields of a settled entry, as :class:`_Entry` takes them."""
-    return (
-        entry.ad,
-        entry.latest,
-        entry.first,
-        entry.first_source,
-        entry.n_sightings,
-        entry.first_seen,
-        entry.last_seen,
-        entry.first_url,
-        entry.first_url_at,
-    )
+def _spilled(held: Held) -> bytes | tuple[Any, ...]:
+    """Return an entry as a run file holds it: packed, or the fields of a settled entry."""
+    return held if isinstance(held, bytes) else fields(settled(held))
 
 
-def _settled(entry: _Entry) -> _Entry:
-    """Return the entry with its later undated sighting, if any, folded into ``latest``."""
-    if entry.later_page is not None:
-        entry.latest = (False, _UNDATED, (*entry.later_page, entry.later_line))
-        entry.later_page = None
-    return entry
-
-
-def _widen(entry: _Entry, first_seen: datetime, last_seen: datetime) -> None:
-    """Widen the entry's span of capture dates to take in ``first_seen``..``last_seen``."""
-    if entry.first_seen is None or first_seen < entry.first_seen:
-        entry.first_seen = first_seen
-    if entry.last_seen is None or last_seen > entry.last_seen:
-        entry.last_seen = last_seen
+def _emptied(entries: list[Held]) -> Iterator[Held]:
+    """Yield the entries, each let go of by the list once yielded: the rows made of them
+    take their place in memory rather than add to it."""
+    for i, entry in enumerate(entries):
+        entries[i] = b""
+        yield entry

@@ -24,6 +24,7 @@ from classifieds.errors import InputError
 from classifieds.read.remote import NO_OPTIONS, StorageOptions
 from classifieds.store.bucket import open_dataset_file
 from classifieds.store.columns import INPUT_COLUMNS, LISTING_COLUMNS, SIGHTING_COLUMNS, Column
+from classifieds.store.outliers import OUTLIER_INPUTS, outliers_of
 
 if TYPE_CHECKING:
     import pandas
@@ -183,18 +184,40 @@ class SightingRows:
 
 
 def write_listings(rows: Iterable[dict[str, Any]], folder: Path, dialect: CsvDialect) -> None:
-    """Write ``listings.parquet`` and ``listings.csv`` from listing rows (dicts of columns).
+    """Write ``listings.parquet`` and ``listings.csv`` from listing rows (dicts of columns),
+    with their ``price_outlier`` column, which only all of them tell (the rows' is ignored).
 
     The rows become Arrow columns a slice at a time: never all of them as dicts at once.
     """
     rows = iter(rows)
     slices = iter(lambda: list(islice(rows, ROWS_AT_ONCE)), [])
     batches = [pa.RecordBatch.from_pylist(some, schema=LISTINGS_SCHEMA) for some in slices]
-    # One contiguous chunk, as one from_pylist of all rows gives: the same Parquet bytes.
-    table = pa.Table.from_batches(batches, schema=LISTINGS_SCHEMA).combine_chunks()
-    del batches
+    table = _with_outliers(_contiguous(batches))
     pq.write_table(table, folder / LISTINGS_PARQUET, compression="zstd")
     write_csv(table, folder / LISTINGS_CSV, dialect)
+
+
+def _contiguous(batches: list[pa.RecordBatch]) -> pa.Table:
+    """Return the batches as a table of one chunk a column, as one ``from_pylist`` of all the
+    rows gives (chunks change the Parquet bytes), emptying ``batches``.
+
+    Column by column, each one's chunks let go once joined: a table's ``combine_chunks``
+    would hold two copies of all the columns at once.
+    """
+    chunks = [[batch.column(i) for batch in batches] for i in range(len(LISTINGS_SCHEMA))]
+    batches.clear()
+    columns = []
+    for i, type_ in enumerate(LISTINGS_SCHEMA.types):
+        columns.append(pa.concat_arrays(chunks[i]) if chunks[i] else pa.array([], type_))
+        chunks[i] = []
+    return pa.Table.from_arrays(columns, schema=LISTINGS_SCHEMA)
+
+
+def _with_outliers(table: pa.Table) -> pa.Table:
+    """Return the table of listings with its ``price_outlier`` column computed."""
+    flags = outliers_of({name: table.column(name).to_pylist() for name in OUTLIER_INPUTS})
+    index = table.schema.get_field_index("price_outlier")
+    return table.set_column(index, table.schema.field(index), pa.array(flags, pa.bool_()))
 
 
 def write_csv(table: pa.Table, path: Path, dialect: CsvDialect = "default") -> None:

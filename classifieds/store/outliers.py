@@ -60,16 +60,9 @@ BOUNDS: Final[Mapping[tuple[str | None, str | None], tuple[float, float]]] = Map
 )
 
 Group = tuple[str, str | None, str | None]
-
-
-def group_of(row: Mapping[str, Any]) -> Group:
-    """Return the group of a listing row: category, transaction, property or vehicle type.
-
-    >>> group_of({"category": "immobilier", "transaction": "vente", "property_type": "maison"})
-    ('immobilier', 'vente', 'maison')
-    """
-    kind = row.get("property_type") or row.get("vehicle_type")
-    return (row["category"], row.get("transaction"), kind)
+"""Category, transaction, property or vehicle type."""
+OUTLIER_INPUTS: Final = ("category", "transaction", "property_type", "vehicle_type", "price_eur")
+"""The columns of listings that tell whether a price is an outlier."""
 
 
 def _bounds(group: Group) -> tuple[float, float] | None:
@@ -98,23 +91,30 @@ def price_outliers(rows: Sequence[Mapping[str, Any]]) -> list[bool]:
     >>> price_outliers(rents)
     [False, True, False]
     """
+    return outliers_of({name: [row.get(name) for row in rows] for name in OUTLIER_INPUTS})
+
+
+def outliers_of(columns: Mapping[str, Sequence[Any]]) -> list[bool]:
+    """Return :func:`price_outliers` of the listings whose :data:`OUTLIER_INPUTS` columns
+    these are: a table's columns, never turned into rows."""
     groups: dict[Group, list[float]] = {}
     keys: list[Group | None] = []
-    for row in rows:
-        price = row.get("price_eur")
+    prices = columns["price_eur"]
+    for category, transaction, property_type, vehicle_type, price in zip(
+        *(columns[name] for name in OUTLIER_INPUTS), strict=True
+    ):
         if price is None or not price > 0:
             keys.append(None)
             continue
-        group = group_of(row)
+        group = (category, transaction, property_type or vehicle_type)
         keys.append(group)
         groups.setdefault(group, []).append(math.log10(price))
     limits = {group: _too_far(values) for group, values in groups.items()}
     flags = []
-    for row, key in zip(rows, keys, strict=True):
+    for price, key in zip(prices, keys, strict=True):
         if key is None:
             flags.append(False)
             continue
-        price = row["price_eur"]
         bounds, far = _bounds(key), limits[key]
         out_of_bounds = bounds is not None and not bounds[0] <= price <= bounds[1]
         log_price = math.log10(price)

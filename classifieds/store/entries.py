@@ -1,0 +1,136 @@
+"""A unique ad's entry in a catalogue: its values and what its sightings tell, and the fold of
+two entries of one listing into one (see :mod:`.catalogue` for the order they follow).
+
+Most ads of a crawl where ads are new are seen once: such an entry is held packed, one
+``bytes`` of its values and its sighting (:func:`packed`, ~350 bytes where an :class:`Entry`
+and its tuples take ~550), and unpacked on its second sighting, when it is merged, or read.
+"""
+
+from __future__ import annotations
+
+import marshal
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from classifieds.models import Ad
+
+Rank = tuple[str, int, int]
+"""(source key, record number in the source, line): sorts like the inputs are read."""
+Moment = tuple[bool, datetime, Rank]
+"""(dated, capture date, rank): sorts sightings in time, undated ones first."""
+UNDATED = datetime.min.replace(tzinfo=UTC)
+AD_FIELDS = tuple(Ad.model_fields)
+"""The names of an entry's ad values, in order."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def moment(fetched_at: datetime | None, rank: Rank) -> Moment:
+    """Return the place in time of a sighting at ``rank`` captured at ``fetched_at``."""
+    return (False, UNDATED, rank) if fetched_at is None else (True, fetched_at, rank)
+
+
+@dataclass(slots=True)
+class Entry:
+    ad: tuple[Any, ...]
+    """The values of the ad as printed at its latest sighting (the listing's price is the
+    latest one), in the order of :data:`AD_FIELDS`."""
+    latest: Moment
+    first: Rank
+    first_source: str
+    n_sightings: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    first_url: str | None
+    first_url_at: Moment | None
+    """Moment of the sighting that gave ``first_url``."""
+    later_page: tuple[str, int] | None = None
+    """(source key, record) of an undated sighting later than an undated ``latest``, with
+    ``later_line``: the fast path of :meth:`Catalogue.add_page` notes its place rather than
+    allocate a moment for every sighting; :func:`settled` folds it into ``latest``."""
+    later_line: int = 0
+
+
+Held = Entry | bytes
+"""An entry as a catalogue holds it: whole, or :func:`packed` while seen once."""
+
+
+def packed(
+    values: tuple[Any, ...], source: str, rank: Rank, url: str | None, fetched_at: datetime | None
+) -> bytes:
+    """Return the entry of an ad seen once (its values, the sighting's facts) as bytes.
+
+    Marshal: the fastest serialiser of tuples of strings and numbers (a microsecond each
+    way); dates travel as integer microseconds, exactly.
+    """
+    key, record, line = rank
+    when = None if fetched_at is None else (fetched_at - _EPOCH) // timedelta(microseconds=1)
+    return marshal.dumps((values, key, record, line, None if source == key else source, url, when))
+
+
+def unpacked(held: Held) -> Entry:
+    """Return the entry held (see :func:`packed`) whole."""
+    if not isinstance(held, bytes):
+        return held
+    values, key, record, line, source, url, when = marshal.loads(held)
+    rank = (key, record, line)
+    fetched_at = None if when is None else _EPOCH + timedelta(microseconds=when)
+    at = moment(fetched_at, rank)
+    first_url_at = at if url else None
+    return Entry(values, at, rank, source or key, 1, fetched_at, fetched_at, url, first_url_at)
+
+
+def first_of(held: Held) -> Rank:
+    """Return the rank of an entry's first sighting."""
+    if isinstance(held, bytes):
+        _, key, record, line, *_ = marshal.loads(held)
+        return (key, record, line)
+    return held.first
+
+
+def fold(entry: Entry, seen: Entry) -> None:
+    """Fold into ``entry`` the entry ``seen`` of the same listing from other pages."""
+    settled(entry)
+    settled(seen)
+    entry.n_sightings += seen.n_sightings
+    if seen.latest > entry.latest:
+        entry.ad, entry.latest = seen.ad, seen.latest
+    if seen.first < entry.first:
+        entry.first, entry.first_source = seen.first, seen.first_source
+    if seen.first_url_at is not None and (
+        entry.first_url_at is None or seen.first_url_at < entry.first_url_at
+    ):
+        entry.first_url, entry.first_url_at = seen.first_url, seen.first_url_at
+    if seen.first_seen is not None and seen.last_seen is not None:
+        widen(entry, seen.first_seen, seen.last_seen)
+
+
+def settled(entry: Entry) -> Entry:
+    """Return the entry with its later undated sighting, if any, folded into ``latest``."""
+    if entry.later_page is not None:
+        entry.latest = (False, UNDATED, (*entry.later_page, entry.later_line))
+        entry.later_page = None
+    return entry
+
+
+def widen(entry: Entry, first_seen: datetime, last_seen: datetime) -> None:
+    """Widen the entry's span of capture dates to take in ``first_seen``..``last_seen``."""
+    if entry.first_seen is None or first_seen < entry.first_seen:
+        entry.first_seen = first_seen
+    if entry.last_seen is None or last_seen > entry.last_seen:
+        entry.last_seen = last_seen
+
+
+def fields(entry: Entry) -> tuple[Any, ...]:
+    """Return the fields of a settled entry, as :class:`Entry` takes them."""
+    return (
+        entry.ad,
+        entry.latest,
+        entry.first,
+        entry.first_source,
+        entry.n_sightings,
+        entry.first_seen,
+        entry.last_seen,
+        entry.first_url,
+        entry.first_url_at,
+    )
