@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Any
 
 import click
+import pyarrow as pa
 
 from classifieds.cli._group import DEFAULT_INPUT, cli, storage_option
 from classifieds.console import ExportProgress, export_report
@@ -202,6 +203,9 @@ def export(
     progress = ExportProgress(
         inputs, include, exclude, show_bar=not quiet and sys.stderr.isatty(), warn=verbose
     )
+    # The system's allocator gives memory back once freed, where Arrow's own (mimalloc) keeps
+    # it: 90 MB of the peak of an export of 300,000 unique ads. This process is the command's.
+    pa.set_memory_pool(pa.system_memory_pool())
     try:
         with progress:
             manifest = build(

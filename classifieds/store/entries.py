@@ -77,7 +77,8 @@ def unpacked(held: Held) -> Entry:
     fetched_at = None if when is None else _EPOCH + timedelta(microseconds=when)
     at = moment(fetched_at, rank)
     first_url_at = at if url else None
-    return Entry(values, at, rank, source or key, 1, fetched_at, fetched_at, url, first_url_at)
+    first_source = key if source is None else source
+    return Entry(values, at, rank, first_source, 1, fetched_at, fetched_at, url, first_url_at)
 
 
 def first_of(held: Held) -> Rank:

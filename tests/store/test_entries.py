@@ -1,0 +1,97 @@
+"""An ad seen once is held packed: unpacked, it is the entry it would have been whole."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from classifieds.models import Ad
+from classifieds.parse.ads import AdBook, build_ad
+from classifieds.store.catalogue import Catalogue
+from classifieds.store.entries import AD_FIELDS, Entry, first_of, moment, packed, unpacked
+
+TEXT = st.text(max_size=30)
+VALUE = st.one_of(st.none(), TEXT, st.integers(), st.floats(allow_nan=False))
+DATES = st.datetimes(timezones=st.just(UTC))
+
+
+@given(
+    st.tuples(*[VALUE] * len(AD_FIELDS)),
+    st.tuples(TEXT, st.integers(min_value=0), st.integers(min_value=0)),
+    st.one_of(st.none(), TEXT),
+    st.one_of(st.none(), st.just(""), TEXT),
+    st.one_of(st.none(), DATES),
+)
+def test_a_packed_entry_unpacks_to_the_entry_of_one_sighting(
+    values: tuple[object, ...],
+    rank: tuple[str, int, int],
+    source: str | None,
+    url: str | None,
+    fetched_at: datetime | None,
+) -> None:
+    source = rank[0] if source is None else source  # a source named as its key, or not
+    when = moment(fetched_at, rank)
+    whole = Entry(values, when, rank, source, 1, fetched_at, fetched_at, url, when if url else None)
+    held = packed(values, source, rank, url, fetched_at)
+    assert unpacked(held) == whole
+    assert first_of(held) == rank == first_of(whole)
+    if fetched_at is not None:  # the same instant, to the microsecond, in UTC
+        assert unpacked(held).first_seen == fetched_at
+
+
+def test_dates_far_from_the_epoch_unpack_exactly() -> None:
+    for fetched_at in (
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 1, tzinfo=UTC),
+    ):
+        held = packed((), "crawl", ("crawl", 0, 1), None, fetched_at)
+        assert unpacked(held).last_seen == fetched_at
+
+
+def test_a_second_sighting_unpacks_the_entry_and_shares_its_towns() -> None:
+    book = AdBook()
+    first = book.built_ad("Immobilier", "Studio", "Studio Caen (14000) 450€ Découvrir")
+    again = book.built_ad("Immobilier", "T2", "T2 Caen (14000) 600€ Découvrir")
+    assert isinstance(first, Ad) and isinstance(again, Ad)
+    catalogue = Catalogue()
+    for line, ad in enumerate([first, again, first], 1):
+        catalogue.add(ad, "page", ("page", 0, line))
+    rows = list(catalogue.rows())
+    assert [(row["title"], row["n_sightings"], row["first_line"]) for row in rows] == [
+        ("Studio", 2, 1),
+        ("T2", 1, 2),
+    ]
+    assert rows[0]["town"] == rows[1]["town"] == "Caen"
+
+
+def test_ads_of_a_book_share_one_set_of_field_names() -> None:
+    """2.3 KB an ad held; a copy with another section still gets a set of its own."""
+    book = AdBook()
+    ads = [
+        book.built_ad("Immobilier", title, f"{title} Caen (14000) 450€ Découvrir")
+        for title in ("Studio", "T2", "Maison")
+    ]
+    capitals = book.built_ad("IMMOBILIER", "Studio", "Studio Caen (14000) 450€ Découvrir")
+    assert all(isinstance(ad, Ad) for ad in [*ads, capitals])
+    sets = {id(ad.__pydantic_fields_set__) for ad in ads if isinstance(ad, Ad)}
+    assert len(sets) == 1
+    assert isinstance(capitals, Ad) and capitals.section == "IMMOBILIER"
+    alone = build_ad("Immobilier", "Studio", "Studio Caen (14000) 450€ Découvrir")
+    assert isinstance(alone, Ad)
+    assert ads[0] == alone  # equal to the ad built without a book
+    assert ads[0].model_fields_set == alone.model_fields_set
+
+
+def test_dates_in_a_catalogue_survive_packing() -> None:
+    ad = build_ad("Immobilier", "Studio", "Studio Caen (14000) 450€ Découvrir")
+    assert isinstance(ad, Ad)
+    fetched_at = datetime(2024, 3, 1, 12, 0, 0, 123_456, tzinfo=UTC)
+    catalogue = Catalogue()
+    catalogue.add(ad, "page", ("page", 0, 1), "https://x.fr/a", fetched_at)
+    (row,) = catalogue.rows()
+    assert (row["first_seen"], row["last_seen"]) == (fetched_at, fetched_at)
+    assert row["first_seen"] - fetched_at == timedelta(0)
+    assert row["first_url"] == "https://x.fr/a"
