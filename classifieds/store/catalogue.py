@@ -11,8 +11,9 @@ batches can be parsed anywhere (worker processes, a Dask cluster), in any groupi
 in any order with the same result as one sequential pass.
 
 An entry holds its ad as a tuple of the validated :class:`~classifieds.models.Ad`'s values,
-their repeated strings (towns, sections, prices as printed) shared: about 1 KB an ad where a
-pydantic object and its dict took several. Past ``max_entries`` entries, a catalogue with a
+their repeated strings (towns, sections, prices as printed) shared: about 1.1 KB an ad where a
+pydantic object and its dict took several; an ad seen once is held packed (~550 bytes, see
+:mod:`.entries`). Past ``max_entries`` entries, a catalogue with a
 ``spill`` folder writes them to disk, sorted by listing id (a run), and starts again; at the
 end the runs are merged by listing id, which gives each listing's entry from all its runs,
 then sorted by first sighting in runs again: that is the same fold in another grouping, so
@@ -39,6 +40,7 @@ from classifieds.store.entries import (
     Entry,
     Held,
     Moment,
+    Packs,
     Rank,
     fields,
     first_of,
@@ -54,9 +56,9 @@ _SHARED_FIELDS = frozenset(AD_FIELDS) - {"listing_id", "title", "description"}
 """Text fields whose values repeat between ads: each distinct value is held once."""
 _SHARED = tuple(name in _SHARED_FIELDS for name in AD_FIELDS)
 ENTRY_BYTES = 1_200
-"""Memory an entry of a unique ad takes, measured on a crawl where every ad is new (listing
-id, title, description, sighting facts; towns and the like shared): what ``--memory-limit``
-is divided by."""
+"""Memory an entry of an ad seen twice or more takes (listing id, title, description, sighting
+facts; towns and the like shared), measured; one seen once takes ~550: what ``--memory-limit``
+is divided by, the larger to stay within it."""
 FAN_IN = 64
 """Runs merged at once: files open together, and chunks of them in memory."""
 _PICKLED_AT_ONCE = 4_096
@@ -64,6 +66,9 @@ _PICKLED_AT_ONCE = 4_096
 
 _Spilled = tuple[str, Held]
 """An entry in a run file, with its listing id."""
+_Slot = Entry | int | bytes
+"""An entry as a catalogue's dict holds it: whole, or packed, in its :class:`Packs` (a
+reference) or, if huge, as bytes of its own."""
 
 
 class Catalogue:
@@ -75,7 +80,8 @@ class Catalogue:
     """
 
     def __init__(self, max_entries: int | None = None, spill: Path | None = None) -> None:
-        self._entries: dict[str, Held] = {}
+        self._entries: dict[str, _Slot] = {}
+        self._packs = Packs()
         self._shared: dict[Any, Any] = {}
         self._runs: list[Path] = []
         self._max_entries = max_entries if spill is not None else None
@@ -117,7 +123,8 @@ class Catalogue:
         """
         held = self._entries.get(ad.listing_id)
         if held is None:
-            self._put(ad.listing_id, packed(_values_of(ad), source, rank, url, fetched_at))
+            blob = packed(_values_of(ad), source, rank, url, fetched_at)
+            self._put(ad.listing_id, self._packs.put(blob))
             return
         entry = self._whole(ad.listing_id, held)
         when = moment(fetched_at, rank)
@@ -148,8 +155,7 @@ class Catalogue:
         for ad, listing_id, line in zip(ads, ids, lines, strict=True):
             entry = entries.get(listing_id)
             if (
-                entry is None
-                or isinstance(entry, bytes)
+                not isinstance(entry, Entry)
                 or fetched_at is not None
                 or (entry.later_page is None and entry.latest[0])
             ):
@@ -189,24 +195,30 @@ class Catalogue:
         self._put(ad.listing_id, entry)
 
     def merge(self, other: Catalogue) -> None:
-        """Fold in the catalogue of other pages (before, after or between these ones)."""
+        """Fold in the catalogue of other pages (before, after or between these ones), emptying
+        ``other``."""
         self._runs += other._runs
         other._runs = []
-        for listing_id, seen in other._entries.items():
+        for listing_id, theirs in other._entries.items():
+            seen = other._held(theirs)
             held = self._entries.get(listing_id)
             if held is None:
-                self._put(listing_id, seen if isinstance(seen, bytes) else settled(seen))
+                self._put(
+                    listing_id, self._packs.put(seen) if isinstance(seen, bytes) else settled(seen)
+                )
             else:
                 fold(self._whole(listing_id, held), unpacked(seen))
+        other._entries.clear()
+        other._packs = Packs()
 
     def spill_all(self) -> None:
         """Write the entries held in memory to a run file (a worker does before it hands in
         its catalogue: the parent then reads them from disk rather than from a pipe)."""
         if self._entries and self._spill is not None:
-            self._runs.append(
-                _write_run(self._spill, sorted(self._entries.items()), "ids", self._chunk)
-            )
+            by_id = ((i, self._held(slot)) for i, slot in sorted(self._entries.items()))
+            self._runs.append(_write_run(self._spill, by_id, "ids", self._chunk))
             self._entries.clear()  # in place: add_page holds it
+            self._packs = Packs()
             self._shared.clear()
 
     def rows(self) -> Iterator[dict[str, Any]]:
@@ -215,8 +227,7 @@ class Catalogue:
         A catalogue that spilled merges its runs here, and removes them.
         """
         if not self._runs:
-            entries: Iterable[Held] = _emptied(sorted(self._entries.values(), key=first_of))
-            self._entries.clear()
+            entries: Iterable[Held] = self._emptied()
         else:
             self.spill_all()
             entries = self._merged_runs()
@@ -243,16 +254,34 @@ class Catalogue:
             for value, keep in zip(values, _SHARED, strict=True)
         )
 
-    def _whole(self, listing_id: str, held: Held) -> Entry:
+    def _held(self, slot: _Slot) -> Held:
+        """Return the entry in ``slot``, taking it out of the packs if it is there."""
+        return self._packs.take(slot) if isinstance(slot, int) else slot
+
+    def _first_of(self, slot: _Slot) -> Rank:
+        return first_of(self._packs.peek(slot) if isinstance(slot, int) else slot)
+
+    def _emptied(self) -> Iterator[Held]:
+        """Yield the entries in order of first sighting, emptying the catalogue as they go:
+        the rows made of them take their place in memory rather than add to it (the packs
+        give each map back to the system once all its entries are taken)."""
+        slots = sorted(self._entries.values(), key=self._first_of)
+        self._entries.clear()
+        for i, slot in enumerate(slots):
+            slots[i] = b""
+            yield self._held(slot)
+        self._packs = Packs()
+
+    def _whole(self, listing_id: str, slot: _Slot) -> Entry:
         """Return the entry of a listing whole, unpacking it in place if it was packed."""
-        if not isinstance(held, bytes):
-            return held
-        entry = unpacked(held)
+        if isinstance(slot, Entry):
+            return slot
+        entry = unpacked(self._held(slot))
         entry.ad = self._values(entry.ad)
         self._entries[listing_id] = entry
         return entry
 
-    def _put(self, listing_id: str, entry: Held) -> None:
+    def _put(self, listing_id: str, entry: _Slot) -> None:
         self._entries[listing_id] = entry
         if self._max_entries is not None and len(self._entries) >= self._max_entries:
             self.spill_all()
@@ -291,7 +320,7 @@ class Catalogue:
                 path.unlink(missing_ok=True)
 
 
-_STATE = ("_entries", "_runs", "_max_entries", "_spill", "_count", "_chunk")
+_STATE = ("_entries", "_packs", "_runs", "_max_entries", "_spill", "_count", "_chunk")
 
 
 def _values_of(ad: Ad) -> tuple[Any, ...]:
@@ -365,11 +394,3 @@ def _read_run(path: Path) -> Iterator[_Spilled]:
 def _spilled(held: Held) -> bytes | tuple[Any, ...]:
     """Return an entry as a run file holds it: packed, or the fields of a settled entry."""
     return held if isinstance(held, bytes) else fields(settled(held))
-
-
-def _emptied(entries: list[Held]) -> Iterator[Held]:
-    """Yield the entries, each let go of by the list once yielded: the rows made of them
-    take their place in memory rather than add to it."""
-    for i, entry in enumerate(entries):
-        entries[i] = b""
-        yield entry

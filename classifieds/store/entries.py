@@ -2,13 +2,16 @@
 two entries of one listing into one (see :mod:`.catalogue` for the order they follow).
 
 Most ads of a crawl where ads are new are seen once: such an entry is held packed, one
-``bytes`` of its values and its sighting (:func:`packed`, ~350 bytes where an :class:`Entry`
-and its tuples take ~550), and unpacked on its second sighting, when it is merged, or read.
+``bytes`` of its values and its sighting (:func:`packed`, ~420 bytes where an :class:`Entry`
+and its tuples take ~550), kept in :class:`Packs`, and unpacked on its second sighting, when
+it is merged, or read.
 """
 
 from __future__ import annotations
 
 import marshal
+import mmap
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -135,3 +138,84 @@ def fields(entry: Entry) -> tuple[Any, ...]:
         entry.first_url,
         entry.first_url_at,
     )
+
+
+PACK_BYTES = 1 << 22
+"""Bytes of one memory map of packed entries: 10,000 of them, about."""
+_LENGTH_BITS = 20
+"""A reference to a packed entry is its place << 20 | its length: an entry of 1 MiB or more
+(never seen: lines are cut at 64 KB) is held as bytes of its own."""
+
+
+class Packs:
+    """Packed entries side by side in anonymous memory maps of :data:`PACK_BYTES`.
+
+    No object and no allocator header an entry, and nothing scattered among the parser's
+    objects, where freed memory stays with the process: each map is given back to the system
+    once all its entries are taken, as a catalogue's rows are read.
+    """
+
+    def __init__(self, size: int = PACK_BYTES) -> None:
+        self._size = size
+        self._maps: list[mmap.mmap | bytes | None] = []
+        self._live: list[int] = []
+        self._used = size
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The map being filled travels as far as it is filled; maps come back read-only.
+        maps = [None if m is None else bytes(m) for m in self._maps]
+        if maps and maps[-1] is not None:
+            maps[-1] = maps[-1][: self._used]
+        return {**self.__dict__, "_maps": maps, "_used": self._size}
+
+    def put(self, blob: bytes) -> int | bytes:
+        """Return a reference to a copy of ``blob`` here (or ``blob`` itself, if huge)."""
+        size = len(blob)
+        if size >> _LENGTH_BITS or size > self._size:
+            return blob
+        if self._used + size >= self._size:  # a full map: a new one
+            if self._live and not self._live[-1]:
+                self._release(len(self._maps) - 1)
+            self._maps.append(_private_memory(self._size))
+            self._live.append(0)
+            self._used = 0
+        index, start = len(self._maps) - 1, self._used
+        pack = self._maps[index]
+        assert isinstance(pack, mmap.mmap)
+        pack[start : start + size] = blob
+        self._used += size
+        self._live[index] += 1
+        return (index * self._size + start) << _LENGTH_BITS | size
+
+    def peek(self, ref: int | bytes) -> bytes:
+        """Return the packed entry at ``ref``."""
+        if isinstance(ref, bytes):
+            return ref
+        index, start = divmod(ref >> _LENGTH_BITS, self._size)
+        pack = self._maps[index]
+        assert pack is not None, "a packed entry taken twice"
+        return pack[start : start + (ref & ((1 << _LENGTH_BITS) - 1))]
+
+    def take(self, ref: int | bytes) -> bytes:
+        """Return the packed entry at ``ref``, and let go of it here."""
+        blob = self.peek(ref)
+        if isinstance(ref, int):
+            index = (ref >> _LENGTH_BITS) // self._size
+            self._live[index] -= 1
+            filling = index == len(self._maps) - 1 and self._used < self._size
+            if not self._live[index] and not filling:
+                self._release(index)
+        return blob
+
+    def _release(self, index: int) -> None:
+        pack, self._maps[index] = self._maps[index], None
+        if isinstance(pack, mmap.mmap):
+            pack.close()
+
+
+def _private_memory(size: int) -> mmap.mmap:
+    """Return ``size`` bytes of anonymous memory, copied on write in a forked worker (an
+    anonymous map is shared between processes by default)."""
+    if sys.platform == "win32":
+        return mmap.mmap(-1, size)
+    return mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE)

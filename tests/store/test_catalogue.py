@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import tempfile
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -104,9 +105,9 @@ def test_merging_batches_in_any_grouping_or_order_gives_one_pass(
         batch = catalogue_of(sightings[start:end], start + 1)
         batch.merge(right)
         right = batch
-    shuffled = Catalogue()  # as worker processes hand in their catalogues
+    shuffled = Catalogue()  # as worker processes hand in their catalogues, down a pipe
     for start, end in random.sample(spans, len(spans)):
-        shuffled.merge(catalogue_of(sightings[start:end], start + 1))
+        shuffled.merge(pickle.loads(pickle.dumps(catalogue_of(sightings[start:end], start + 1))))
     one_pass = list(catalogue_of(sightings).rows())
     assert list(left.rows()) == one_pass
     assert list(right.rows()) == one_pass

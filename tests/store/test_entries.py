@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, datetime, timedelta
+from random import Random
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,7 +12,15 @@ from hypothesis import strategies as st
 from classifieds.models import Ad
 from classifieds.parse.ads import AdBook, build_ad
 from classifieds.store.catalogue import Catalogue
-from classifieds.store.entries import AD_FIELDS, Entry, first_of, moment, packed, unpacked
+from classifieds.store.entries import (
+    AD_FIELDS,
+    Entry,
+    Packs,
+    first_of,
+    moment,
+    packed,
+    unpacked,
+)
 
 TEXT = st.text(max_size=30)
 VALUE = st.one_of(st.none(), TEXT, st.integers(), st.floats(allow_nan=False))
@@ -95,3 +105,43 @@ def test_dates_in_a_catalogue_survive_packing() -> None:
     assert (row["first_seen"], row["last_seen"]) == (fetched_at, fetched_at)
     assert row["first_seen"] - fetched_at == timedelta(0)
     assert row["first_url"] == "https://x.fr/a"
+
+
+@given(st.lists(st.binary(max_size=40), max_size=60), st.randoms(), st.booleans())
+def test_packs_give_back_each_entry_and_then_their_memory(
+    blobs: list[bytes], random: Random, travels: bool
+) -> None:
+    """Maps of 64 bytes: entries side by side, across maps, taken in any order, sent to
+    another process (pickled) or not."""
+    packs = Packs(64)
+    refs = [packs.put(blob) for blob in blobs]
+    if travels:
+        packs = pickle.loads(pickle.dumps(packs))
+    assert [packs.peek(ref) for ref in refs] == blobs
+    order = random.sample(range(len(blobs)), len(blobs))
+    assert [packs.take(refs[i]) for i in order] == [blobs[i] for i in order]
+    held = [pack for pack in packs._maps if pack is not None]
+    assert len(held) <= 1  # all given back, but for the one being filled
+
+
+def test_packs_hold_a_huge_entry_as_its_own_bytes() -> None:
+    packs = Packs(64)
+    huge = b"x" * 65
+    assert packs.put(huge) is huge
+    assert packs.take(huge) is huge
+    ref = packs.put(b"small")
+    assert isinstance(ref, int) and packs.take(ref) == b"small"
+
+
+def test_a_catalogue_sends_only_what_its_packs_hold() -> None:
+    """A worker's catalogue of a few ads goes down the pipe in a few KB, not a 4 MiB map."""
+    catalogue = Catalogue()
+    ad = build_ad("Immobilier", "Studio", "Studio Caen (14000) 450€ Découvrir")
+    assert isinstance(ad, Ad)
+    catalogue.add(ad, "page", ("page", 0, 1))
+    sent = pickle.dumps(catalogue)
+    assert len(sent) < 4_096
+    received = pickle.loads(sent)
+    received.add(ad, "page", ("page", 0, 2))  # unpacked from a read-only map
+    (row,) = received.rows()
+    assert (row["n_sightings"], row["first_line"]) == (2, 1)
