@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -133,6 +133,10 @@ class Ad(_Record):
     year: Annotated[int, Field(ge=1800, le=2100)] | None = None
     fuel: Fuel | None = None
     mileage_km: Annotated[int, Field(ge=0)] | None = None
+
+    def values(self) -> tuple[Any, ...]:
+        """Return the values of the ad, in the order of its fields: how a catalogue holds it."""
+        return tuple(self.__dict__.values())
 
 
 class Listing(Ad):

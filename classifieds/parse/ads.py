@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -43,12 +43,12 @@ PLACED_CACHE_SIZE = 1 << 15
 
 _Printed = tuple[str | None, str | None, str]
 """An ad as printed: (section, title line collapsed or None, detail line)."""
-_Place = tuple[Ad | RejectReason, str, int, str | None, str, float | None]
+_Place = tuple[Ad | RejectReason, str, int, str | None, str, float | None, tuple[Any, ...]]
 """A piece of widget after a section: (its ad or why it is rejected, the ad's listing id or ""
 if rejected, its newlines, the section after it (the ad's), its lines as printed if rejected,
-the ad's price)."""
+the ad's price, the ad's values or ())."""
 # A piece not placed yet: compared by identity.
-_UNSEEN: _Place = ("no_title", "", -1, None, "", None)
+_UNSEEN: _Place = ("no_title", "", -1, None, "", None, ())
 _Key = TypeVar("_Key")
 _Value = TypeVar("_Value")
 AttributesOf = Callable[[str, str, float | None], Attributes]
@@ -66,6 +66,9 @@ class PageAds:
     sections: list[str | None] = field(default_factory=list)
     prices: list[float | None] = field(default_factory=list)
     """Each ad's section and price, read once with its place rather than from each ad."""
+    values: list[tuple[Any, ...]] = field(default_factory=list)
+    """Each ad's :meth:`~classifieds.models.Ad.values`, made once per ad placed rather than
+    once per sighting."""
     rejects: list[Reject] = field(default_factory=list)
 
 
@@ -198,7 +201,7 @@ class AdBook:
             ad = self._build_in_section(*printed)
             if not isinstance(ad, str):
                 # Other ways of printing an ad (a header in capitals...) may build equal ads.
-                ad = self._equal_ads.setdefault(tuple(ad.__dict__.values()), ad)
+                ad = self._equal_ads.setdefault(ad.values(), ad)
                 self._lean(ad)
             self._remember(self._built, printed, ad)
         return ad
@@ -233,7 +236,7 @@ class AdBook:
                 place = self._place(key)
             if place is None:
                 return None
-            ad, listing, newlines, section, printed, price = place
+            ad, listing, newlines, section, printed, price, values = place
             number += newlines
             if isinstance(ad, str):
                 found.rejects.append(Reject.of(source, number, ad, printed))
@@ -243,6 +246,7 @@ class AdBook:
                 found.lines.append(number)
                 found.sections.append(section)
                 found.prices.append(price)
+                found.values.append(values)
         return found
 
     def _place(self, key: tuple[str | None, str]) -> _Place | None:
@@ -255,10 +259,10 @@ class AdBook:
             section = section if header is None else header
             ad = self.built_ad(section, title_line, detail_line)
             if isinstance(ad, Ad):
-                place = (ad, ad.listing_id, newlines, ad.section, "", ad.price_eur)
+                place = (ad, ad.listing_id, newlines, ad.section, "", ad.price_eur, ad.values())
             else:
                 lines = _printed_lines(title_line, detail_line)
-                place = (ad, "", newlines, section, lines, None)
+                place = (ad, "", newlines, section, lines, None, ())
         if len(text) <= MAX_LINE_CHARS:  # a multi-MB key would pin memory
             self._remember(self._placed, key, place, PLACED_CACHE_SIZE)
         return place
@@ -281,6 +285,7 @@ class AdBook:
                 found.lines.append(number)
                 found.sections.append(ad.section)
                 found.prices.append(ad.price_eur)
+                found.values.append(ad.values())
         return found
 
     def _build_in_section(
@@ -357,7 +362,7 @@ def _keep_first_sightings(found: PageAds) -> None:
     for listing in found.ids:
         first.append(listing not in seen)
         seen.add(listing)
-    for name in ("ads", "ids", "lines", "sections", "prices"):
+    for name in ("ads", "ids", "lines", "sections", "prices", "values"):
         setattr(found, name, list(compress(getattr(found, name), first)))
 
 

@@ -165,9 +165,9 @@ class Parser:
             if not found.ads and not found.rejects:
                 continue
             stats.pages_with_widget += 1
-            ads, count = found.ads, len(found.ads)
+            count = len(found.ads)
             self.catalogue.add_page(
-                ads,
+                found.values,
                 found.ids,
                 found.lines,
                 page.source,

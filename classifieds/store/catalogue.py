@@ -121,17 +121,29 @@ class Catalogue:
         Sightings must come in input order (each parser reads its inputs in order): the new
         one is never before the first. Out-of-order pages go through merge.
         """
-        held = self._entries.get(ad.listing_id)
+        self._sighting(ad.listing_id, ad.values(), source, rank, url, fetched_at)
+
+    def _sighting(
+        self,
+        listing_id: str,
+        values: tuple[Any, ...],
+        source: str,
+        rank: Rank,
+        url: str | None,
+        fetched_at: datetime | None,
+    ) -> None:
+        """Record one sighting of the ad of ``values`` (see :meth:`add`)."""
+        held = self._entries.get(listing_id)
         if held is None:
-            blob = packed(_values_of(ad), source, rank, url, fetched_at)
-            self._put(ad.listing_id, self._packs.put(blob))
+            blob = packed(values, source, rank, url, fetched_at)
+            self._put(listing_id, self._packs.put(blob))
             return
-        entry = self._whole(ad.listing_id, held)
+        entry = self._whole(listing_id, held)
         when = moment(fetched_at, rank)
         settled(entry)
         entry.n_sightings += 1
         if when > entry.latest:
-            entry.ad, entry.latest = _values_of(ad), when
+            entry.ad, entry.latest = values, when
         if url is not None and (entry.first_url_at is None or when < entry.first_url_at):
             entry.first_url, entry.first_url_at = url, when
         if fetched_at is not None:
@@ -139,7 +151,7 @@ class Catalogue:
 
     def add_page(
         self,
-        ads: list[Ad],
+        values: list[tuple[Any, ...]],
         ids: list[str],
         lines: list[int],
         source: str,
@@ -148,22 +160,22 @@ class Catalogue:
         url: str | None = None,
         fetched_at: datetime | None = None,
     ) -> None:
-        """Record the sightings of ``ads`` (listing ids ``ids``) at ``lines`` of one page (see
-        :meth:`add`)."""
+        """Record the sightings of the ads of ``values`` (their :meth:`~Ad.values`; listing ids
+        ``ids``) at ``lines`` of one page (see :meth:`add`)."""
         entries = self._entries
         page = (key, record)
-        for ad, listing_id, line in zip(ads, ids, lines, strict=True):
+        for printed, listing_id, line in zip(values, ids, lines, strict=True):
             entry = entries.get(listing_id)
             if (
                 not isinstance(entry, Entry)
                 or fetched_at is not None
                 or (entry.later_page is None and entry.latest[0])
             ):
-                self.add(ad, source, (key, record, line), url, fetched_at)
+                self._sighting(listing_id, printed, source, (key, record, line), url, fetched_at)
                 continue
             # Undated after undated, in input order (most crawls): the new one is the latest.
             entry.n_sightings += 1
-            entry.ad, entry.later_page, entry.later_line = _values_of(ad), page, line
+            entry.ad, entry.later_page, entry.later_line = printed, page, line
             if url is not None and entry.first_url_at is None:
                 entry.first_url, entry.first_url_at = url, (False, UNDATED, (key, record, line))
 
@@ -182,7 +194,7 @@ class Catalogue:
     ) -> None:
         """Add the entry of an ad whose sightings were summed up before (an earlier run)."""
         entry = Entry(
-            self._values(ad.__dict__.values()),
+            self._values(ad.values()),
             latest,
             first,
             first_source,
@@ -321,11 +333,6 @@ class Catalogue:
 
 
 _STATE = ("_entries", "_packs", "_runs", "_max_entries", "_spill", "_count", "_chunk")
-
-
-def _values_of(ad: Ad) -> tuple[Any, ...]:
-    """Return the values of an ad as they are (a later sighting's: the ad the parser holds)."""
-    return tuple(ad.__dict__.values())
 
 
 def _listing_id(item: _Spilled) -> str:

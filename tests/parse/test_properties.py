@@ -41,6 +41,7 @@ def test_parsing_any_page_never_raises(lines: list[str], crlf: bool) -> None:
     assert len(found.ads) == len(found.lines) == len({ad.listing_id for ad in found.ads})
     assert found.sections == [ad.section for ad in found.ads]  # carried beside each ad
     assert found.prices == [ad.price_eur for ad in found.ads]
+    assert found.values == [ad.values() for ad in found.ads]
     for ad, line in zip(found.ads, found.lines, strict=True):
         assert ad.price_eur is None or ad.price_eur > 0
         assert len(ad.postcode) == 5 and line >= 1
@@ -115,6 +116,7 @@ def test_reading_a_widget_piece_by_piece_finds_what_the_scan_finds(
         )
         assert found.sections == scanned.sections == [ad.section for ad in found.ads]
         assert found.prices == scanned.prices == [ad.price_eur for ad in found.ads]
+        assert found.values == scanned.values == [ad.values() for ad in found.ads]
 
 
 @settings(max_examples=500)

@@ -152,7 +152,14 @@ def catalogues(
         fetched_at = None if when is None else day(when)
         ids = [ad.listing_id for ad in ads]
         halves[number <= len(parser) and parser[number - 1]].add_page(
-            ads, ids, lines, f"page{number}", "crawl", number, url, fetched_at
+            [ad.values() for ad in ads],
+            ids,
+            lines,
+            f"page{number}",
+            "crawl",
+            number,
+            url,
+            fetched_at,
         )
         for ad, line in zip(ads, lines, strict=True):
             one_by_one.add(ad, f"page{number}", ("crawl", number, line), url, fetched_at)
