@@ -186,9 +186,10 @@ class Copier:
             if url is not None and (seen.first_url_at is None or when < seen.first_url_at):
                 seen.first_url_at = when
 
-    def catalogue(self) -> Catalogue:
-        """Return the catalogue of the old sightings, from the old listings and what was seen."""
-        catalogue = Catalogue()
+    def catalogue(self, new: Callable[[], Catalogue] = Catalogue) -> Catalogue:
+        """Return the catalogue of the old sightings, from the old listings and what was seen,
+        made by ``new``: one with a memory budget spills the old listings like the new ones."""
+        catalogue = new()
         ad_fields = set(Ad.model_fields)
         for batch in pq.ParquetFile(self.folder / LISTINGS_PARQUET).iter_batches():
             for row in batch.to_pylist():

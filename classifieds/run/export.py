@@ -236,7 +236,7 @@ def build(
             for item in work:  # the parsers' catalogues
                 run.take(item)
         if copier is not None:
-            run.catalogue.merge(copier.catalogue())
+            run.catalogue.merge(copier.catalogue(catalogue))
             copier.close()
         run.tally.records_skipped += len(special)
         run.sightings.close()

@@ -13,6 +13,7 @@ from conftest import SEEDS
 
 from classifieds.cli import cli
 from classifieds.run import export
+from classifieds.run.append import Copier
 from classifieds.store import catalogue
 from classifieds.store.package import DATAPACKAGE_JSON
 
@@ -95,6 +96,27 @@ def test_a_tiny_budget_merges_runs_in_rounds(
 ) -> None:
     monkeypatch.setattr(catalogue, "FAN_IN", 3)  # ~50 runs, 3 files open at once
     assert exported(corpus, tmp_path / "data", "--jobs", "1", "--memory-limit", "60K") == in_memory
+
+
+def test_appending_spills_the_old_listings_too(
+    corpus: Path, in_memory: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dataset's listings, restored to be appended to, keep within the budget."""
+    out = tmp_path / "data"
+    first = CliRunner().invoke(cli, ["export", str(corpus), "--out", str(out), "-q"])
+    assert first.exit_code == 0, first.output
+    restored: list[bool] = []
+    copied = Copier.catalogue
+
+    def spied(self: Copier, *args: Any) -> catalogue.Catalogue:
+        old = copied(self, *args)
+        restored.append(old.spilled)
+        return old
+
+    monkeypatch.setattr(Copier, "catalogue", spied)
+    appended = exported(corpus, out, "--append", "--jobs", "1", "--memory-limit", "60K")
+    assert restored == [True]
+    assert appended == in_memory
 
 
 @pytest.mark.parametrize(
