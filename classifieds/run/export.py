@@ -170,7 +170,7 @@ def build(
     With ``append``, the dataset already in ``out`` is kept and only inputs it does not hold
     are read: the result is the dataset of all the inputs together. A run that found no
     input, or could read none of them, raises ClassifiedsError and leaves ``out`` as it was,
-    unless ``allow_empty``. Past ``memory_limit`` bytes of unique ads (at most 1.2 KB each),
+    unless ``allow_empty``. Past ``memory_limit`` bytes of unique ads (counted as 1.9 KB each),
     they spill to sorted runs on disk, merged at the end: the files are the same. Returns the
     run's manifest. Raises InputError for a missing input and OutputError for an output folder
     that cannot be written or is in use; bad pages never raise, they become rejects.

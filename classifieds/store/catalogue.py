@@ -55,10 +55,11 @@ from classifieds.store.entries import (
 _SHARED_FIELDS = frozenset(AD_FIELDS) - {"listing_id", "title", "description"}
 """Text fields whose values repeat between ads: each distinct value is held once."""
 _SHARED = tuple(name in _SHARED_FIELDS for name in AD_FIELDS)
-ENTRY_BYTES = 1_200
-"""Memory an entry of an ad seen twice or more takes (listing id, title, description, sighting
-facts; towns and the like shared), measured; one seen once takes ~550: what ``--memory-limit``
-is divided by, the larger to stay within it."""
+ENTRY_BYTES = 1_900
+"""Memory an entry may take, what ``--memory-limit`` is divided by: an ad seen twice or more
+takes ~1.5 KB whole (listing id, title, description, sighting facts, its dict slot; towns and
+the like shared), plus the ~420 bytes it was packed in while seen once, held until all the
+other entries of its memory map are taken; an ad seen once takes ~550."""
 FAN_IN = 64
 """Runs merged at once: files open together, and chunks of them in memory."""
 _PICKLED_AT_ONCE = 4_096
@@ -95,8 +96,17 @@ class Catalogue:
         return len(self._entries) if self._count is None else self._count
 
     def __getstate__(self) -> dict[str, Any]:
-        # Pickle memoises shared strings by identity: they travel once per catalogue.
-        return {name: getattr(self, name) for name in _STATE}
+        # Pickle memoises shared strings by identity: they travel once per catalogue. The packs
+        # travel compacted: the bytes of ads unpacked since stay behind.
+        packs = Packs()
+        entries = {
+            listing_id: packs.put(self._packs.peek(slot)) if isinstance(slot, int) else slot
+            for listing_id, slot in self._entries.items()
+        }
+        return {name: getattr(self, name) for name in _STATE} | {
+            "_entries": entries,
+            "_packs": packs,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name in _STATE:
@@ -209,10 +219,12 @@ class Catalogue:
     def merge(self, other: Catalogue) -> None:
         """Fold in the catalogue of other pages (before, after or between these ones), emptying
         ``other``."""
+        if other is self:
+            raise ValueError("a catalogue cannot be merged into itself")
         self._runs += other._runs
         other._runs = []
         for listing_id, theirs in other._entries.items():
-            seen = other._held(theirs)
+            seen = other._peeked(theirs)
             held = self._entries.get(listing_id)
             if held is None:
                 self._put(
@@ -227,7 +239,8 @@ class Catalogue:
         """Write the entries held in memory to a run file (a worker does before it hands in
         its catalogue: the parent then reads them from disk rather than from a pipe)."""
         if self._entries and self._spill is not None:
-            by_id = ((i, self._held(slot)) for i, slot in sorted(self._entries.items()))
+            # Peeked, not taken: a run that cannot be written leaves the catalogue whole.
+            by_id = ((i, self._peeked(slot)) for i, slot in sorted(self._entries.items()))
             self._runs.append(_write_run(self._spill, by_id, "ids", self._chunk))
             self._entries.clear()  # in place: add_page holds it
             self._packs = Packs()
@@ -270,8 +283,12 @@ class Catalogue:
         """Return the entry in ``slot``, taking it out of the packs if it is there."""
         return self._packs.take(slot) if isinstance(slot, int) else slot
 
+    def _peeked(self, slot: _Slot) -> Held:
+        """Return the entry in ``slot``, leaving it in the packs if it is there."""
+        return self._packs.peek(slot) if isinstance(slot, int) else slot
+
     def _first_of(self, slot: _Slot) -> Rank:
-        return first_of(self._packs.peek(slot) if isinstance(slot, int) else slot)
+        return first_of(self._peeked(slot))
 
     def _emptied(self) -> Iterator[Held]:
         """Yield the entries in order of first sighting, emptying the catalogue as they go:

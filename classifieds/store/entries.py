@@ -155,11 +155,11 @@ class Packs:
     once all its entries are taken, as a catalogue's rows are read.
     """
 
-    def __init__(self, size: int = PACK_BYTES) -> None:
-        self._size = size
+    def __init__(self, size: int | None = None) -> None:
+        self._size = PACK_BYTES if size is None else size
         self._maps: list[mmap.mmap | bytes | None] = []
         self._live: list[int] = []
-        self._used = size
+        self._used = self._size
 
     def __getstate__(self) -> dict[str, Any]:
         # The map being filled travels as far as it is filled; maps come back read-only.

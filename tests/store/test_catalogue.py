@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -17,9 +18,18 @@ from hypothesis import strategies as st
 from classifieds.models import Ad
 from classifieds.parse.ads import build_ad
 from classifieds.parse.communes import CommuneTable
+from classifieds.store import entries
 from classifieds.store.catalogue import Catalogue
 
 COMMUNES = CommuneTable.packaged()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def small_maps() -> Iterator[None]:
+    """Memory maps of a few entries each: every test here spreads its ads over many maps."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(entries, "PACK_BYTES", 2_048)
+        yield
 
 
 def studio(price: int) -> Ad:

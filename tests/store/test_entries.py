@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import mmap
+import os
 import pickle
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from itertools import islice
+from pathlib import Path
 from random import Random
+from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from classifieds.models import Ad
 from classifieds.parse.ads import AdBook, build_ad
+from classifieds.store import catalogue as catalogue_module
+from classifieds.store import entries
 from classifieds.store.catalogue import Catalogue
 from classifieds.store.entries import (
     AD_FIELDS,
@@ -143,5 +152,94 @@ def test_a_catalogue_sends_only_what_its_packs_hold() -> None:
     assert len(sent) < 4_096
     received = pickle.loads(sent)
     received.add(ad, "page", ("page", 0, 2))  # unpacked from a read-only map
-    (row,) = received.rows()
-    assert (row["n_sightings"], row["first_line"]) == (2, 1)
+    other = book_ad("T2")
+    received.add(other, "page", ("page", 0, 3))  # packed in a map of its own
+    assert [(row["n_sightings"], row["first_line"]) for row in received.rows()] == [(2, 1), (1, 3)]
+
+
+def book_ad(title: str) -> Ad:
+    ad = build_ad("Immobilier", title, f"{title} Caen (14000) 450€ Découvrir")
+    assert isinstance(ad, Ad)
+    return ad
+
+
+def maps_held(catalogue: Catalogue) -> int:
+    return sum(pack is not None for pack in catalogue._packs._maps)
+
+
+def test_a_catalogue_gives_its_maps_back_as_its_rows_are_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(entries, "PACK_BYTES", 2_048)  # about 8 ads a map
+    catalogue = Catalogue()
+    for line in range(100):
+        catalogue.add(book_ad(f"Studio {line}"), "page", ("page", 0, line))
+    held = maps_held(catalogue)
+    assert held >= 10
+    rows = catalogue.rows()
+    for _ in range(50):
+        next(rows)
+    assert maps_held(catalogue) <= held // 2 + 1  # the first half of the ads let go of
+    assert len(list(rows)) == 50
+
+
+def test_merging_empties_the_other_catalogue_and_its_maps(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(entries, "PACK_BYTES", 2_048)
+    mine, theirs = Catalogue(), Catalogue()
+    for line in range(40):
+        theirs.add(book_ad(f"Studio {line}"), "page", ("page", 0, line))
+    mine.merge(theirs)
+    assert (len(mine), len(theirs), maps_held(theirs)) == (40, 0, 0)
+    with pytest.raises(ValueError, match="into itself"):
+        mine.merge(mine)
+    assert len(list(mine.rows())) == 40
+
+
+def test_a_run_that_cannot_be_written_leaves_the_catalogue_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk mid-spill: the entries are all still there to be read."""
+    monkeypatch.setattr(entries, "PACK_BYTES", 2_048)
+    catalogue = Catalogue(1_000, tmp_path)
+    for line in range(30):
+        catalogue.add(book_ad(f"Studio {line}"), "page", ("page", 0, line))
+
+    def full(folder: Path, rows: Iterable[Any], *_: Any) -> Path:
+        list(islice(rows, 20))
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(catalogue_module, "_write_run", full)
+        with pytest.raises(OSError, match="No space"):
+            catalogue.spill_all()
+    assert [row["first_line"] for row in catalogue.rows()] == list(range(30))
+
+
+def test_packs_are_private_to_a_forked_process() -> None:
+    """A forked worker writing to the maps it inherits never changes its parent's."""
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here")
+    packs = Packs()
+    ref = packs.put(b"the parent's")
+    assert isinstance(ref, int)
+    child = os.fork()
+    if child == 0:  # the child: overwrite the entry in place, then leave at once
+        pack = packs._maps[0]
+        assert isinstance(pack, mmap.mmap)
+        pack[0:12] = b"the child's!"
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert packs.peek(ref) == b"the parent's"
+
+
+def test_a_catalogue_sent_leaves_the_bytes_of_ads_unpacked_behind() -> None:
+    """Ads seen twice are unpacked: what they were packed in does not travel (Dask)."""
+    catalogue = Catalogue()
+    for line in range(40):
+        catalogue.add(book_ad(f"Studio {line % 20}"), "page", ("page", 0, line))
+    sent = pickle.loads(pickle.dumps(catalogue))
+    half = Catalogue()
+    for line in range(20):
+        half.add(book_ad(f"Studio {line}"), "page", ("page", 0, line))
+    assert (maps_held(sent), maps_held(pickle.loads(pickle.dumps(half)))) == (0, 1)
+    assert list(sent.rows()) == list(catalogue.rows())
