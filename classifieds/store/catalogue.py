@@ -218,13 +218,20 @@ class Catalogue:
 
     def merge(self, other: Catalogue) -> None:
         """Fold in the catalogue of other pages (before, after or between these ones), emptying
-        ``other``."""
+        ``other`` as it goes: each of its memory maps is given back once copied."""
         if other is self:
             raise ValueError("a catalogue cannot be merged into itself")
         self._runs += other._runs
         other._runs = []
+        if not self._entries:  # the first one handed in (of one parser, often all): taken whole
+            self._entries, other._entries = other._entries, {}
+            self._packs, other._packs = other._packs, Packs()
+            self._shared, other._shared = other._shared, {}
+            if self._max_entries is not None and len(self._entries) >= self._max_entries:
+                self.spill_all()
+            return
         for listing_id, theirs in other._entries.items():
-            seen = other._peeked(theirs)
+            seen = other._held(theirs)
             held = self._entries.get(listing_id)
             if held is None:
                 self._put(
