@@ -2,9 +2,9 @@
 two entries of one listing into one (see :mod:`.catalogue` for the order they follow).
 
 Most ads of a crawl where ads are new are seen once: such an entry is held packed, one
-``bytes`` of its values and its sighting (:func:`packed`, ~420 bytes where an :class:`Entry`
-and its tuples take ~550), kept in :class:`Packs`, and unpacked on its second sighting, when
-it is merged, or read.
+``bytes`` of its values and its sighting (:func:`packed`, ~420 bytes where a whole
+:class:`Entry` takes ~1.5 KB), kept in :class:`Packs`, and unpacked on its second sighting,
+when it is merged, or read.
 """
 
 from __future__ import annotations
