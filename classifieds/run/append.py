@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from classifieds.errors import ClassifiedsError
 from classifieds.models import Ad
 from classifieds.read import STDIN, file_facts, input_key, source_name
+from classifieds.read.remote import NO_OPTIONS, StorageOptions
 from classifieds.run.batches import InputStats
 from classifieds.store.catalogue import Catalogue
 from classifieds.store.dataset import (
@@ -80,13 +81,15 @@ def plan(
     new: Iterator[str],
     batch_size: int,
     old_again: Callable[[], Iterable[InputStats]] | None = None,
+    options: StorageOptions = NO_OPTIONS,
 ) -> Iterator[Step]:
     """Yield the steps of an append: old inputs to copy and new ones to parse, in input order.
 
     A new input that was read before, with the same content, is copied. One whose content
     changed cannot be appended (its old rows would have to go): that is an error. So is an
     old input spelled another way (``/abs/crawl/a.txt`` for ``crawl/a.txt``), which would be
-    read twice under two names; ``old_again`` gives the old inputs again to tell.
+    read twice under two names; ``old_again`` gives the old inputs again to tell. An old
+    input at a URL is hashed again through ``options``, as it was read.
     """
     old_input = next(old, None)
     batch: list[str] = []
@@ -102,7 +105,7 @@ def plan(
                     "The dataset already holds a page read from stdin: export again without "
                     "--append, or save the page to a file."
                 )
-            if file_facts(source)[1] != old_input.sha256:
+            if _sha256(source, options) != old_input.sha256:
                 raise ClassifiedsError(
                     f"{source} changed since it was exported: export the whole crawl again "
                     "without --append."
@@ -135,6 +138,19 @@ def plan(
         yield Parse(batch)
     if kept:
         yield Keep(kept)
+
+
+def _sha256(source: str, options: StorageOptions) -> str:
+    """Return the sha256 of an input read before; an input that cannot be read is an error."""
+    try:
+        return file_facts(source, options)[1]
+    except OSError as error:
+        reason = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+        raise ClassifiedsError(
+            f"Cannot read {source} to tell whether it changed since it was exported: {reason}."
+            " Check that it is there and readable (a URL: the credentials, the endpoint and"
+            " --storage-option), or export again without --append."
+        ) from error
 
 
 @dataclass

@@ -210,7 +210,9 @@ def build(
         run = _Run(stage, rejects, catalogue)
         if previous:
             again = partial(previous_inputs, out)  # to tell old inputs spelled another way
-            steps: Iterator[Step] = plan(previous_inputs(out), sources, batch_size, again)
+            steps: Iterator[Step] = plan(
+                previous_inputs(out), sources, batch_size, again, storage_options
+            )
         else:
             steps = (Parse(batch) for batch in batched(sources, batch_size))
         # The engine reads ahead through the steps for its batches; this loop follows behind

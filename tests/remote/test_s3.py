@@ -150,6 +150,24 @@ def test_an_append_to_a_url_equals_an_export_of_everything(bucket: Bucket) -> No
     assert classifieds.load(bucket.url("grown")).equals(classifieds.load(bucket.url("both")))
 
 
+def test_an_append_hashes_the_old_url_inputs_with_the_storage_options(
+    bucket: Bucket, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An input read before is hashed again to tell it unchanged: through the same options."""
+    fill(bucket)
+    bucket.put("more/basic.txt", (DATA / "basic.txt").read_bytes() + b"\n")
+    monkeypatch.delenv("AWS_ENDPOINT_URL")  # the endpoint comes from the options alone
+    options = {"endpoint_url": bucket.endpoint}
+    crawl, more = bucket.url("crawl/"), bucket.url("more/")
+    classifieds.build([crawl, more], tmp_path / "both", storage_options=options)
+    classifieds.build([crawl], tmp_path / "grown", storage_options=options)
+    appended = classifieds.build(
+        [crawl, more], tmp_path / "grown", append=True, storage_options=options
+    )
+    assert appended.inputs_read == 1
+    assert local_files(tmp_path / "grown") == local_files(tmp_path / "both")
+
+
 def test_readers_trust_a_dataset_at_a_url_only_through_its_manifest(bucket: Bucket) -> None:
     fill(bucket)
     classifieds.build([bucket.url("crawl/")], bucket.url("data"))

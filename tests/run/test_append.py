@@ -85,6 +85,27 @@ def test_a_changed_input_cannot_be_appended(crawl: Path, tmp_path: Path) -> None
     assert files(tmp_path / "data") == before
 
 
+def test_an_old_input_that_cannot_be_hashed_again_is_one_line_and_exit_1(
+    crawl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not reported as a failure to write the dataset: the dataset is fine, the input is not."""
+    classifieds.build([crawl / "a"], tmp_path / "data")
+    before = files(tmp_path / "data")
+
+    def unreadable(source: str, options: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied", source)
+
+    monkeypatch.setattr("classifieds.run.append.file_facts", unreadable)
+    result = CliRunner().invoke(
+        cli, ["export", str(crawl / "a"), "-o", str(tmp_path / "data"), "--append", "-q"]
+    )
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"Error: Cannot read {crawl / 'a'}")
+    assert "PermissionError" in line and "without --append" in line
+    assert files(tmp_path / "data") == before
+
+
 def test_append_to_nothing_is_an_export(crawl: Path, tmp_path: Path) -> None:
     classifieds.build([crawl], tmp_path / "appended", append=True)
     classifieds.build([crawl], tmp_path / "full")
