@@ -121,7 +121,8 @@ class _Walk:
                 if entry.is_dir(follow_symlinks=False):
                     yield from self.files(entry.path, f"{relative}/")
                     continue
-                regular, special = entry.is_file(), _is_special(entry)
+                regular = entry.is_file()  # from the directory listing: no stat
+                special = not regular and _is_special(entry)
             except OSError:  # a symlink loop, a file gone: reading it says why
                 regular, special = True, False
             if not self._selected(relative):
