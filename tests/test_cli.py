@@ -5,12 +5,14 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import SEEDS, html_page, page, write_warc
+from conftest import DATA, SEEDS, html_page, page, write_warc
 
 import classifieds
 from classifieds import __version__
@@ -236,3 +238,24 @@ def test_history_of_an_unknown_id_is_a_usage_error(
 def test_history_without_a_dataset_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["history", "0000000000000000", str(tmp_path)])
     assert result.exit_code == 2 and "classifieds export" in result.stderr
+
+
+def test_an_export_imports_no_pandas_and_a_frame_still_loads_after(tmp_path: Path) -> None:
+    """pyarrow would import pandas on the first array the export builds (0.3 s, 45 MB)."""
+    out = str(tmp_path / "data")
+    code = f"""
+import sys
+from click.testing import CliRunner
+import classifieds
+from classifieds.cli import cli
+result = CliRunner().invoke(cli, ["export", {str(DATA)!r}, "-o", {out!r}, "-q", "--jobs", "2"])
+assert result.exit_code == 0, result.output
+assert "pandas" not in sys.modules
+print(len(classifieds.load({out!r})), type(classifieds.load({out!r})).__name__)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [
+        str(classifieds.build([DATA], tmp_path / "api").listings),
+        "DataFrame",
+    ]
