@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from itertools import pairwise
 from types import MappingProxyType
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -26,6 +27,57 @@ PropertyType = Literal[
 ]
 VehicleType = Literal["voiture", "moto", "utilitaire", "camping_car", "remorque", "piece"]
 TownMatch = Literal["exact", "normalised", "former", "none"]
+
+Family = Literal["immobilier", "vehicules"]
+REAL_ESTATE: Final = "immobilier"
+VEHICLES: Final = "vehicules"
+# Words of a section header that tell its family: "Immo", "Logement", "Immobilier neuf" hold
+# real estate; "Véhicules", "Auto-Moto", "Occasions auto" hold vehicles.
+_REAL_ESTATE_SECTION_WORDS: Final = frozenset(
+    {"immobilier", "immobiliere", "immobilieres", "immo", "logement", "logements", "habitat"}
+)
+_VEHICLE_SECTION_WORDS: Final = frozenset(
+    {
+        "automobile",
+        "automobiles",
+        "auto",
+        "autos",
+        "moto",
+        "motos",
+        "vehicule",
+        "vehicules",
+        "voiture",
+        "voitures",
+        "utilitaires",
+        "camping car",
+        "camping cars",
+        "deux roues",
+        "2 roues",
+    }
+)
+
+
+def family_of(category: str) -> Family | None:
+    """Return the family of ads a section holds, told by the words of its slug (``category``):
+    which attributes its ads get, and which figures a summary keeps apart.
+
+    >>> family_of("immobilier"), family_of("immobilier_neuf"), family_of("auto_moto")
+    ('immobilier', 'immobilier', 'vehicules')
+    >>> family_of("bonnes_affaires"), family_of("emploi"), family_of("auto_et_immo")
+    (None, None, None)
+    """
+    if category == REAL_ESTATE:
+        return REAL_ESTATE
+    if category == "automobile":
+        return VEHICLES
+    words = category.split("_")
+    phrases = {*words, *(" ".join(pair) for pair in pairwise(words))}
+    real_estate = not phrases.isdisjoint(_REAL_ESTATE_SECTION_WORDS)
+    vehicles = not phrases.isdisjoint(_VEHICLE_SECTION_WORDS)
+    if real_estate == vehicles:  # neither, or both ("Auto et immo"): not one family
+        return None
+    return REAL_ESTATE if real_estate else VEHICLES
+
 
 # A reason is a stable code: users filter rejects.jsonl on it, the README explains each one.
 RejectReason = Literal[

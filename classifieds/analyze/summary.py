@@ -8,8 +8,9 @@ The rules of the data contract's "Price summaries", in one place:
   of every figure.
 - A group never pools categories: ``category`` is a group column even when ``by`` does not
   name it (after the columns named), so that a town's 40 € bike is not a car's price.
-- A rent and a sale price never share a figure: real estate is always split by ``transaction``,
-  even when ``by`` does not name it, and real estate whose transaction is unknown is a group of
+- A rent and a sale price never share a figure: real estate (every section of that family:
+  "Immobilier", "Immo", "Logement"...) is always split by ``transaction``, even when ``by``
+  does not name it, and real estate whose transaction is unknown is a group of
   its own, labelled :data:`UNKNOWN_TRANSACTION`.
 - Quartiles are only given for groups with at least :data:`MIN_PRICES_FOR_QUARTILES` prices;
   below that ``p25`` and ``p75`` are null rather than interpolated from one or two prices. A
@@ -44,6 +45,7 @@ from classifieds.analyze.query import (
     unknown_column,
 )
 from classifieds.errors import QueryError
+from classifieds.models import REAL_ESTATE, family_of
 
 __all__ = [
     "FIGURE_COLUMNS",
@@ -60,7 +62,6 @@ __all__ = [
     "time_keys",
 ]
 
-REAL_ESTATE: Final = "immobilier"
 TERRAIN: Final = "terrain"
 UNKNOWN_TRANSACTION: Final = "(unknown)"
 """The ``transaction`` label of real estate whose transaction the ad does not tell."""
@@ -96,7 +97,7 @@ def group_columns(listings: pd.DataFrame, by: str | Sequence[str] = ("category",
     columns = list(dict.fromkeys(columns))
     if "category" not in columns:
         columns.append("category")
-    if "transaction" not in columns and (_category(listings) == REAL_ESTATE).any():
+    if "transaction" not in columns and _real_estate(listings).any():
         columns.insert(columns.index("category") + 1, "transaction")
     return columns
 
@@ -238,7 +239,7 @@ def _keyed(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
         if "transaction" in rows.columns
         else pd.Series(None, index=rows.index, dtype=object)
     )
-    unknown = (_category(rows) == REAL_ESTATE) & transaction.isna()
+    unknown = _real_estate(rows) & transaction.isna()
     return rows.assign(transaction=transaction.where(~unknown, UNKNOWN_TRANSACTION))
 
 
@@ -248,7 +249,7 @@ def _statistics(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame({column: pd.Series(dtype=object) for column in [*keys, *figures]})
     price = rows["price_eur"].astype("float64")
-    real_estate = _category(rows) == REAL_ESTATE
+    real_estate = _real_estate(rows)
     surface = _area(rows, "surface_m2")
     per_m2 = (price / surface).where(real_estate & (surface > 0))
     land = _area(rows, "land_m2")
@@ -284,5 +285,9 @@ def _area(rows: pd.DataFrame, column: str) -> pd.Series[float]:
     return rows[column].astype("float64")
 
 
-def _category(rows: pd.DataFrame) -> pd.Series[str]:
-    return folded(rows["category"])
+def _real_estate(rows: pd.DataFrame) -> pd.Series[bool]:
+    """Return whether each row is real estate: of a section of that family, "Immobilier" or
+    "Immo", "Logement", "Immobilier neuf" (:func:`~classifieds.models.family_of`)."""
+    category = folded(rows["category"])
+    families = {name: family_of(name) for name in category.dropna().unique()}
+    return category.map(families).eq(REAL_ESTATE).fillna(False).astype(bool)

@@ -606,30 +606,6 @@ LABEL_WORDS: Final = (
 
 # --- kinds of property and vehicle (folded words; see classifieds.parse.kinds) ---------------
 
-# Words of a section header that tell its family: "Immo", "Logement", "Immobilier neuf" hold
-# real estate; "Véhicules", "Auto-Moto", "Occasions auto" hold vehicles.
-REAL_ESTATE_SECTION_WORDS: Final = frozenset(
-    {"immobilier", "immobiliere", "immobilieres", "immo", "logement", "logements", "habitat"}
-)
-VEHICLE_SECTION_WORDS: Final = frozenset(
-    {
-        "automobile",
-        "automobiles",
-        "auto",
-        "autos",
-        "moto",
-        "motos",
-        "vehicule",
-        "vehicules",
-        "voiture",
-        "voitures",
-        "utilitaires",
-        "camping car",
-        "camping cars",
-        "deux roues",
-        "2 roues",
-    }
-)
 # A noun naming what the ad lets or sells -> property type. The first one in the text is the
 # property ("Maison avec garage", "Appartement T3 avec place de parking").
 PROPERTY_NOUNS: Final[Mapping[str, str]] = MappingProxyType(

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from itertools import pairwise
 from types import MappingProxyType
-from typing import Final, Literal
+from typing import Final
 
+from classifieds.models import REAL_ESTATE, VEHICLES, family_of
 from classifieds.parse import _models
 from classifieds.parse import _vocabulary as vocab
 from classifieds.parse.vehicles import MAKE_OF_ALIAS, MODEL_OF_NAME, Mentions, mentions_of
@@ -27,36 +27,12 @@ __all__ = [
     "vehicle_type_of",
 ]
 
-Family = Literal["immobilier", "vehicules"]
-REAL_ESTATE: Final = "immobilier"
-VEHICLES: Final = "vehicules"
 DWELLING_TYPES: Final = frozenset({"maison", "appartement", "immeuble"})
 # A later noun may name what a vehicle of these kinds carries or is built on: "remorque
 # porte-voiture", "camping-car sur base fourgon".
 CARRIERS: Final = frozenset({"camping_car", "remorque"})
 # Kinds whose wording outranks what the model table says: "Clio société utilitaire".
 OUTRANKS_MODEL: Final = frozenset({"camping_car", "remorque", "utilitaire"})
-
-
-def family_of(category: str) -> Family | None:
-    """Return the family of ads a section holds, told by the words of its slug.
-
-    >>> family_of("immobilier"), family_of("immobilier_neuf"), family_of("auto_moto")
-    ('immobilier', 'immobilier', 'vehicules')
-    >>> family_of("bonnes_affaires"), family_of("emploi")
-    (None, None)
-    """
-    if category == "immobilier":
-        return REAL_ESTATE
-    if category == "automobile":
-        return VEHICLES
-    words = category.split("_")
-    phrases = {*words, *(" ".join(pair) for pair in pairwise(words))}
-    real_estate = not phrases.isdisjoint(vocab.REAL_ESTATE_SECTION_WORDS)
-    vehicles = not phrases.isdisjoint(vocab.VEHICLE_SECTION_WORDS)
-    if real_estate == vehicles:  # neither, or both ("Auto et immo"): not one family
-        return None
-    return REAL_ESTATE if real_estate else VEHICLES
 
 
 def _words(words: object) -> str:

@@ -156,3 +156,23 @@ def test_the_land_column_is_printed_in_every_format(listings: pd.DataFrame) -> N
         "terrain,immobilier,vente,3,3,30000.0,,45000.0,46333.33,,64000.0,,70.0",
     ]
     assert '"price_per_m2_land": 70.0' in render(summary, "json")
+
+
+@pytest.mark.parametrize("section", ["immo", "logement", "immobilier_neuf", "Logement"])
+def test_every_real_estate_section_splits_rents_from_sales(section: str) -> None:
+    """Not only "immobilier": the sections that get real-estate attributes are real estate."""
+    ads = pd.DataFrame(
+        [
+            ad("r1", section, 900.0, transaction="location", surface_m2=90.0),
+            ad("s1", section, 260000.0, transaction="vente", surface_m2=110.0),
+            ad("u1", section, 1200.0),
+            ad("g1", GOODS, 40.0),
+        ]
+    )
+    table = summarize(ads).set_index(["category", "transaction"])
+    assert table.loc[(section, "location"), "median"] == 900.0
+    assert table.loc[(section, "location"), "price_per_m2"] == 10.0
+    assert table.loc[(section, "vente"), "median"] == 260000.0
+    assert table.loc[(section, "(unknown)"), "ads"] == 1
+    goods = table.xs(GOODS, level="category")
+    assert goods["ads"].tolist() == [1] and math.isnan(goods["price_per_m2"].iloc[0])
