@@ -1,7 +1,7 @@
 """Which listings (or sightings) a question is about: conditions written ``COLUMN<op>VALUE``.
 
 ``summary`` and ``rows`` take the same ``--where`` conditions, read here: ``=`` and ``!=`` on
-text (without regard to case) and numbers, ``<``, ``<=``, ``>``, ``>=`` on numbers and dates
+text (without regard to case), numbers and true/false columns (``price_outlier=true``), ``<``, ``<=``, ``>``, ``>=`` on numbers and dates
 (:mod:`.dates`). A null passes no condition.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Final, Literal, cast
 
 import pandas as pd
@@ -40,6 +41,14 @@ NUMERIC_COLUMNS: Final = frozenset(
 """Columns of the dataset that hold numbers, whatever dtype a hand-made frame gives them."""
 INTEGER_COLUMNS: Final = frozenset(
     c.name for c in (*LISTING_COLUMNS, *SIGHTING_COLUMNS) if pa.types.is_integer(c.type)
+)
+
+BOOLEAN_COLUMNS: Final = frozenset(
+    c.name for c in (*LISTING_COLUMNS, *SIGHTING_COLUMNS) if pa.types.is_boolean(c.type)
+)
+_TRUTH: Final = MappingProxyType(
+    dict.fromkeys(("true", "1", "yes", "oui"), True)
+    | dict.fromkeys(("false", "0", "no", "non"), False)
 )
 
 _CONDITION = re.compile(
@@ -106,6 +115,8 @@ class Condition:
         column = listings[self.column]
         if is_timestamp(self.column, column):
             return self._holds_for_dates(as_utc(column))
+        if self.column in BOOLEAN_COLUMNS or pd.api.types.is_bool_dtype(column):
+            return self._holds_for_truth(column.astype("boolean"))
         if self.column in NUMERIC_COLUMNS or pd.api.types.is_numeric_dtype(column):
             return self._holds_for_numbers(pd.to_numeric(column, errors="coerce"))
         if self.operator in _ORDERING:
@@ -127,6 +138,20 @@ class Condition:
             return column.notna() & ~column.isin(numbers)
         compare = {"<": column.lt, "<=": column.le, ">": column.gt, ">=": column.ge}
         return compare[self.operator](numbers[0]).fillna(False)
+
+    def _holds_for_truth(self, column: pd.Series[bool]) -> pd.Series[bool]:
+        if self.operator in _ORDERING:
+            raise QueryError(f"{self}: {self.column} is true or false; compare it with = or !=.")
+        wanted = set()
+        for value in self.values:
+            if value.casefold() not in _TRUTH:
+                raise QueryError(
+                    f"{self}: {self.column} is true or false, and {value!r} is neither: write"
+                    f" {self.column}=true or {self.column}=false."
+                )
+            wanted.add(_TRUTH[value.casefold()])
+        hit = column.isin(wanted).fillna(False).astype(bool)
+        return hit if self.operator == "=" else column.notna() & ~hit
 
     def _holds_for_dates(self, column: pd.Series) -> pd.Series[bool]:
         bounds = [self._bound(value) for value in self.values]

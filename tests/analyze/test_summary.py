@@ -295,6 +295,44 @@ def test_bad_conditions_say_what_is_wrong(
         summarize(listings, where=[condition])
 
 
+@pytest.mark.parametrize("dtype", [object, "boolean"])
+@pytest.mark.parametrize(
+    ("condition", "ids"),
+    [
+        ("price_outlier=true", "a"),
+        ("price_outlier=TRUE", "a"),
+        ("price_outlier=1", "a"),
+        ("price_outlier=false", "b"),
+        ("price_outlier=no", "b"),
+        ("price_outlier!=true", "b"),  # a null passes no condition
+        ("price_outlier=true,false", "a b"),
+    ],
+)
+def test_a_true_or_false_column_compares_with_true_and_false(
+    condition: str, ids: str, dtype: object
+) -> None:
+    frame = pd.DataFrame(
+        {
+            "listing_id": ["a", "b", "c"],
+            "price_outlier": pd.Series([True, False, None], dtype=dtype),
+        }
+    )
+    assert select(frame, where=[condition])["listing_id"].tolist() == ids.split()
+
+
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        ("price_outlier=maybe", "'maybe' is neither: write price_outlier=true or"),
+        ("price_outlier>0", "compare it with = or !="),
+    ],
+)
+def test_a_true_or_false_column_refuses_other_values(condition: str, message: str) -> None:
+    frame = pd.DataFrame({"listing_id": ["a"], "price_outlier": [True]})
+    with pytest.raises(QueryError, match=message):
+        select(frame, where=[condition])
+
+
 def test_grouping_by_an_unknown_column_lists_the_columns(listings: pd.DataFrame) -> None:
     with pytest.raises(QueryError, match=r"No column 'ville' to group by\. Columns: listing_id, "):
         summarize(listings, ["category", "ville"])
