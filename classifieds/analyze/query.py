@@ -1,8 +1,8 @@
 """Which listings (or sightings) a question is about: conditions written ``COLUMN<op>VALUE``.
 
 ``summary`` and ``rows`` take the same ``--where`` conditions, read here: ``=`` and ``!=`` on
-text (without regard to case), numbers and true/false columns (``price_outlier=true``), ``<``, ``<=``, ``>``, ``>=`` on numbers and dates
-(:mod:`.dates`). A null passes no condition.
+text (without regard to case), numbers and true/false columns (``price_outlier=true``); ``<``,
+``<=``, ``>``, ``>=`` on numbers and dates (:mod:`.dates`). A null passes no condition.
 """
 
 from __future__ import annotations

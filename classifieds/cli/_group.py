@@ -66,7 +66,7 @@ def _storage_options(
     return options
 
 
-class MissingInput(click.ClickException):
+class OneLineUsageError(click.ClickException):
     """A usage error told in one line: exit code 2, no usage text."""
 
     exit_code = 2

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from classifieds.cli._group import DEFAULT_DATASET, MissingInput, cli, storage_option
+from classifieds.cli._group import DEFAULT_DATASET, OneLineUsageError, cli, storage_option
 from classifieds.console import DictionaryFormat, HistoryFormat, data_dictionary, history_text
 from classifieds.errors import ClassifiedsError, InputError, QueryError
 from classifieds.store.dataset import load, load_sightings
@@ -75,7 +75,7 @@ def history(
         sightings = load_sightings(dataset, storage_options)
         found = find_listing(sightings, listing_id.strip())
     except InputError as error:
-        raise MissingInput(str(error)) from error
+        raise OneLineUsageError(str(error)) from error
     except QueryError as error:
         raise click.BadParameter(str(error), param_hint="LISTING_ID") from error
     except ClassifiedsError as error:  # a store that refuses the credentials
@@ -179,9 +179,9 @@ def summary(
         selected = select(listings, where=where, drop_outliers=drop_outliers)
         table = summarize(selected, [c.strip() for c in by.split(",") if c.strip()], top=top)
     except InputError as error:
-        raise MissingInput(str(error)) from error
+        raise OneLineUsageError(str(error)) from error
     except QueryError as error:
-        raise click.UsageError(str(error)) from error
+        raise OneLineUsageError(str(error)) from error
     except ClassifiedsError as error:  # a store that refuses the credentials
         raise click.ClickException(str(error)) from error
     if table.empty:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from classifieds.cli._group import DEFAULT_DATASET, MissingInput, cli, storage_option
+from classifieds.cli._group import DEFAULT_DATASET, OneLineUsageError, cli, storage_option
 from classifieds.errors import ClassifiedsError, InputError, QueryError
 from classifieds.store.dataset import load, load_sightings
 
@@ -104,9 +104,9 @@ def rows(
             limit=limit,
         )
     except InputError as error:
-        raise MissingInput(str(error)) from error
+        raise OneLineUsageError(str(error)) from error
     except QueryError as error:
-        raise MissingInput(str(error)) from error
+        raise OneLineUsageError(str(error)) from error
     except ClassifiedsError as error:  # a store that refuses the credentials
         raise click.ClickException(str(error)) from error
     if chosen.matched == 0:
