@@ -125,8 +125,22 @@ def _markdown(header: list[str], rows: list[list[str]], numeric: list[bool]) -> 
     return "".join("| " + " | ".join(line) + " |\n" for line in lines)
 
 
+def cents(amount: float) -> float:
+    """Return an amount rounded to the cent as it is written, half up, as the table rounds it:
+    CSV and JSON give the same figures (float rounding would take 23320.025 down, or not).
+
+    >>> cents(23320.025), cents(2.675), cents(-0.005), cents(650.0)
+    (23320.03, 2.68, -0.01, 650.0)
+    """
+    exact = Decimal(repr(float(amount)))
+    return float(exact.quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
 def _csv(summary: pd.DataFrame) -> str:
-    rounded = summary.round({column: 2 for column in MONEY_COLUMNS if column in summary})
+    money = [column for column in MONEY_COLUMNS if column in summary]
+    rounded = summary.assign(
+        **{column: summary[column].map(cents, na_action="ignore") for column in money}
+    )
     return rounded.to_csv(index=False, lineterminator="\n")
 
 
@@ -138,7 +152,7 @@ def _records(summary: pd.DataFrame) -> list[dict[str, Any]]:
             if _is_null(value):
                 record[column] = None
             elif column in MONEY_COLUMNS:
-                record[column] = round(float(value), 2)
+                record[column] = cents(value)
             elif column in FIGURE_COLUMNS:
                 record[column] = int(value)
             elif hasattr(value, "item"):  # a numpy scalar

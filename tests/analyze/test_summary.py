@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -399,6 +401,20 @@ def test_csv_and_json_hold_plain_numbers(listings: pd.DataFrame) -> None:
         "automobile,4,3,4500.0,,9500.0,8666.67,,12000.0,",
     ]
     assert '"mean": 8666.67' in render(summary, "json") and '"p25": null' in render(summary, "json")
+
+
+@pytest.mark.parametrize("prices", [[23320.02, 23320.03], [2.67, 2.68], [0.015, 0.025]])
+def test_csv_and_json_round_a_half_cent_alike(prices: list[float]) -> None:
+    """Means on a half cent: float rounding would take some down, others up."""
+    frame = pd.DataFrame({"listing_id": ["a", "b"], "category": [GOODS] * 2, "price_eur": prices})
+    summary = summarize(frame)
+    mean = float(render(summary, "csv").splitlines()[1].split(",")[6])
+    (record,) = json.loads(render(summary, "json"))
+    assert (
+        record["mean"]
+        == mean
+        == float(Decimal(repr(sum(prices) / 2)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    )
 
 
 def test_table_is_aligned_with_french_amounts(listings: pd.DataFrame) -> None:
