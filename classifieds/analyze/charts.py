@@ -28,7 +28,14 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pandas as pd
 
-from classifieds.analyze.panels import Drawn, label_of, panel_of, panel_title, price_axis
+from classifieds.analyze.panels import (
+    Drawn,
+    label_of,
+    panel_of,
+    panel_title,
+    price_axis,
+    price_label,
+)
 from classifieds.analyze.report import format_eur, group_keys, group_label, render
 from classifieds.analyze.summary import MIN_PRICES_FOR_QUARTILES, time_keys
 from classifieds.analyze.timecharts import draw_lines, time_panels, undated_note
@@ -159,18 +166,18 @@ def draw_prices(
         for axes, (panel, rows) in zip(grid[:, 0], panels.items(), strict=True):
             if over_time:
                 every = [line for lines in panels.values() for line in lines]
-                caption = draw_lines(axes, rows, keys, every)
+                caption = draw_lines(axes, rows, keys, every, panel)
             elif kind == "bar":
-                caption = _bars(axes, rows)
+                caption = _bars(axes, rows, panel)
             else:
-                caption = _boxes(axes, rows)
+                caption = _boxes(axes, rows, panel)
             if titled:
                 axes.set_title(panel_title(panel), loc="left", fontsize="medium", color="0.2")
             axes.spines[["top", "right"]].set_visible(False)
             axes.set_axisbelow(True)
         figure.suptitle(_wrapped(title), x=0.01, ha="left", fontsize="large")
         undated = undated_note(summary, keys) if over_time else ""
-        words = [note or "", undated, caption]
+        words = [note or "", undated, "" if over_time else _left_out(summary, prices), caption]
         caption = _wrapped(" ".join(w for w in words if w), _CAPTION_WIDTH)
         figure.supxlabel(caption, fontsize="small", color="0.35")
     drawn = {
@@ -211,6 +218,14 @@ def drawn_text(summary: pd.DataFrame, prices: Sequence[Sequence[float]], drawn: 
     return f"{shown} group{'s' * (priced != 1)} with a price"
 
 
+def _left_out(summary: pd.DataFrame, prices: Sequence[Sequence[float]]) -> str:
+    """Return what the caption says of the groups past :data:`MAX_GROUPS`, if any."""
+    priced = drawable(summary, prices)
+    if priced <= MAX_GROUPS:
+        return ""
+    return f"The {MAX_GROUPS} largest of {priced} groups with a price; --top or --where for others."
+
+
 def _group_panels(
     summary: pd.DataFrame, prices: Sequence[Sequence[float]], keys: Sequence[str]
 ) -> dict[Any, list[Drawn]]:
@@ -227,7 +242,7 @@ def _group_panels(
     return panels or {None: []}
 
 
-def _boxes(axes: Axes, rows: Sequence[Drawn]) -> str:
+def _boxes(axes: Axes, rows: Sequence[Drawn], panel: Any) -> str:
     """Draw each group's spread; return the caption that reads it."""
     for y, (_, row, group, _) in enumerate(rows):
         if len(group) >= MIN_PRICES_FOR_QUARTILES:
@@ -256,7 +271,7 @@ def _boxes(axes: Axes, rows: Sequence[Drawn]) -> str:
             axes.plot([row["median"]] * 2, [y - 0.3, y + 0.3], color=_RED, linewidth=2)
     log = price_axis(axes, "x", [price for drawn in rows for price in drawn.prices])
     _group_axis(axes, rows)
-    axes.set_xlabel("Asking price (€, log scale)" if log else "Asking price (€)")
+    axes.set_xlabel(price_label("Asking price", panel, log))
     axes.grid(axis="x", color="0.9")
     return (
         "Dots: each price · red: median · box: p25 to p75 and whiskers: min to max,"
@@ -264,16 +279,20 @@ def _boxes(axes: Axes, rows: Sequence[Drawn]) -> str:
     )
 
 
-def _bars(axes: Axes, rows: Sequence[Drawn]) -> str:
-    from matplotlib.ticker import FuncFormatter
-
+def _bars(axes: Axes, rows: Sequence[Drawn], panel: Any) -> str:
     medians = [float(drawn.data["median"]) for drawn in rows]
-    bars = axes.barh(range(len(rows)), medians, height=0.6, color="#5b8fc7")
+    log = price_axis(axes, "x", medians)  # log when the medians span a factor of 100
+    low, high = axes.get_xlim()
+    if log:  # bars from the left edge, room for the amounts on the right
+        start, limits = low, (low, high * (high / low) ** 0.15)
+    else:
+        start, limits = 0.0, (0.0, max(medians, default=1.0) * 1.3 or 1.0)
+    axes.set_xlim(*limits)
+    lengths = [median - start for median in medians]
+    bars = axes.barh(range(len(rows)), lengths, left=start, height=0.6, color="#5b8fc7")
     axes.bar_label(bars, [format_eur(m) for m in medians], padding=4, fontsize="small")
-    axes.set_xlim(0, max(medians, default=1.0) * 1.3 or 1.0)  # room for the amounts
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: format_eur(value)))
     _group_axis(axes, rows)
-    axes.set_xlabel("Median asking price (€)")
+    axes.set_xlabel(price_label("Median asking price", panel, log))
     axes.grid(axis="x", color="0.9")
     return "n: ads with a price."
 

@@ -31,6 +31,7 @@ __all__ = [
     "panel_of",
     "panel_title",
     "price_axis",
+    "price_label",
 ]
 
 MAX_LABEL: Final = 40
@@ -95,6 +96,16 @@ def panel_of(row: pd.Series[Any], keys: Sequence[str]) -> Any:
 
 def panel_title(panel: Any) -> str:
     return _OTHER_PANEL if panel is None else PANEL_TITLES.get(panel, str(panel))
+
+
+def price_label(noun: str, panel: Any, log: bool) -> str:
+    """Return the title of a price axis: its unit, a month's rent in the rents' panel.
+
+    >>> price_label("Asking price", "location", True), price_label("Median", None, False)
+    ('Asking price (€ a month, log scale)', 'Median (€)')
+    """
+    unit = "€ a month" if panel == "location" else "€"
+    return f"{noun} ({unit}, log scale)" if log else f"{noun} ({unit})"
 
 
 def price_axis(axes: Axes, which: Literal["x", "y"], values: Sequence[float]) -> bool:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pandas as pd
 
 from classifieds.analyze.dates import first_day
-from classifieds.analyze.panels import Drawn, label_of, panel_of, price_axis
+from classifieds.analyze.panels import Drawn, label_of, panel_of, price_axis, price_label
 from classifieds.analyze.report import group_label
 from classifieds.analyze.summary import time_keys
 
@@ -57,9 +57,10 @@ def time_panels(summary: pd.DataFrame, keys: Sequence[str]) -> dict[Any, list[Dr
 
 
 def draw_lines(
-    axes: Axes, lines: Sequence[Drawn], keys: Sequence[str], every: Sequence[Drawn]
+    axes: Axes, lines: Sequence[Drawn], keys: Sequence[str], every: Sequence[Drawn], panel: Any
 ) -> str:
-    """Draw a line of medians per group over time, n at each point; return the caption.
+    """Draw a line of medians per group over time, n at each point, in the panel of
+    transaction ``panel``; return the caption.
 
     The time axis spans the buckets of ``every`` line of the chart: its panels share it.
     """
@@ -97,7 +98,7 @@ def draw_lines(
             ha="right" if slanted else "center",
         )
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
-    axes.set_ylabel("Median asking price (€, log scale)" if log else "Median asking price (€)")
+    axes.set_ylabel(price_label("Median asking price", panel, log))
     axes.grid(color="0.9")
     unit = time_keys(keys)[0].partition(":")[2]
     return f"Points: the median asking price of each {unit} · n above each: ads with a price."

@@ -188,6 +188,10 @@ def test_a_chart_draws_at_most_the_largest_groups(tmp_path: Path) -> None:
     assert len(drawn) == MAX_GROUPS and drawn[0] == "Town 00 · bonnes_affaires (n=1)"
     with Image.open(tmp_path / "towns.png") as image:
         assert image.size == figure_size([MAX_GROUPS])
+    caption = draw_prices(summary, group_prices(towns, summary)).figure.get_supxlabel()  # type: ignore[attr-defined]
+    assert f"The {MAX_GROUPS} largest of 40 groups with a price" in caption
+    few = summary.head(MAX_GROUPS)
+    assert "largest" not in draw_prices(few, group_prices(towns, few)).figure.get_supxlabel()  # type: ignore[attr-defined]
 
 
 # --- over time ---------------------------------------------------------------------------------
