@@ -38,7 +38,8 @@ _ANY: Final = None
 # (transaction, property or vehicle type) -> (lowest, highest) plausible price in €, for the
 # groups of any category with that transaction and type: only real estate has a transaction,
 # only vehicles a vehicle type. Rents are monthly. A viager (its bouquet may be anything) and
-# a group without a transaction or type have no bounds.
+# a group without a transaction or type have no bounds; a property type without a transaction
+# has the widest of its rent and sale bounds (see _bounds).
 BOUNDS: Final[Mapping[tuple[str | None, str | None], tuple[float, float]]] = MappingProxyType(
     {
         ("location", _ANY): (20.0, 20_000.0),
@@ -66,10 +67,17 @@ OUTLIER_INPUTS: Final = ("category", "transaction", "property_type", "vehicle_ty
 
 
 def _bounds(group: Group) -> tuple[float, float] | None:
+    """Return a group's bounds; real estate of a known type whose ads do not tell the
+    transaction gets the widest of its type's rent and sale bounds (a house for 1 € is
+    neither)."""
     _, transaction, kind = group
     if transaction is None and kind is None:
         return None
-    return BOUNDS.get((transaction, kind)) or BOUNDS.get((transaction, _ANY))
+    bounds = BOUNDS.get((transaction, kind)) or BOUNDS.get((transaction, _ANY))
+    if bounds is None and transaction is None:
+        rent, sale = (BOUNDS.get((t, kind)) or BOUNDS[(t, _ANY)] for t in ("location", "vente"))
+        bounds = (min(rent[0], sale[0]), max(rent[1], sale[1]))
+    return bounds
 
 
 def _too_far(log_prices: Sequence[float]) -> tuple[float, float] | None:

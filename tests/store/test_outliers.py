@@ -42,6 +42,21 @@ CASES = [
     pytest.param(
         ads({"category": "immobilier", "transaction": "viager"}, 5_000.0), [False], id="viager"
     ),
+    pytest.param(
+        ads({"category": "immo", "property_type": "maison"}, 1.0, 900.0, 260_000.0),
+        [True, False, False],
+        id="a-house-for-1-euro-is-neither-rent-nor-sale",
+    ),
+    pytest.param(
+        ads({"category": "immobilier", "property_type": "parking"}, 15.0, 9.0),
+        [False, True],
+        id="a-parking-of-untold-transaction-takes-the-widest-bounds",
+    ),
+    pytest.param(
+        ads({"category": "immobilier", "transaction": "viager"}, 1.0, property_type="maison"),
+        [False],
+        id="a-viager-has-no-bounds-whatever-its-type",
+    ),
     pytest.param(ads(RENT, None, 650.0), [False, False], id="no-price-is-no-outlier"),
     pytest.param(ads(RENT, *FLATS, 2_900.0), [False] * 8 + [True], id="far-from-a-group-of-eight"),
     pytest.param(ads(RENT, *FLATS[:-2], 2_900.0), [False] * 7, id="too-small-a-group-to-judge"),
