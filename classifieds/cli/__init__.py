@@ -6,6 +6,7 @@ Each module adds its commands to the group of :mod:`._group`; :func:`main` runs 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -31,6 +32,8 @@ def main() -> None:
     """
     for stop in STOP_SIGNALS:
         signal.signal(stop, _stop)
+    # warcio logs what it repairs in a record (spaces in a URI): nothing for a user's stderr.
+    logging.getLogger("warcio").addHandler(logging.NullHandler())
     try:
         cli(prog_name="classifieds")
     except SystemExit as done:  # click ends every command so, with an int status

@@ -184,9 +184,10 @@ def format_of_name(name: str) -> Format | None:
 
 
 def _sniff(head: bytes) -> str:
-    if head.startswith(b"WARC/"):
+    start = head.lstrip()
+    if start.startswith(b"WARC/"):
         return "warc"
-    if head.lstrip().startswith(b'{"'):
+    if start.startswith(b'{"'):
         return "jsonl"
     return "html" if looks_like_html(head) else "text"
 

@@ -150,6 +150,15 @@ def read_at_most(stream: IO[bytes], size: int) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+def skip_blank_lines(stream: IO[bytes]) -> None:
+    """Consume the blank lines (whitespace) a stream from :func:`open_input` starts with."""
+    while head := peek(stream, _CHUNK_BYTES):
+        blank = len(head) - len(head.lstrip())
+        stream.read(blank)
+        if blank < len(head):
+            return
+
+
 def peek(stream: IO[bytes], size: int) -> bytes:
     """Return up to ``size`` next bytes of a stream from :func:`open_input`, not consuming them."""
     peeked: bytes = stream.peek(size) if isinstance(stream, io.BufferedReader) else b""

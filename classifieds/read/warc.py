@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import IO, Any
 
 from classifieds.models import Reject
@@ -38,12 +39,42 @@ def warc_pages(
     from warcio.exceptions import ArchiveLoadFailed
     from warcio.statusandheaders import StatusAndHeadersParserException
 
+    streams.skip_blank_lines(stream)  # warcio reads a blank first line as a record's junk
+    records = ArchiveIterator(stream, block_size=BLOCK_BYTES)
+    records.INC_RECORD = ""  # its warning on stderr for a record cut wrong: a reject instead
+    records.loader.load_http_headers = partial(_http_headers, records.loader.load_http_headers)
+    number = miscut = 0
     try:
-        for number, record in enumerate(ArchiveIterator(stream, block_size=BLOCK_BYTES), 1):
+        for number, record in enumerate(records, 1):
+            # warcio tells a record cut wrong as it reads the start of the next one.
+            if records.err_count > miscut:
+                miscut = records.err_count
+                yield _miscut(origin, number - 1)
             yield from _warc_page(record, origin, number, widget_only)
+        if records.err_count > miscut:
+            yield _miscut(origin, number)
+    except (streams.DecompressionLimit, streams.CorruptInput, OSError):
+        raise  # the damage of the stream itself, told by the caller
     except (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, OverflowError) as error:
-        message = f"{type(error).__name__}: {error}".strip()
-        yield Reject.of(origin.source, 0, "corrupt_file", message)
+        yield Reject.of(origin.source, 0, "corrupt_file", _one_line(error))
+    except Exception as error:  # warcio meets hostile bytes with errors of any kind
+        where = f"{origin.source}#{number + 1}"
+        yield Reject.of(where, 0, "corrupt_file", f"unreadable record: {_one_line(error)}")
+
+
+def _miscut(origin: Origin, number: int) -> Reject:
+    text = "not followed by a blank line: its Content-Length may be wrong"
+    return Reject.of(f"{origin.source}#{number}", 0, "corrupt_file", text)
+
+
+def _http_headers(load: Any, kind: str, uri: str | None, stream: Any, length: int) -> Any:
+    """warcio's ``load_http_headers``, which fails on a record without a target URI: the
+    headers of such a record are read as those of an http one (its page has no URL)."""
+    return load(kind, "http:" if uri is None else uri, stream, length)
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(f"{type(error).__name__}: {error}".split())[:300]
 
 
 def _warc_page(

@@ -1,0 +1,133 @@
+"""WARC archives as crawlers and hand edits leave them: records without a target URI, blank
+lines before the first record, a Content-Length that lies, errors of any kind from warcio.
+Each becomes a reject (or a skip), the records around it are kept, and stderr stays quiet."""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import DATA
+
+from classifieds.models import Reject
+from classifieds.read import DEFAULT_JSONL_FIELDS, Page, Skipped, read_input
+
+BASIC = (DATA / "basic.txt").read_bytes()
+HTTP_PAGE = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + BASIC
+
+
+def record(
+    number: int,
+    block: bytes = HTTP_PAGE,
+    *,
+    kind: str = "response",
+    uri: str | None = "https://x.fr/{number}",
+    length: int | None = None,
+) -> bytes:
+    target = "" if uri is None else f"WARC-Target-URI: {uri.format(number=number)}\r\n"
+    head = (
+        f"WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:{number}>\r\n{target}"
+        "WARC-Date: 2024-03-01T12:00:00Z\r\n"
+        "Content-Type: application/http; msgtype=response\r\n"
+        f"Content-Length: {len(block) if length is None else length}\r\n\r\n"
+    )
+    return head.encode() + block + b"\r\n\r\n"
+
+
+def read(path: Path, data: bytes) -> list[tuple[str, str, str]]:
+    """What an archive gives: (record, kind, reason or URL) of each item."""
+    path.write_bytes(data)
+    found = []
+    for item in read_input(str(path), DEFAULT_JSONL_FIELDS):
+        where = item.source.rpartition("#")[2]
+        if isinstance(item, Page):
+            found.append((where, "page", item.url or ""))
+        elif isinstance(item, Skipped):
+            found.append((where, "skipped", item.kind))
+        else:
+            assert isinstance(item, Reject)
+            found.append((where, "reject", item.reason))
+    return found
+
+
+def test_a_page_without_a_target_uri_is_kept_without_a_url(tmp_path: Path) -> None:
+    data = record(1, uri=None) + record(2)
+    assert read(tmp_path / "a.warc", data) == [("1", "page", ""), ("2", "page", "https://x.fr/2")]
+
+
+@pytest.mark.parametrize(
+    ("kind", "block"),
+    [("revisit", b""), ("request", b"GET / HTTP/1.1\r\nHost: x.fr\r\n\r\n"), ("response", b"\0")],
+)
+def test_other_records_without_a_target_uri_are_skipped(
+    tmp_path: Path, kind: str, block: bytes
+) -> None:
+    found = read(tmp_path / "a.warc", record(1, block, kind=kind, uri=None) + record(2))
+    assert found[0][:2] == ("1", "skipped") and found[1:] == [("2", "page", "https://x.fr/2")]
+
+
+@pytest.mark.parametrize("blank", [b"\n", b"\r\n\r\n", b" \t\r\n"])
+@pytest.mark.parametrize("name", ["a.warc", "a.warc.gz", "no-suffix"])
+def test_blank_lines_before_the_first_record_lose_nothing(
+    tmp_path: Path, blank: bytes, name: str
+) -> None:
+    records = [record(1), record(2)]
+    if name.endswith(".gz"):  # the blank lines in a gzip member of their own
+        data = b"".join(gzip.compress(part) for part in [blank, *records])
+    else:
+        data = blank + b"".join(records)
+    found = read(tmp_path / name, data)
+    assert found == [("1", "page", "https://x.fr/1"), ("2", "page", "https://x.fr/2")]
+
+
+@pytest.mark.parametrize("where", [0, 1, 2])
+def test_a_content_length_too_short_is_a_reject_and_the_others_survive(
+    tmp_path: Path, where: int, capfd: pytest.CaptureFixture[str]
+) -> None:
+    records = [record(1), record(2), record(3)]
+    records[where] = record(where + 1, length=len(HTTP_PAGE) - 10)
+    found = read(tmp_path / "a.warc", b"".join(records))
+    assert [item for item in found if item[1] == "page"] == [
+        (str(n), "page", f"https://x.fr/{n}") for n in (1, 2, 3)
+    ]
+    assert [item for item in found if item[1] == "reject"] == [
+        (str(where + 1), "reject", "corrupt_file")
+    ]
+    assert capfd.readouterr().err == ""  # warcio's warning is the reject, not a message
+
+
+def test_any_error_of_warcio_is_a_reject_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warcio.recordloader import ArcWarcRecordLoader
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise TypeError("a bug of warcio's on odd bytes")
+
+    monkeypatch.setattr(ArcWarcRecordLoader, "parse_record_stream", broken)
+    (reject,) = read_input(str(_write(tmp_path / "a.warc", record(1))), DEFAULT_JSONL_FIELDS)
+    assert isinstance(reject, Reject) and reject.reason == "corrupt_file"
+    assert reject.source.endswith("a.warc#1") and "TypeError: a bug" in reject.text
+
+
+def test_the_command_line_prints_nothing_of_warcio(tmp_path: Path) -> None:
+    short = record(2, length=len(HTTP_PAGE) - 10)
+    spaced = record(3, uri="https://x.fr/a page")
+    crawl = _write(tmp_path / "crawl" / "a.warc", record(1) + short + spaced + record(4))
+    done = subprocess.run(
+        [sys.executable, "-m", "classifieds", "export", str(crawl), "-o", str(tmp_path / "d")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")  # nothing of warcio's
+    assert done.stdout.startswith("3 listings from 12 sightings on 4 pages")
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
