@@ -35,6 +35,8 @@ _LEGACY = "".join(
     bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0x100)
 )
 # The HTML standard reads these labels as Windows-1252, a superset of what they name.
+_ANY_BYTES = bytes(range(256))
+_ESCAPE_CODECS = frozenset({"unicode-escape", "raw-unicode-escape"})  # they rewrite "\\u00e9"
 _WINDOWS_1252_LABELS = frozenset(
     {"ascii", "us-ascii", "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "cp819"}
 )
@@ -112,18 +114,26 @@ def widget_line_start(data: bytes) -> int:
 
 
 def codec_of(charset: str) -> str | None:
-    """Return Python's codec for a declared charset label, None when unknown.
+    """Return Python's codec for a declared charset label; None when unknown, or when it is no
+    charset of text: Python also knows ``base64``, ``zlib``, ``rot13``, ``idna``, ``undefined``,
+    which a page may declare and which cannot decode it.
 
     >>> codec_of("ISO-8859-1"), codec_of("Windows-1252"), codec_of("latin9"), codec_of("x")
     ('cp1252', 'cp1252', 'iso8859-15', None)
+    >>> codec_of("base64"), codec_of("idna"), codec_of("unicode_escape"), codec_of("koi8-r")
+    (None, None, None, 'koi8-r')
     """
     label = charset.strip().strip("\"'").lower()
     if label in _WINDOWS_1252_LABELS:
         return "cp1252"
     try:
-        return codecs.lookup(label).name
-    except LookupError:
+        name = codecs.lookup(label).name
+        if name in _ESCAPE_CODECS:
+            return None
+        _ANY_BYTES.decode(name, errors="replace")  # a text codec decodes any bytes so
+    except (LookupError, UnicodeError):  # no codec, or one of bytes (base64) or of names (idna)
         return None
+    return name
 
 
 def _legacy(escaped: re.Match[str]) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import zstandard
-from conftest import page, write_warc
+from conftest import html_page, page, write_warc
 from warcio.warcwriter import WARCWriter
 
 from classifieds.models import Reject
@@ -252,3 +252,32 @@ def test_an_absurd_warc_content_length_is_a_reject(tmp_path: Path, length: int) 
     end = data.index(b"\r\n", last)
     path.write_bytes(data[:last] + f"Content-Length: {length}".encode() + data[end:])
     assert "corrupt_file" in rejects(items(path))
+
+
+NOT_TEXT_CHARSETS = ["base64", "hex", "zlib", "rot13", "uu", "quopri", "idna", "undefined"]
+NOT_TEXT_CHARSETS += ["punycode", "unicode_escape", "no-such-charset"]
+
+
+@pytest.mark.parametrize("charset", NOT_TEXT_CHARSETS)
+@pytest.mark.parametrize("declared", ["meta", "http-header"])
+def test_a_charset_that_names_no_text_encoding_is_ignored(
+    tmp_path: Path, charset: str, declared: str
+) -> None:
+    """Python knows base64, idna... as codecs: a page that declares one is read as if it
+    declared nothing (UTF-8, else Windows-1252), not a crash of the whole run."""
+    text = page("cp1252.txt")
+    if declared == "meta":
+        path = tmp_path / "page.html"
+        path.write_bytes(html_page(text, charset=charset).encode("cp1252"))
+    else:
+        path = tmp_path / "crawl.warc"
+        body = html_page(text, charset="").encode("cp1252")
+        write_warc(
+            path,
+            [{"url": "https://x/a", "body": body, "content_type": f"text/html; charset={charset}"}],
+            compress=False,
+        )
+    (found,) = [item for item in read_input(str(path)) if not isinstance(item, Skipped)]
+    assert isinstance(found, Page), found
+    expected = [(a.title, a.town, a.price_eur) for a in parse_page(text)]
+    assert [(a.title, a.town, a.price_eur) for a in parse_page(found.text)] == expected
