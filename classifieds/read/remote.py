@@ -44,6 +44,9 @@ EXTRA_OF_PROTOCOL: Mapping[str, str] = MappingProxyType(
 """The ``classifieds`` extra that brings each protocol's fsspec driver."""
 BLOCK_BYTES = 4 << 20
 """An object is fetched this much at a time: a few round trips per WARC, little memory."""
+STALL_SECONDS = 30.0
+"""A store silent this long (to connect, or between two reads) fails the read, which is then
+tried again: the clients' own defaults wait minutes, or for ever."""
 RETRY_DELAYS = (0.2, 1.0, 3.0)
 """Seconds to wait before each new try of a read that failed (a reset, a timeout, a 503)."""
 _FINAL_ERRORS = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
@@ -75,7 +78,7 @@ def filesystem(url: str, options: StorageOptions = NO_OPTIONS) -> tuple[Abstract
     try:
         from fsspec.core import url_to_fs
 
-        return url_to_fs(url, **options)  # type: ignore[no-any-return]
+        return url_to_fs(url, **_with_timeouts(protocol, options))  # type: ignore[no-any-return]
     except ImportError as error:
         raise ClassifiedsError(
             f"Reading {protocol}:// URLs needs a driver that is not installed: {hint}."
@@ -86,6 +89,20 @@ def filesystem(url: str, options: StorageOptions = NO_OPTIONS) -> tuple[Abstract
         raise InputError(
             f"A --storage-option does not fit {protocol}:// ({_one_line(error)}). Check its name."
         ) from error
+
+
+def _with_timeouts(protocol: str, options: StorageOptions) -> StorageOptions:
+    """Return the storage options with :data:`STALL_SECONDS` as the client's timeouts, unless
+    they set their own."""
+    if protocol in ("http", "https"):
+        from aiohttp import ClientTimeout
+
+        stall = ClientTimeout(sock_connect=STALL_SECONDS, sock_read=STALL_SECONDS)
+        return {**options, "client_kwargs": {"timeout": stall, **options.get("client_kwargs", {})}}
+    if EXTRA_OF_PROTOCOL.get(protocol) == "s3":
+        stall_s3 = {"connect_timeout": STALL_SECONDS, "read_timeout": STALL_SECONDS}
+        return {**options, "config_kwargs": {**stall_s3, **options.get("config_kwargs", {})}}
+    return options
 
 
 def check_exists(url: str, options: StorageOptions = NO_OPTIONS) -> bool:

@@ -88,7 +88,11 @@ class Site:
     pages: dict[str, bytes] = field(default_factory=dict)
     cut: dict[str, int] = field(default_factory=dict)
     """Pages whose body is cut after half, this many more times (then served whole)."""
+    stall: dict[str, int] = field(default_factory=dict)
+    """Pages whose body stops after half, the connection left open, this many more times."""
     requests: list[str] = field(default_factory=list)
+    released: threading.Event = field(default_factory=threading.Event)
+    """Set when the server stops: stalled answers then end."""
 
     def url(self, path: str) -> str:
         return f"{self.base}/{path}"
@@ -123,6 +127,13 @@ def site() -> Iterator[Site]:
             self.end_headers()
             if not body:
                 return
+            if served.stall.get(path, 0) > 0:
+                served.stall[path] -= 1
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                served.released.wait(60)  # silent: the rest never comes, the socket stays open
+                self.close_connection = True
+                return
             if served.cut.get(path, 0) > 0:
                 served.cut[path] -= 1
                 self.wfile.write(data[: len(data) // 2])
@@ -138,6 +149,7 @@ def site() -> Iterator[Site]:
     try:
         yield served
     finally:
+        served.released.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)

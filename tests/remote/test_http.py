@@ -93,6 +93,26 @@ def test_a_connection_cut_for_good_is_a_reject_and_the_rest_is_kept(
     assert manifest.pages_with_widget >= 1 + len(cut_pages)
 
 
+@pytest.mark.parametrize("stalls", [1, 99], ids=["once", "for-good"])
+def test_a_server_that_stops_answering_is_a_timeout_not_a_hang(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stalls: int
+) -> None:
+    monkeypatch.setattr(remote, "STALL_SECONDS", 0.5)
+    site.pages["slow.txt"] = BASIC + b"\n" * 1000
+    site.pages["whole.txt"] = BASIC
+    site.stall["slow.txt"] = stalls
+    out = tmp_path / "out"
+    classifieds.build([site.url("slow.txt"), site.url("whole.txt")], out)
+    sources = set(classifieds.load_sightings(out)["source"])
+    assert site.url("whole.txt") in sources
+    stalled = [r for r in rejects(out) if r["source"] == site.url("slow.txt")]
+    if stalls == 1:  # tried again, and read whole
+        assert site.url("slow.txt") in sources and stalled == []
+    else:
+        (reject,) = stalled
+        assert reject["reason"] == "corrupt_file" and "connection lost" in str(reject["text"])
+
+
 def test_a_connection_cut_once_is_tried_again_and_read_whole(site: Site, tmp_path: Path) -> None:
     site.pages["basic.txt"] = BASIC
     site.cut["basic.txt"] = 1
