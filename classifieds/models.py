@@ -140,7 +140,8 @@ REJECT_MEANINGS: Mapping[str, str] = MappingProxyType(
             "a line among the ads that is no header and no part of an ad; the ads after it are read"
         ),
         "html_too_complex": (
-            "an HTML page nested over 10,000 deep, or with a tag of over 2,000 words"
+            "an HTML page that would give the parser more work than 10,000 nested elements"
+            " (nested that deep, or many tags deep down), or with a tag of over 2,000 words"
         ),
     }
 )

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -49,6 +50,8 @@ if rejected, its newlines, the section after it (the ad's), its lines as printed
 the ad's price, the ad's values or ())."""
 # A piece not placed yet: compared by identity.
 _UNSEEN: _Place = ("no_title", "", -1, None, "", None, ())
+_UNICODE_LINE_BREAKS = MappingProxyType(dict.fromkeys(map(ord, "\u2028\u2029\x85"), "\n"))
+"""Line and paragraph separators, and NEL: line breaks, as the lines of Unicode text read."""
 _Key = TypeVar("_Key")
 _Value = TypeVar("_Value")
 AttributesOf = Callable[[str, str, float | None], Attributes]
@@ -181,7 +184,9 @@ class AdBook:
         first line. ``first_line`` is the line number of the text's first line in its page.
         """
         if "\r" in text:  # the grammar reads lines stripped: CRLF pages share the LF pieces
-            text = text.replace("\r\n", "\n")
+            text = text.replace("\r\n", "\n").replace("\r", "\n")  # a lone CR: old Macs'
+        if "\u2028" in text or "\u2029" in text or "\x85" in text:
+            text = text.translate(_UNICODE_LINE_BREAKS)
         widget = self.widgets.single_widget(text, first_line)
         found = None if widget is None else self._placed_ads(*widget, source)
         if found is None:

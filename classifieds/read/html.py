@@ -15,6 +15,7 @@ refused (:class:`TooComplex`) before it is parsed.
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -42,7 +43,7 @@ _VOID_TAGS = frozenset(
     "area base br col embed hr img input link meta source track wbr".split()  # noqa: SIM905
 )
 # A start tag of these closes an open one of its kind on top ("<p>a<p>b"): siblings, not nesting.
-_SIBLING_KIND = {"p": "p", "li": "li", "dt": "d", "dd": "d"}
+_SIBLING_KIND = MappingProxyType({"p": "p", "li": "li", "dt": "d", "dd": "d"})
 _FOREIGN_TAGS = frozenset({"svg", "math"})  # inside them, "<path/>" opens nothing
 _TAG = re.compile(r"<(/?)([a-z][^\s/<>]*)[^<>]*?(/?)>", re.IGNORECASE)
 # Comments and the text of raw-text elements hold no tags, whatever "<" they hold.

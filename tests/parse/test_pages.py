@@ -19,6 +19,8 @@ BASIC = [VIAGER, OPEL, POUSSETTE]
 PAGES = {
     "basic": ("basic.txt", BASIC),
     "crlf": ("crlf.txt", BASIC),
+    "cr-only": ("cr.txt", BASIC),
+    "unicode-line-separators": ("line_separators.txt", BASIC),
     "spaces-and-tabs": ("spaces_tabs.txt", BASIC),
     "nbsp-prices": (
         "nbsp_prices.txt",
@@ -152,8 +154,10 @@ def test_widget_twice_counts_each_ad_once_at_its_first_line() -> None:
     assert found.prices == [ad.price_eur for ad in found.ads]
 
 
-def test_crlf_and_lf_give_the_same_lines() -> None:
-    assert parse_page(page("crlf.txt")) == parse_page(page("basic.txt"))
+@pytest.mark.parametrize("name", ["crlf.txt", "cr.txt", "line_separators.txt"])
+def test_every_line_break_gives_the_same_lines(name: str) -> None:
+    """CRLF, a lone CR (old Macs), U+2028, U+2029 and NEL all end a line."""
+    assert parse_page(page(name)) == parse_page(page("basic.txt"))
 
 
 def test_a_crlf_page_is_read_from_the_pieces_of_its_lf_twin() -> None:
