@@ -68,15 +68,37 @@ def open_input(
     else:
         raw = open(source, "rb")  # noqa: SIM115  (the stream returned closes it)
     try:
-        head = peek(raw, 6)
-        opener = next((o for magic, o in _DECOMPRESSORS if head.startswith(magic)), None)
-        if opener is None:
-            return raw
-        capped = _Capped(opener(raw), raw, MAX_DECOMPRESSED_BYTES, 2 * MAX_PAGE_BYTES)
+        return _decompressing(raw)
     except BaseException:
         raw.close()
         raise
+
+
+def _decompressing(raw: IO[bytes]) -> IO[bytes]:
+    """Return a buffered stream as it is, or decompressed (and capped) when its first bytes
+    say it is compressed."""
+    head = peek(raw, 6)
+    opener = next((o for magic, o in _DECOMPRESSORS if head.startswith(magic)), None)
+    if opener is None:
+        return raw
+    capped = _Capped(opener(raw), raw, MAX_DECOMPRESSED_BYTES, 2 * MAX_PAGE_BYTES)
     return io.BufferedReader(capped, buffer_size=_CHUNK_BYTES)
+
+
+def decompressed(data: bytes, limit: int) -> bytes:
+    """Return compressed bytes (gzip, bzip2, xz, zstd, any number of members) decompressed, up
+    to ``limit`` + 1 bytes; raise :class:`CorruptInput` or :class:`DecompressionLimit`.
+
+    >>> import gzip
+    >>> decompressed(gzip.compress(b"a") + gzip.compress(b"b"), 10)
+    b'ab'
+    """
+    with _decompressing(io.BufferedReader(io.BytesIO(data))) as stream:
+        content = read_at_most(stream, limit + 1)
+        damage = failure(stream)
+    if damage is not None and len(content) <= limit:
+        raise damage
+    return content
 
 
 def is_compressed(head: bytes) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import partial
+from importlib.util import find_spec
 from typing import IO, Any
 
 from classifieds.models import Reject
@@ -24,6 +25,10 @@ PAGE_RECORDS = frozenset({"response", "resource", "conversion"})
 """WARC records that hold a page; ``conversion`` is Common Crawl's extracted text (WET). A
 ``resource`` holds a page only with an http(s) target URI and an HTML or text type."""
 SNIFF_BYTES = 512
+MAX_CODINGS = 3
+"""Compressions of a body undone at most (``Content-Encoding: gzip, gzip``)."""
+DECODED_CODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate", "zstd"})
+"""Codings undone: by warcio (``br`` too when brotli is installed), or told by their bytes."""
 BLOCK_BYTES = 1 << 20
 """warcio reads this much at a time; it copies a header line each time it grows by a block."""
 
@@ -94,7 +99,15 @@ def _warc_page(
     content_type: str = headers.get_header("Content-Type") or ""
     media_type = content_type.partition(";")[0].strip().lower()
     charset = _CHARSET.search(content_type)
-    body: bytes = record.content_stream().read(streams.MAX_PAGE_BYTES + 1)
+    body = _body(record)
+    try:
+        body = _decoded(body, headers.get_header("Content-Encoding") or "")
+    except streams.DecompressionLimit as error:
+        yield Reject.of(source, 0, "decompression_limit", str(error))
+        return
+    except streams.CorruptInput as error:
+        yield Reject.of(source, 0, "corrupt_file", f"a compressed body: {error}")
+        return
     if len(body) > streams.MAX_PAGE_BYTES:
         yield Reject.of(source, 0, "record_too_large", f"more than {len(body) - 1} bytes")
         return
@@ -117,6 +130,41 @@ def _warc_page(
         complete=record.rec_headers.get_header("WARC-Truncated") is None,
         widget_only=widget_only,
     )
+
+
+def _body(record: Any) -> bytes:
+    """Return a record's body, up to a byte past the page cap: as warcio decodes it, but for
+    a gzip body, left to :func:`_decoded` (warcio would decode its first member only)."""
+    http = record.http_headers
+    coding = (http.get_header("Content-Encoding") or "").strip().lower() if http else ""
+    if coding not in ("gzip", "x-gzip"):
+        return record.content_stream().read(streams.MAX_PAGE_BYTES + 1)  # type: ignore[no-any-return]
+    from warcio.bufferedreaders import ChunkedDataReader
+
+    stream = record.raw_stream
+    if (http.get_header("Transfer-Encoding") or "").strip().lower() == "chunked":
+        stream = ChunkedDataReader(stream)
+    return stream.read(streams.MAX_PAGE_BYTES + 1)  # type: ignore[no-any-return]
+
+
+def _decoded(body: bytes, coding: str) -> bytes:
+    """Return a body as its page: what warcio left compressed decompressed too.
+
+    warcio decodes ``Content-Encoding: gzip`` and ``deflate``, once; a body still compressed
+    (``x-gzip``, ``gzip, gzip``, no header at all, zstd) is told by its first bytes. A coding
+    that nothing here decodes (``br``) is an error: its bytes would read as binary junk.
+    """
+    for _ in range(MAX_CODINGS):
+        if not streams.is_compressed(body[:6]):
+            break
+        body = streams.decompressed(body, streams.MAX_PAGE_BYTES)
+    codings = {c.strip().lower() for c in coding.split(",")} - DECODED_CODINGS
+    if "br" in codings and find_spec("brotli") is not None:  # warcio decodes it then
+        codings.remove("br")
+    if codings:
+        named = ", ".join(sorted(codings))
+        raise streams.CorruptInput(f"Content-Encoding {named}, which is not decoded here")
+    return body
 
 
 def _no_page(record: Any, kind: str) -> str | None:

@@ -7,12 +7,15 @@ from __future__ import annotations
 import gzip
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
+import zstandard
 from conftest import DATA
 
 from classifieds.models import Reject
+from classifieds.parse.ads import parse_page
 from classifieds.read import DEFAULT_JSONL_FIELDS, Page, Skipped, read_input
 
 BASIC = (DATA / "basic.txt").read_bytes()
@@ -131,3 +134,56 @@ def _write(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
+
+
+def _chunked(data: bytes) -> bytes:
+    half = len(data) // 2
+    parts = [data[:half], data[half:]]
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\n\r\n"
+
+
+def _served(body: bytes, *headers: str) -> bytes:
+    head = "".join(f"{h}\r\n" for h in ("HTTP/1.1 200 OK", "Content-Type: text/plain", *headers))
+    return head.encode() + b"\r\n" + body
+
+
+_HALF = len(BASIC) // 2
+CODINGS = {
+    "gzip": _served(gzip.compress(BASIC), "Content-Encoding: gzip"),
+    "x-gzip": _served(gzip.compress(BASIC), "Content-Encoding: x-gzip"),
+    "gzip-twice": _served(gzip.compress(gzip.compress(BASIC)), "Content-Encoding: gzip, gzip"),
+    "gzip-without-a-header": _served(gzip.compress(BASIC)),
+    "gzip-of-two-members": _served(
+        gzip.compress(BASIC[:_HALF]) + gzip.compress(BASIC[_HALF:]), "Content-Encoding: gzip"
+    ),
+    "deflate": _served(zlib.compress(BASIC), "Content-Encoding: deflate"),
+    "zstd": _served(zstandard.ZstdCompressor().compress(BASIC), "Content-Encoding: zstd"),
+    "chunked-gzip": _served(
+        _chunked(gzip.compress(BASIC)), "Content-Encoding: gzip", "Transfer-Encoding: chunked"
+    ),
+}
+
+
+@pytest.mark.parametrize("block", CODINGS.values(), ids=CODINGS.keys())
+def test_a_compressed_body_is_read_whatever_its_header_says(tmp_path: Path, block: bytes) -> None:
+    path = _write(tmp_path / "a.warc", record(1, block) + record(2))
+    first, second = read_input(str(path), DEFAULT_JSONL_FIELDS)
+    assert isinstance(first, Page) and isinstance(second, Page)
+    assert parse_page(first.text) == parse_page(BASIC.decode())
+
+
+@pytest.mark.parametrize(
+    ("block", "text"),
+    [
+        (_served(b"\x1b\x00\x00 brotli bytes", "Content-Encoding: br"), "Content-Encoding br"),
+        (_served(gzip.compress(BASIC)[:-30], "Content-Encoding: gzip"), "a compressed body"),
+    ],
+    ids=["br-not-decoded", "gzip-cut-short"],
+)
+def test_a_body_that_cannot_be_decoded_is_a_reject_and_the_next_survives(
+    tmp_path: Path, block: bytes, text: str
+) -> None:
+    path = _write(tmp_path / "a.warc", record(1, block) + record(2))
+    reject, survivor = read_input(str(path), DEFAULT_JSONL_FIELDS)
+    assert isinstance(reject, Reject) and reject.reason == "corrupt_file" and text in reject.text
+    assert isinstance(survivor, Page) and survivor.url == "https://x.fr/2"
