@@ -30,8 +30,8 @@ def byte_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     if found is None:
         raise click.BadParameter(f"{value!r} is not a size: write it like 1G, 500M or 64K.")
     size = int(float(found[1]) * _UNITS[found[2].lower()])
-    if size < 1:
-        raise click.BadParameter(f"{value!r} is no memory at all: give at least 1K.")
+    if size < 1 << 10:
+        raise click.BadParameter(f"{value!r} is too little memory: give at least 1K.")
     return size
 
 

@@ -123,7 +123,9 @@ def test_appending_spills_the_old_listings_too(
     ("limit", "message"),
     [
         pytest.param("lots", "'lots' is not a size: write it like 1G, 500M or 64K.", id="word"),
-        pytest.param("0", "'0' is no memory at all: give at least 1K.", id="zero"),
+        pytest.param("0", "'0' is too little memory: give at least 1K.", id="zero"),
+        pytest.param("10", "'10' is too little memory: give at least 1K.", id="ten-bytes"),
+        pytest.param("0.5K", "'0.5K' is too little memory", id="half-a-kilobyte"),
         pytest.param("-1G", "'-1G' is not a size", id="negative"),
     ],
 )
