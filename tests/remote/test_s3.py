@@ -187,7 +187,8 @@ def test_a_missing_prefix_is_a_usage_error(bucket: Bucket, tmp_path: Path) -> No
     )
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert f"No such object or prefix: {bucket.url('nothing/here/')}" in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert f"No such object or prefix: {bucket.url('nothing/here/')}" in line
     assert not (tmp_path / "out").exists()
 
 
