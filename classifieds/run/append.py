@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any
@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
-from classifieds.errors import ClassifiedsError
+from classifieds.errors import ClassifiedsError, InputError
 from classifieds.models import Ad
 from classifieds.read import STDIN, file_facts, input_key, source_name
 from classifieds.read.remote import NO_OPTIONS, StorageOptions
@@ -34,7 +34,7 @@ from classifieds.store.dataset import (
     SIGHTINGS_PARQUET,
 )
 from classifieds.store.entries import Moment, Rank, moment
-from classifieds.store.folder import MANIFEST_JSON
+from classifieds.store.folder import CURRENT, MANIFEST_JSON
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class Parse:
 
 
 Step = Keep | Parse
+AGAIN = "export all the inputs again without --append."
+"""How to mend a dataset that an append cannot trust: the end of every such error."""
 
 
 def previous_inputs(folder: Path) -> Iterator[InputStats]:
@@ -62,18 +64,44 @@ def previous_inputs(folder: Path) -> Iterator[InputStats]:
             yield InputStats(**row)
 
 
-def check_previous(folder: Path) -> bool:
-    """Return whether ``folder`` holds a dataset to append to; raise if it cannot be used."""
-    manifest = folder / MANIFEST_JSON
-    if not manifest.exists():
-        return False
-    version = json.loads(manifest.read_text(encoding="utf-8")).get("schema_version")
+def check_previous(folder: Path, names: Sequence[str]) -> bool:
+    """Return whether ``folder`` holds a dataset of the files ``names`` to append to; raise
+    InputError when it holds one that cannot be trusted, before anything is copied.
+
+    A folder without a dataset (missing, empty, or holding only other files) gives a first
+    export. Dataset files without their manifest must never be replaced by the new inputs
+    alone: the append is refused.
+    """
+    manifest_path = folder / MANIFEST_JSON
+    if not manifest_path.is_file():
+        found = [n for n in [*names, MANIFEST_JSON, CURRENT] if os.path.lexists(folder / n)]
+        if not found:
+            return False
+        raise InputError(
+            f"{folder} holds a dataset ({found[0]}) but no {MANIFEST_JSON} to check it"
+            f" against: {AGAIN}"
+        )
+    manifest = _manifest(manifest_path)
+    version = manifest.get("schema_version")
     if version != SCHEMA_VERSION or not (folder / INPUTS_PARQUET).exists():
         raise ClassifiedsError(
             f"The dataset in {folder} was written by another version of classifieds "
             f"(schema {version}, this one writes {SCHEMA_VERSION}): export again without --append."
         )
     return True
+
+
+def _manifest(path: Path) -> dict[str, Any]:
+    """Return a dataset's manifest; InputError when it is not one."""
+    try:
+        manifest = json.loads(path.read_bytes())
+    except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
+        problem = " ".join(f"{type(error).__name__}: {error}".split())[:200]
+    else:
+        if isinstance(manifest, dict) and isinstance(manifest.get("outputs"), dict):
+            return manifest
+        problem = "no outputs"
+    raise InputError(f"{path} is not a classifieds manifest ({problem}): {AGAIN}")
 
 
 def plan(

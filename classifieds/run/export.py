@@ -202,7 +202,7 @@ def build(
         publishing(out, OUTPUTS) as stage,
         open(stage / REJECTS_JSONL, "w", encoding="utf-8") as rejects,
     ):
-        previous = append and check_previous(out)
+        previous = append and check_previous(out, OUTPUTS)
         spill = Path(tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=stage))
         # Each process's catalogue gets its share of the budget.
         entries = max(1, memory_limit // ENTRY_BYTES // jobs)
