@@ -34,7 +34,7 @@ from classifieds.store.dataset import (
     SIGHTINGS_PARQUET,
 )
 from classifieds.store.entries import Moment, Rank, moment
-from classifieds.store.folder import CURRENT, MANIFEST_JSON
+from classifieds.store.folder import CURRENT, MANIFEST_JSON, check_whole
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,8 @@ def check_previous(folder: Path, names: Sequence[str]) -> bool:
 
     A folder without a dataset (missing, empty, or holding only other files) gives a first
     export. Dataset files without their manifest must never be replaced by the new inputs
-    alone: the append is refused.
+    alone, and files the manifest does not describe must not be copied into a new dataset
+    whose manifest would vouch for them: either way the append is refused.
     """
     manifest_path = folder / MANIFEST_JSON
     if not manifest_path.is_file():
@@ -88,7 +89,21 @@ def check_previous(folder: Path, names: Sequence[str]) -> bool:
             f"The dataset in {folder} was written by another version of classifieds "
             f"(schema {version}, this one writes {SCHEMA_VERSION}): export again without --append."
         )
+    for name in names:
+        if not (folder / name).is_file():
+            raise damaged(folder, f"{name} is missing")
+        if not manifest["outputs"].get(name):
+            raise damaged(folder, f"it describes no {name}")
+        try:  # as readers check a file before they load it: its sha256, streamed
+            check_whole(folder, [name])
+        except InputError as error:
+            raise damaged(folder, f"{name} is not the file it describes") from error
     return True
+
+
+def damaged(folder: Path, problem: str) -> InputError:
+    """Return the error that refuses to append to a dataset whose files cannot be trusted."""
+    return InputError(f"The dataset in {folder} does not match its manifest ({problem}): {AGAIN}")
 
 
 def _manifest(path: Path) -> dict[str, Any]:

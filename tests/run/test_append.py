@@ -263,6 +263,10 @@ def _damage(kind: str, folder: Path, other: Path) -> None:
         (current / "manifest.json").write_text('{"schema_version": 3}', encoding="utf-8")
     elif kind == "wrong hashes":
         _wrong_hashes(current)
+    elif kind == "manifest without listings.csv":
+        manifest = json.loads((current / "manifest.json").read_text(encoding="utf-8"))
+        del manifest["outputs"]["listings.csv"]
+        (current / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     elif kind.startswith("truncated "):
         _truncated(current / kind.removeprefix("truncated "))
     elif kind == "empty inputs.parquet":
@@ -290,6 +294,16 @@ DAMAGES = {
     "garbage manifest": "is not a classifieds manifest",
     "manifest not an object": "is not a classifieds manifest",
     "manifest without outputs": "is not a classifieds manifest",
+    "wrong hashes": "does not match its manifest",
+    "manifest without listings.csv": "does not match its manifest (it describes no listings.csv",
+    "truncated listings.parquet": "does not match its manifest (listings.parquet",
+    "truncated sightings.parquet": "does not match its manifest (sightings.parquet",
+    "truncated inputs.parquet": "does not match its manifest (inputs.parquet",
+    "empty inputs.parquet": "does not match its manifest (inputs.parquet",
+    "truncated listings.csv": "does not match its manifest (listings.csv",
+    "garbled rejects.jsonl": "does not match its manifest (rejects.jsonl",
+    "no listings.csv": "does not match its manifest (listings.csv is missing",
+    "another dataset's listings.parquet": "does not match its manifest (listings.parquet",
 }
 
 
