@@ -285,6 +285,20 @@ def _damage(kind: str, folder: Path, other: Path) -> None:
         _rehashed(current)
     elif kind == "short sightings.parquet, rehashed":
         _short_sightings(current)
+    elif kind == "half of sightings.parquet, rehashed":
+        _truncated(current / "sightings.parquet")
+        _rehashed(current)
+    elif kind == "sightings as listings.parquet, rehashed":
+        shutil.copy(current / "sightings.parquet", current / "listings.parquet")
+        _rehashed(current)
+    elif kind == "a listing less, rehashed":
+        listings = pq.read_table(current / "listings.parquet")
+        pq.write_table(listings.slice(1), current / "listings.parquet")
+        _rehashed(current)
+    elif kind == "a reject more, rehashed":
+        with open(current / "rejects.jsonl", "a", encoding="utf-8") as rejects:
+            rejects.write('{"source": "x", "line": 1, "reason": "no_town", "text": ""}\n')
+        _rehashed(current)
     else:
         raise AssertionError(kind)
 
@@ -304,6 +318,15 @@ DAMAGES = {
     "garbled rejects.jsonl": "does not match its manifest (rejects.jsonl",
     "no listings.csv": "does not match its manifest (listings.csv is missing",
     "another dataset's listings.parquet": "does not match its manifest (listings.parquet",
+    # The manifest made to describe the damaged files: what the copy meets tells.
+    "another dataset's listings.parquet, rehashed": "has no sightings",
+    "another dataset's sightings.parquet, rehashed": "names the page",
+    "garbled rejects.jsonl, rehashed": "of rejects.jsonl is not a reject",
+    "short sightings.parquet, rehashed": "sightings.parquet lacks sightings",
+    "half of sightings.parquet, rehashed": "sightings.parquet is not a Parquet file",
+    "sightings as listings.parquet, rehashed": "listings.parquet lacks the columns",
+    "a listing less, rehashed": "are not in listings.parquet",
+    "a reject more, rehashed": "rejects no input of inputs.parquet counts",
 }
 
 
