@@ -87,7 +87,7 @@ def check_previous(folder: Path, names: Sequence[str]) -> bool:
         )
     manifest = _manifest(manifest_path)
     version = manifest.get("schema_version")
-    if version != SCHEMA_VERSION or not (folder / INPUTS_PARQUET).exists():
+    if version != SCHEMA_VERSION:
         raise ClassifiedsError(
             f"The dataset in {folder} was written by another version of classifieds "
             f"(schema {version}, this one writes {SCHEMA_VERSION}): export again without --append."

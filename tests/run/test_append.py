@@ -273,8 +273,8 @@ def _damage(kind: str, folder: Path, other: Path) -> None:
         (current / "inputs.parquet").write_bytes(b"")
     elif kind == "garbled rejects.jsonl":
         _garbled(current / "rejects.jsonl")
-    elif kind == "no listings.csv":
-        (current / "listings.csv").unlink()
+    elif kind in ("no listings.csv", "no inputs.parquet"):
+        (current / kind.removeprefix("no ")).unlink()
     elif kind.startswith("another dataset's "):  # ... listings.parquet[, rehashed]
         name = kind.removeprefix("another dataset's ").removesuffix(", rehashed")
         shutil.copy(other / name, current / name)
@@ -317,6 +317,7 @@ DAMAGES = {
     "truncated listings.csv": "does not match its manifest (listings.csv",
     "garbled rejects.jsonl": "does not match its manifest (rejects.jsonl",
     "no listings.csv": "does not match its manifest (listings.csv is missing",
+    "no inputs.parquet": "does not match its manifest (inputs.parquet is missing",
     "another dataset's listings.parquet": "does not match its manifest (listings.parquet",
     # The manifest made to describe the damaged files: what the copy meets tells.
     "another dataset's listings.parquet, rehashed": "has no sightings",
