@@ -13,7 +13,7 @@ from typing import Any
 import click
 import pyarrow as pa
 
-from classifieds.cli._group import DEFAULT_INPUT, cli, storage_option
+from classifieds.cli._group import DEFAULT_INPUT, OneLineUsageError, cli, storage_option
 from classifieds.console import ExportProgress, export_report
 from classifieds.errors import ClassifiedsError, InputError
 from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields
@@ -252,8 +252,8 @@ def export(
                 memory_limit=memory_limit,
                 storage_options=storage_options,
             )
-    except InputError as error:
-        raise click.UsageError(str(error)) from error
+    except InputError as error:  # one line, no usage text: the options were fine
+        raise OneLineUsageError(str(error)) from error
     except ClassifiedsError as error:
         raise click.ClickException(str(error)) from error
     try:

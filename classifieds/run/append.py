@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any
@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
-from classifieds.errors import ClassifiedsError
+from classifieds.errors import ClassifiedsError, InputError
 from classifieds.models import Ad
 from classifieds.read import STDIN, file_facts, input_key, source_name
 from classifieds.read.remote import NO_OPTIONS, StorageOptions
@@ -28,13 +28,16 @@ from classifieds.run.batches import InputStats
 from classifieds.store.catalogue import Catalogue
 from classifieds.store.dataset import (
     INPUTS_PARQUET,
+    INPUTS_SCHEMA,
     LISTINGS_PARQUET,
+    LISTINGS_SCHEMA,
     REJECTS_JSONL,
     SCHEMA_VERSION,
     SIGHTINGS_PARQUET,
+    SIGHTINGS_SCHEMA,
 )
 from classifieds.store.entries import Moment, Rank, moment
-from classifieds.store.folder import MANIFEST_JSON
+from classifieds.store.folder import CURRENT, MANIFEST_JSON, check_whole
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class Parse:
 
 
 Step = Keep | Parse
+AGAIN = "export all the inputs again without --append."
+"""How to mend a dataset that an append cannot trust: the end of every such error."""
 
 
 def previous_inputs(folder: Path) -> Iterator[InputStats]:
@@ -62,18 +67,59 @@ def previous_inputs(folder: Path) -> Iterator[InputStats]:
             yield InputStats(**row)
 
 
-def check_previous(folder: Path) -> bool:
-    """Return whether ``folder`` holds a dataset to append to; raise if it cannot be used."""
-    manifest = folder / MANIFEST_JSON
-    if not manifest.exists():
-        return False
-    version = json.loads(manifest.read_text(encoding="utf-8")).get("schema_version")
-    if version != SCHEMA_VERSION or not (folder / INPUTS_PARQUET).exists():
+def check_previous(folder: Path, names: Sequence[str]) -> bool:
+    """Return whether ``folder`` holds a dataset of the files ``names`` to append to; raise
+    InputError when it holds one that cannot be trusted, before anything is copied.
+
+    A folder without a dataset (missing, empty, or holding only other files) gives a first
+    export. Dataset files without their manifest must never be replaced by the new inputs
+    alone, and files the manifest does not describe must not be copied into a new dataset
+    whose manifest would vouch for them: either way the append is refused.
+    """
+    manifest_path = folder / MANIFEST_JSON
+    if not manifest_path.is_file():
+        found = [n for n in [*names, MANIFEST_JSON, CURRENT] if os.path.lexists(folder / n)]
+        if not found:
+            return False
+        raise InputError(
+            f"{folder} holds a dataset ({found[0]}) but no {MANIFEST_JSON} to check it"
+            f" against: {AGAIN}"
+        )
+    manifest = _manifest(manifest_path)
+    version = manifest.get("schema_version")
+    if version != SCHEMA_VERSION:
         raise ClassifiedsError(
             f"The dataset in {folder} was written by another version of classifieds "
             f"(schema {version}, this one writes {SCHEMA_VERSION}): export again without --append."
         )
+    for name in names:
+        if not (folder / name).is_file():
+            raise damaged(folder, f"{name} is missing")
+        if not manifest["outputs"].get(name):
+            raise damaged(folder, f"it describes no {name}")
+        try:  # as readers check a file before they load it: its sha256, streamed
+            check_whole(folder, [name])
+        except InputError as error:
+            raise damaged(folder, f"{name} is not the file it describes") from error
     return True
+
+
+def damaged(folder: Path, problem: str) -> InputError:
+    """Return the error that refuses to append to a dataset whose files cannot be trusted."""
+    return InputError(f"The dataset in {folder} does not match its manifest ({problem}): {AGAIN}")
+
+
+def _manifest(path: Path) -> dict[str, Any]:
+    """Return a dataset's manifest; InputError when it is not one."""
+    try:
+        manifest = json.loads(path.read_bytes())
+    except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
+        problem = " ".join(f"{type(error).__name__}: {error}".split())[:200]
+    else:
+        if isinstance(manifest, dict) and isinstance(manifest.get("outputs"), dict):
+            return manifest
+        problem = "no outputs"
+    raise InputError(f"{path} is not a classifieds manifest ({problem}): {AGAIN}")
 
 
 def plan(
@@ -163,26 +209,51 @@ class _Seen:
 
 
 class Copier:
-    """Copy the rows of old inputs, in order, from the previous dataset into a new one."""
+    """Copy the rows of old inputs, in order, from the previous dataset into a new one.
+
+    Its files match the manifest (:func:`check_previous`); still, what they say of each other
+    is checked as they are read (each listing has its sightings, each input its rows): a
+    manifest can be rewritten by hand, and a wrong row must be one line, not a crash.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        _parquet(folder, INPUTS_PARQUET, INPUTS_SCHEMA)  # read through previous_inputs
         self._inputs = previous_inputs(folder)
-        self._sightings = _ParquetRows(pq.ParquetFile(folder / SIGHTINGS_PARQUET))
+        self._sightings = _ParquetRows(_parquet(folder, SIGHTINGS_PARQUET, SIGHTINGS_SCHEMA))
+        self._listings = _parquet(folder, LISTINGS_PARQUET, LISTINGS_SCHEMA)
         self._rejects: IO[str] = open(folder / REJECTS_JSONL, encoding="utf-8")  # noqa: SIM115
+        self._reject_lines = 0
         self._seen: dict[str, _Seen] = {}
 
     def close(self) -> None:
         self._rejects.close()
 
-    def copy(self, count: int) -> Iterator[tuple[InputStats, pa.Table, list[str]]]:
-        """Yield each of the next ``count`` old inputs with its sightings and reject lines."""
+    def copy(self, count: int) -> Iterator[tuple[InputStats, pa.Table, list[tuple[str, str]]]]:
+        """Yield each of the next ``count`` old inputs with its sightings and its rejects (each
+        a line of ``rejects.jsonl`` and its reason)."""
         for _ in range(count):
             stats = next(self._inputs)
             sightings = self._sightings.take(stats.sightings)
+            if sightings.num_rows < stats.sightings:
+                raise damaged(
+                    self.folder, f"{SIGHTINGS_PARQUET} lacks sightings {INPUTS_PARQUET} counts"
+                )
             self._remember(stats.source, sightings)
-            rejects = [self._rejects.readline() for _ in range(stats.rejects)]
-            yield stats, sightings, rejects
+            yield stats, sightings, [self._reject() for _ in range(stats.rejects)]
+
+    def _reject(self) -> tuple[str, str]:
+        """Return the next line of ``rejects.jsonl`` and its reason."""
+        self._reject_lines += 1
+        try:
+            line = self._rejects.readline()
+            reason = json.loads(line)["reason"] if line.endswith("\n") else None
+        except (ValueError, TypeError, KeyError):  # a UnicodeDecodeError is a ValueError
+            reason = None
+        if not isinstance(reason, str):
+            where = f"line {self._reject_lines} of {REJECTS_JSONL}"
+            raise damaged(self.folder, f"{where} is not a reject {INPUTS_PARQUET} counts")
+        return line, reason
 
     def _remember(self, source: str, sightings: pa.Table) -> None:
         key = input_key(source)
@@ -190,7 +261,9 @@ class Copier:
         for listing_id, page, line, url, fetched_at in zip(
             *(column.to_pylist() for column in columns.columns), strict=True
         ):
-            record = 0 if page == source else int(page[len(source) + 1 :])
+            record = 0 if page == source else _record(source, page)
+            if record is None:
+                raise damaged(self.folder, f"a sighting of {source} names the page {page}")
             rank = (key, record, line)
             when = moment(fetched_at, rank)
             seen = self._seen.get(listing_id)
@@ -204,20 +277,27 @@ class Copier:
 
     def catalogue(self, new: Callable[[], Catalogue] = Catalogue) -> Catalogue:
         """Return the catalogue of the old sightings, from the old listings and what was seen,
-        made by ``new``: one with a memory budget spills the old listings like the new ones."""
+        made by ``new``: one with a memory budget spills the old listings like the new ones.
+
+        Called once every old input is copied: each old listing is then found in what was seen.
+        """
+        if self._sightings.take(1).num_rows or self._rejects.readline():
+            raise damaged(
+                self.folder, f"it holds sightings or rejects no input of {INPUTS_PARQUET} counts"
+            )
         catalogue = new()
         ad_fields = set(Ad.model_fields)
-        for batch in pq.ParquetFile(self.folder / LISTINGS_PARQUET).iter_batches():
+        for batch in self._listings.iter_batches():
             for row in batch.to_pylist():
-                seen = self._seen[row["listing_id"]]
+                seen = self._seen.pop(row["listing_id"], None)  # also frees it
+                if seen is None:
+                    problem = f"listing {row['listing_id']} of {LISTINGS_PARQUET} has no sightings"
+                    raise damaged(self.folder, problem)
                 try:
                     ad = Ad(**{name: value for name, value in row.items() if name in ad_fields})
                 except ValidationError as error:
-                    raise ClassifiedsError(
-                        f"{self.folder / LISTINGS_PARQUET} is not a dataset this version "
-                        f"wrote ({error.error_count()} invalid values): export again "
-                        "without --append."
-                    ) from error
+                    problem = f"{error.error_count()} invalid values in {LISTINGS_PARQUET}"
+                    raise damaged(self.folder, problem) from error
                 catalogue.restore(
                     ad,
                     n_sightings=row["n_sightings"],
@@ -229,11 +309,36 @@ class Copier:
                     first_url=row["first_url"],
                     first_url_at=seen.first_url_at,
                 )
+        if self._seen:
+            missing = f"{len(self._seen)} listings of {SIGHTINGS_PARQUET}"
+            raise damaged(self.folder, f"{missing} are not in {LISTINGS_PARQUET}")
         return catalogue
 
 
+def _record(source: str, page: str) -> int | None:
+    """Return the record number of a page of the input ``source`` (``crawl.warc.gz#3``), None
+    for a page of another input.
+
+    >>> _record("a.warc", "a.warc#3"), _record("a.warc", "b.warc#3"), _record("a", "a#x")
+    (3, None, None)
+    """
+    number = page.removeprefix(source + "#")
+    return int(number) if number != page and number.isdigit() else None
+
+
+def _parquet(folder: Path, name: str, schema: pa.Schema) -> pq.ParquetFile:
+    """Return a Parquet file of a dataset, refused unless it has the schema this version writes."""
+    try:
+        file = pq.ParquetFile(folder / name)
+    except (pa.ArrowException, OSError) as error:
+        raise damaged(folder, f"{name} is not a Parquet file") from error
+    if not file.schema_arrow.equals(schema):
+        raise damaged(folder, f"{name} lacks the columns of this version")
+    return file
+
+
 class _ParquetRows:
-    """The rows of a Parquet file, taken in consecutive runs of any length."""
+    """The rows of a Parquet file, taken in consecutive runs of any length (fewer at its end)."""
 
     def __init__(self, file: pq.ParquetFile) -> None:
         self._schema = file.schema_arrow
@@ -242,12 +347,9 @@ class _ParquetRows:
 
     def take(self, count: int) -> pa.Table:
         while self._pending.num_rows < count:
-            batch = next(self._batches)
+            batch = next(self._batches, None)
+            if batch is None:
+                break
             self._pending = pa.concat_tables([self._pending, pa.Table.from_batches([batch])])
         taken, self._pending = self._pending.slice(0, count), self._pending.slice(count)
         return taken
-
-
-def reject_reason(line: str) -> Any:
-    """Return the reason of a line of ``rejects.jsonl``."""
-    return json.loads(line)["reason"]

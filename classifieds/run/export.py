@@ -46,7 +46,6 @@ from classifieds.run.append import (
     check_previous,
     plan,
     previous_inputs,
-    reject_reason,
 )
 from classifieds.run.batches import (
     BatchOutput,
@@ -123,16 +122,16 @@ class _Run:
             self.rejects.write(json.dumps(reject.model_dump(), ensure_ascii=False) + "\n")
             self.rejects_by_reason[reject.reason] += 1
 
-    def copy(self, stats: InputStats, sightings: pa.Table, reject_lines: list[str]) -> None:
-        """Write an input of a previous run as it was."""
+    def copy(self, stats: InputStats, sightings: pa.Table, rejects: list[tuple[str, str]]) -> None:
+        """Write an input of a previous run as it was; ``rejects`` are lines and reasons."""
         for batch in sightings.to_batches():
             self.sightings.write(batch)
         rows = InputRows()
         rows.add(stats)
         self._write_inputs(rows)
-        for line in reject_lines:
+        for line, reason in rejects:
             self.rejects.write(line)
-            self.rejects_by_reason[reject_reason(line)] += 1
+            self.rejects_by_reason[reason] += 1
 
     def _write_inputs(self, rows: InputRows) -> None:
         self.tally.add(rows)
@@ -202,7 +201,7 @@ def build(
         publishing(out, OUTPUTS) as stage,
         open(stage / REJECTS_JSONL, "w", encoding="utf-8") as rejects,
     ):
-        previous = append and check_previous(out)
+        previous = append and check_previous(out, OUTPUTS)
         spill = Path(tempfile.mkdtemp(prefix=SPILL_PREFIX, dir=stage))
         # Each process's catalogue gets its share of the budget.
         entries = max(1, memory_limit // ENTRY_BYTES // jobs)

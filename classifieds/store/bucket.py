@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from classifieds.errors import ClassifiedsError, InputError, OutputError
 from classifieds.read.remote import NO_OPTIONS, StorageOptions, filesystem, is_url
-from classifieds.store.folder import check_whole
+from classifieds.store.folder import check_whole, sha256
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 MANIFEST_JSON = "manifest.json"
 STAGING_PREFIX = ".staging-"
 _MANIFEST_MAX_BYTES = 1 << 24
+_AGAIN = "export all the inputs again without --append."
+"""How to mend a dataset at a URL that an append cannot trust (as :mod:`classifieds.run.append`)."""
 
 
 @dataclass(frozen=True)
@@ -122,15 +124,53 @@ def _sweep(fs: Any, root: str) -> None:
 
 def _download(url: str, names: Sequence[str], options: StorageOptions, folder: Path) -> None:
     """Copy the dataset at ``url`` into ``folder``, each file checked against its manifest;
-    nothing when there is no dataset there."""
+    nothing when there is no dataset there.
+
+    Dataset files without a manifest, or with one that is none, are refused (InputError): an
+    append must not replace them with a dataset of the new inputs alone.
+    """
+    fs, root = filesystem(url, options)
+    root = root.rstrip("/")
+    try:
+        present = [name for name in [MANIFEST_JSON, *names] if fs.exists(f"{root}/{name}")]
+    except Exception as error:  # the stores' clients raise from many hierarchies
+        raise ClassifiedsError(
+            f"Cannot read {url}: {_one_line(error)}. Check the URL and the credentials"
+            " (--storage-option)."
+        ) from error
+    if not present:
+        return  # no dataset yet: the append is a first export
+    if present[0] != MANIFEST_JSON:
+        raise InputError(
+            f"{url} holds a dataset ({present[0]}) but no {MANIFEST_JSON} to check it against:"
+            f" {_AGAIN}"
+        )
     try:
         manifest = read_manifest(url, options)
-    except InputError:
-        return  # no dataset yet: the append is a first export
+    except InputError as error:
+        raise InputError(
+            f"{url}/{MANIFEST_JSON} is not a classifieds manifest: {_AGAIN}"
+        ) from error
     (folder / MANIFEST_JSON).write_bytes(json.dumps(manifest).encode("utf-8"))
-    for name in names:
-        if name in manifest.get("outputs", {}):
-            (folder / name).write_bytes(read_file(url, name, options, manifest))
+    for name in names:  # one the manifest does not describe is missing: the append says so
+        if name in manifest["outputs"]:
+            _fetch(fs, f"{root}/{name}", folder / name, url)
+            if sha256(folder / name) != manifest["outputs"][name]:
+                raise InputError(
+                    f"The dataset at {url} does not match its manifest ({name} is not the file"
+                    f" it describes): {_AGAIN}"
+                )
+
+
+def _fetch(fs: Any, path: str, local: Path, url: str) -> None:
+    """Copy a file of a store to ``local``, a block at a time: never held whole in memory."""
+    try:
+        fs.get_file(path, str(local))
+    except Exception as error:
+        raise ClassifiedsError(
+            f"Cannot read {url}/{local.name}: {_one_line(error)}. Check the URL and the"
+            " credentials."
+        ) from error
 
 
 def read_manifest(url: str, options: StorageOptions = NO_OPTIONS) -> Mapping[str, Any]:

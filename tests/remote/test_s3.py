@@ -187,7 +187,8 @@ def test_a_missing_prefix_is_a_usage_error(bucket: Bucket, tmp_path: Path) -> No
     )
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert f"No such object or prefix: {bucket.url('nothing/here/')}" in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert f"No such object or prefix: {bucket.url('nothing/here/')}" in line
     assert not (tmp_path / "out").exists()
 
 
@@ -256,3 +257,27 @@ def test_dask_workers_read_the_urls_and_write_the_local_engines_bytes(
     assert _located([bucket.url("crawl/a.warc.gz")], "/elsewhere") == [
         (bucket.url("crawl/a.warc.gz"), bucket.url("crawl/a.warc.gz"))
     ]
+
+
+@pytest.mark.parametrize("damage", ["no manifest", "garbage manifest", "wrong hash"])
+def test_an_append_to_a_url_without_a_valid_manifest_is_refused(
+    bucket: Bucket, damage: str
+) -> None:
+    """Never an export of the new inputs alone in place of the dataset: the prefix is kept."""
+    fill(bucket)
+    bucket.put("more/basic.txt", (DATA / "basic.txt").read_bytes() + b"\n")
+    classifieds.build([bucket.url("crawl/")], bucket.url("data"))
+    if damage == "no manifest":
+        bucket.client.delete_object(Bucket=bucket.name, Key="data/manifest.json")
+    elif damage == "garbage manifest":
+        bucket.put("data/manifest.json", b"\x00{garbage")
+    else:
+        bucket.put("data/rejects.jsonl", bucket.get("data/rejects.jsonl") + b"{}\n")
+    before = {key: bucket.get(key) for key in bucket.keys("data/")}
+    result = CliRunner().invoke(
+        cli, ["export", bucket.url("more/"), "-o", bucket.url("data"), "--append", "-q"]
+    )
+    assert result.exit_code == 2, (result.output, result.exception)
+    (line,) = result.stderr.splitlines()
+    assert line.endswith("export all the inputs again without --append."), line
+    assert {key: bucket.get(key) for key in bucket.keys("data/")} == before

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import shutil
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from conftest import SEEDS
@@ -196,3 +200,166 @@ def test_an_input_spelled_another_way_is_matched_or_refused(
     with pytest.raises(ClassifiedsError, match="is in the dataset already, as crawl/a/"):
         classifieds.build([again, "crawl/b"], out, append=True)
     assert files(out) == before
+
+
+# A dataset an append cannot trust: each kind of damage, done to the files of its generation.
+
+
+def _snapshot(folder: Path) -> dict[str, bytes | str]:
+    """Every entry under ``folder``: a link's target, a file's bytes."""
+    entries: dict[str, bytes | str] = {}
+    for root, dirs, names in os.walk(folder):
+        for name in [*dirs, *names]:
+            path = Path(root) / name
+            key = str(path.relative_to(folder))
+            if path.is_symlink():
+                entries[key] = os.readlink(path)
+            elif path.is_file():
+                entries[key] = path.read_bytes()
+    return entries
+
+
+def _truncated(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _rehashed(folder: Path) -> None:
+    """Make the manifest describe the files as they are: only the files' content can tell."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    for name in manifest["outputs"]:
+        manifest["outputs"][name] = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _wrong_hashes(folder: Path) -> None:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["outputs"] = {name: "0" * 64 for name in manifest["outputs"]}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _garbled(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: len(text) // 2] + "}{\n" + text[len(text) // 2 :], encoding="utf-8")
+
+
+def _short_sightings(folder: Path) -> None:
+    """Fewer sightings than ``inputs.parquet`` counts, the manifest made to agree."""
+    path = folder / "sightings.parquet"
+    table = pq.read_table(path)
+    pq.write_table(table.slice(0, table.num_rows - 1), path)
+    _rehashed(folder)
+
+
+def _damage(kind: str, folder: Path, other: Path) -> None:
+    """Damage the dataset in ``folder`` (``other`` is another dataset) in the way ``kind``."""
+    current = folder / ".current"  # the generation: the files' links stay as they are
+    if kind == "no manifest":
+        (current / "manifest.json").unlink()
+    elif kind == "garbage manifest":
+        (current / "manifest.json").write_bytes(b"\x00{garbage")
+    elif kind == "manifest not an object":
+        (current / "manifest.json").write_text("[]", encoding="utf-8")
+    elif kind == "manifest without outputs":
+        (current / "manifest.json").write_text('{"schema_version": 3}', encoding="utf-8")
+    elif kind == "wrong hashes":
+        _wrong_hashes(current)
+    elif kind == "manifest without listings.csv":
+        manifest = json.loads((current / "manifest.json").read_text(encoding="utf-8"))
+        del manifest["outputs"]["listings.csv"]
+        (current / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    elif kind.startswith("truncated "):
+        _truncated(current / kind.removeprefix("truncated "))
+    elif kind == "empty inputs.parquet":
+        (current / "inputs.parquet").write_bytes(b"")
+    elif kind == "garbled rejects.jsonl":
+        _garbled(current / "rejects.jsonl")
+    elif kind in ("no listings.csv", "no inputs.parquet"):
+        (current / kind.removeprefix("no ")).unlink()
+    elif kind.startswith("another dataset's "):  # ... listings.parquet[, rehashed]
+        name = kind.removeprefix("another dataset's ").removesuffix(", rehashed")
+        shutil.copy(other / name, current / name)
+        if kind.endswith(", rehashed"):
+            _rehashed(current)
+    elif kind == "garbled rejects.jsonl, rehashed":
+        _garbled(current / "rejects.jsonl")
+        _rehashed(current)
+    elif kind == "short sightings.parquet, rehashed":
+        _short_sightings(current)
+    elif kind == "half of sightings.parquet, rehashed":
+        _truncated(current / "sightings.parquet")
+        _rehashed(current)
+    elif kind == "sightings as listings.parquet, rehashed":
+        shutil.copy(current / "sightings.parquet", current / "listings.parquet")
+        _rehashed(current)
+    elif kind == "a listing less, rehashed":
+        listings = pq.read_table(current / "listings.parquet")
+        pq.write_table(listings.slice(1), current / "listings.parquet")
+        _rehashed(current)
+    elif kind == "a reject more, rehashed":
+        with open(current / "rejects.jsonl", "a", encoding="utf-8") as rejects:
+            rejects.write('{"source": "x", "line": 1, "reason": "no_town", "text": ""}\n')
+        _rehashed(current)
+    else:
+        raise AssertionError(kind)
+
+
+DAMAGES = {
+    "no manifest": "no manifest.json",
+    "garbage manifest": "is not a classifieds manifest",
+    "manifest not an object": "is not a classifieds manifest",
+    "manifest without outputs": "is not a classifieds manifest",
+    "wrong hashes": "does not match its manifest",
+    "manifest without listings.csv": "does not match its manifest (it describes no listings.csv",
+    "truncated listings.parquet": "does not match its manifest (listings.parquet",
+    "truncated sightings.parquet": "does not match its manifest (sightings.parquet",
+    "truncated inputs.parquet": "does not match its manifest (inputs.parquet",
+    "empty inputs.parquet": "does not match its manifest (inputs.parquet",
+    "truncated listings.csv": "does not match its manifest (listings.csv",
+    "garbled rejects.jsonl": "does not match its manifest (rejects.jsonl",
+    "no listings.csv": "does not match its manifest (listings.csv is missing",
+    "no inputs.parquet": "does not match its manifest (inputs.parquet is missing",
+    "another dataset's listings.parquet": "does not match its manifest (listings.parquet",
+    # The manifest made to describe the damaged files: what the copy meets tells.
+    "another dataset's listings.parquet, rehashed": "has no sightings",
+    "another dataset's sightings.parquet, rehashed": "names the page",
+    "garbled rejects.jsonl, rehashed": "of rejects.jsonl is not a reject",
+    "short sightings.parquet, rehashed": "sightings.parquet lacks sightings",
+    "half of sightings.parquet, rehashed": "sightings.parquet is not a Parquet file",
+    "sightings as listings.parquet, rehashed": "listings.parquet lacks the columns",
+    "a listing less, rehashed": "are not in listings.parquet",
+    "a reject more, rehashed": "rejects no input of inputs.parquet counts",
+}
+
+
+@pytest.mark.parametrize("kind", DAMAGES)
+def test_an_append_onto_a_damaged_dataset_is_refused_and_changes_nothing(
+    crawl: Path, tmp_path: Path, kind: str
+) -> None:
+    """Its files are checked against the manifest before anything is copied: a damaged
+    dataset is one line, exit 2 as readers refuse it, never an internal error nor a dataset
+    silently replaced by the new inputs alone."""
+    out, other = tmp_path / "data", tmp_path / "other"
+    classifieds.build([crawl / "a"], out)
+    classifieds.build([crawl / "c"], other)
+    _damage(kind, out, other)
+    before = _snapshot(out)
+    result = CliRunner().invoke(cli, ["export", str(crawl / "b"), "-o", str(out), "--append", "-q"])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert DAMAGES[kind] in line
+    assert line.endswith("export all the inputs again without --append.")
+    assert _snapshot(out) == before
+
+
+def test_an_append_into_a_folder_without_a_dataset_is_an_export(
+    crawl: Path, tmp_path: Path
+) -> None:
+    """Files that are no dataset's (notes, a chart) do not stop it, and are left alone."""
+    out = tmp_path / "data"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine\n", encoding="utf-8")
+    classifieds.build([crawl], out, append=True)
+    classifieds.build([crawl], tmp_path / "full")
+    assert files(out) == files(tmp_path / "full")
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine\n"
