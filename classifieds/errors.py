@@ -6,6 +6,15 @@ Bad input data is never an exception: it becomes a reject.
 from __future__ import annotations
 
 
+def one_line(error: BaseException, limit: int = 300) -> str:
+    """Return an error as one line of at most ``limit`` characters: its type and message.
+
+    >>> one_line(OSError("disk\n  full"))
+    'OSError: disk full'
+    """
+    return " ".join(f"{type(error).__name__}: {error}".split())[:limit]
+
+
 class ClassifiedsError(Exception):
     """Base of the errors a run reports to the user; the message says how to fix the problem."""
 

@@ -16,7 +16,7 @@ import click
 from classifieds.cli import analysis, browse, export
 from classifieds.cli._group import cli
 from classifieds.cli.analysis import SUMMARY_FORMATS
-from classifieds.errors import Stopped
+from classifieds.errors import Stopped, one_line
 from classifieds.run.engines import STOP_SIGNALS
 
 __all__ = ["SUMMARY_FORMATS", "analysis", "browse", "cli", "export", "main"]
@@ -50,7 +50,7 @@ def main() -> None:
     except Exception as error:
         if "--debug" in sys.argv[1:]:
             raise
-        line = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+        line = one_line(error)
         click.echo(
             f"classifieds: internal error: {line}. Run again with --debug to see the"
             " traceback, and please report it.",

@@ -20,7 +20,7 @@ from fnmatch import fnmatchcase
 from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any
 
-from classifieds.errors import ClassifiedsError, InputError
+from classifieds.errors import ClassifiedsError, InputError, one_line
 
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
@@ -84,10 +84,10 @@ def filesystem(url: str, options: StorageOptions = NO_OPTIONS) -> tuple[Abstract
             f"Reading {protocol}:// URLs needs a driver that is not installed: {hint}."
         ) from error
     except ValueError as error:  # an unknown protocol, a malformed URL
-        raise InputError(f"Cannot use {url}: {_one_line(error)}. Check the URL.") from error
+        raise InputError(f"Cannot use {url}: {one_line(error)}. Check the URL.") from error
     except TypeError as error:  # an option the driver does not take
         raise InputError(
-            f"A --storage-option does not fit {protocol}:// ({_one_line(error)}). Check its name."
+            f"A --storage-option does not fit {protocol}:// ({one_line(error)}). Check its name."
         ) from error
 
 
@@ -191,7 +191,7 @@ def _check_page(fs: AbstractFileSystem, url: str) -> None:
             raise
         if getattr(cause, "status", None) in (404, 410):
             raise
-        raise ConnectionError(_one_line(cause)) from cause
+        raise ConnectionError(one_line(cause)) from cause
 
 
 def _is_http(url: str) -> bool:
@@ -204,11 +204,7 @@ def _store_error(url: str, error: BaseException) -> ClassifiedsError:
         fix = "Check the credentials (AWS_ACCESS_KEY_ID, a profile, or --storage-option)."
     else:
         fix = "Check the URL, the endpoint and the network; then run again."
-    return ClassifiedsError(f"Cannot read {url}: {_one_line(error)}. {fix}")
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(f"{type(error).__name__}: {error}".split())[:300]
+    return ClassifiedsError(f"Cannot read {url}: {one_line(error)}. {fix}")
 
 
 class Hashed:
@@ -243,7 +239,7 @@ class RemoteObject(io.RawIOBase):
                 raise  # a missing object: unreadable_file
             except Exception as error:
                 if delay is None:  # told as unreadable_file, the reason on one line
-                    raise OSError(_one_line(error)) from error
+                    raise OSError(one_line(error)) from error
                 time.sleep(delay)
 
     def _open(self, offset: int) -> IO[bytes]:
@@ -283,7 +279,7 @@ class RemoteObject(io.RawIOBase):
                 self._drop()
                 if delay is None:
                     self.failure = CutShort(
-                        f"connection lost after {self._hashed.size} bytes: {_one_line(error)}"
+                        f"connection lost after {self._hashed.size} bytes: {one_line(error)}"
                     )
                     return b""
                 time.sleep(delay)

@@ -14,6 +14,7 @@ from functools import partial
 from importlib.util import find_spec
 from typing import IO, Any
 
+from classifieds.errors import one_line
 from classifieds.models import Reject
 from classifieds.read import streams
 from classifieds.read.html import looks_like_html
@@ -61,10 +62,10 @@ def warc_pages(
     except (streams.DecompressionLimit, streams.CorruptInput, OSError):
         raise  # the damage of the stream itself, told by the caller
     except (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, OverflowError) as error:
-        yield Reject.of(origin.source, 0, "corrupt_file", _one_line(error))
+        yield Reject.of(origin.source, 0, "corrupt_file", one_line(error))
     except Exception as error:  # warcio meets hostile bytes with errors of any kind
         where = f"{origin.source}#{number + 1}"
-        yield Reject.of(where, 0, "corrupt_file", f"unreadable record: {_one_line(error)}")
+        yield Reject.of(where, 0, "corrupt_file", f"unreadable record: {one_line(error)}")
 
 
 def _miscut(origin: Origin, number: int) -> Reject:
@@ -76,10 +77,6 @@ def _http_headers(load: Any, kind: str, uri: str | None, stream: Any, length: in
     """warcio's ``load_http_headers``, which fails on a record without a target URI: the
     headers of such a record are read as those of an http one (its page has no URL)."""
     return load(kind, "http:" if uri is None else uri, stream, length)
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(f"{type(error).__name__}: {error}".split())[:300]
 
 
 def _warc_page(
@@ -150,9 +147,9 @@ def _body(record: Any) -> bytes:
 def _decoded(body: bytes, coding: str) -> bytes:
     """Return a body as its page: what warcio left compressed decompressed too.
 
-    warcio decodes ``Content-Encoding: gzip`` and ``deflate``, once; a body still compressed
-    (``x-gzip``, ``gzip, gzip``, no header at all, zstd) is told by its first bytes. A coding
-    that nothing here decodes (``br``) is an error: its bytes would read as binary junk.
+    warcio decodes ``deflate`` (and ``br`` with brotli); a compressed body (gzip, whatever its
+    header says, ``gzip, gzip``, zstd) is told by its first bytes. A coding that nothing here
+    decodes (``br`` without brotli) is an error: its bytes would read as binary junk.
     """
     for _ in range(MAX_CODINGS):
         if not streams.is_compressed(body[:6]):

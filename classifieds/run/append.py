@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
-from classifieds.errors import ClassifiedsError, InputError
+from classifieds.errors import ClassifiedsError, InputError, one_line
 from classifieds.models import Ad
 from classifieds.read import STDIN, file_facts, input_key, source_name
 from classifieds.read.remote import NO_OPTIONS, StorageOptions
@@ -114,7 +114,7 @@ def _manifest(path: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(path.read_bytes())
     except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
-        problem = " ".join(f"{type(error).__name__}: {error}".split())[:200]
+        problem = one_line(error, 200)
     else:
         if isinstance(manifest, dict) and isinstance(manifest.get("outputs"), dict):
             return manifest
@@ -191,7 +191,7 @@ def _sha256(source: str, options: StorageOptions) -> str:
     try:
         return file_facts(source, options)[1]
     except OSError as error:
-        reason = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+        reason = one_line(error)
         raise ClassifiedsError(
             f"Cannot read {source} to tell whether it changed since it was exported: {reason}."
             " Check that it is there and readable (a URL: the credentials, the endpoint and"

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from classifieds.errors import ClassifiedsError, InputError, OutputError
+from classifieds.errors import ClassifiedsError, InputError, OutputError, one_line
 from classifieds.read.remote import NO_OPTIONS, StorageOptions, filesystem, is_url
 from classifieds.store.folder import check_whole, sha256
 
@@ -110,7 +110,7 @@ def uploaded(
             fs.rm(staging, recursive=True)
         except Exception as error:  # the stores' clients raise from many hierarchies
             raise OutputError(
-                f"Writing {url} failed: {_one_line(error)}. Check the URL, the credentials"
+                f"Writing {url} failed: {one_line(error)}. Check the URL, the credentials"
                 " (--storage-option) and that the store is writable."
             ) from error
 
@@ -135,7 +135,7 @@ def _download(url: str, names: Sequence[str], options: StorageOptions, folder: P
         present = [name for name in [MANIFEST_JSON, *names] if fs.exists(f"{root}/{name}")]
     except Exception as error:  # the stores' clients raise from many hierarchies
         raise ClassifiedsError(
-            f"Cannot read {url}: {_one_line(error)}. Check the URL and the credentials"
+            f"Cannot read {url}: {one_line(error)}. Check the URL and the credentials"
             " (--storage-option)."
         ) from error
     if not present:
@@ -168,8 +168,7 @@ def _fetch(fs: Any, path: str, local: Path, url: str) -> None:
         fs.get_file(path, str(local))
     except Exception as error:
         raise ClassifiedsError(
-            f"Cannot read {url}/{local.name}: {_one_line(error)}. Check the URL and the"
-            " credentials."
+            f"Cannot read {url}/{local.name}: {one_line(error)}. Check the URL and the credentials."
         ) from error
 
 
@@ -189,7 +188,7 @@ def read_manifest(url: str, options: StorageOptions = NO_OPTIONS) -> Mapping[str
         raise InputError(f"{url}/{MANIFEST_JSON} is not a classifieds manifest.") from error
     except Exception as error:
         raise ClassifiedsError(
-            f"Cannot read {url}: {_one_line(error)}. Check the URL and the credentials"
+            f"Cannot read {url}: {one_line(error)}. Check the URL and the credentials"
             " (--storage-option)."
         ) from error
     if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs"), dict):
@@ -214,7 +213,7 @@ def read_file(
                 data += chunk
     except Exception as error:
         raise ClassifiedsError(
-            f"Cannot read {url}/{name}: {_one_line(error)}. Check the URL and the credentials."
+            f"Cannot read {url}/{name}: {one_line(error)}. Check the URL and the credentials."
         ) from error
     if digest.hexdigest() != expected:
         raise InputError(
@@ -236,7 +235,3 @@ def split_dataset_url(url: str, name: str) -> tuple[str, str]:
     if base.endswith((".parquet", ".csv")):
         return url[: -len(base) - 1], base
     return url, name
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(f"{type(error).__name__}: {error}".split())[:300]
