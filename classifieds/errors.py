@@ -9,8 +9,8 @@ from __future__ import annotations
 def one_line(error: BaseException, limit: int = 300) -> str:
     """Return an error as one line of at most ``limit`` characters: its type and message.
 
-    >>> one_line(OSError("disk\n  full"))
-    'OSError: disk full'
+    >>> one_line(OSError("disk  full,   twice"))
+    'OSError: disk full, twice'
     """
     return " ".join(f"{type(error).__name__}: {error}".split())[:limit]
 
