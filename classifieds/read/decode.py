@@ -37,6 +37,13 @@ _LEGACY = "".join(
 # The HTML standard reads these labels as Windows-1252, a superset of what they name.
 _ANY_BYTES = bytes(range(256))
 _ESCAPE_CODECS = frozenset({"unicode-escape", "raw-unicode-escape"})  # they rewrite "\\u00e9"
+# Declarations that say nothing: UTF-8 is tried first anyway (bytes that are not UTF-8 then
+# read as Windows-1252 where they are not); a page declaring UTF-16 or UTF-32 in ASCII bytes
+# is not one (its BOM would say so; the HTML standard reads it as UTF-8); no browser decodes
+# UTF-7.
+_IGNORED_CHARSETS = frozenset(
+    {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be", "utf-7"}
+)
 _WINDOWS_1252_LABELS = frozenset(
     {"ascii", "us-ascii", "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "cp819"}
 )
@@ -122,6 +129,8 @@ def codec_of(charset: str) -> str | None:
     ('cp1252', 'cp1252', 'iso8859-15', None)
     >>> codec_of("base64"), codec_of("idna"), codec_of("unicode_escape"), codec_of("koi8-r")
     (None, None, None, 'koi8-r')
+    >>> codec_of("utf-16"), codec_of("UTF-7"), codec_of("utf" + chr(0) + "-8")
+    (None, None, None)
     """
     label = charset.strip().strip("\"'").lower()
     if label in _WINDOWS_1252_LABELS:
@@ -131,9 +140,9 @@ def codec_of(charset: str) -> str | None:
         if name in _ESCAPE_CODECS:
             return None
         _ANY_BYTES.decode(name, errors="replace")  # a text codec decodes any bytes so
-    except (LookupError, UnicodeError):  # no codec, or one of bytes (base64) or of names (idna)
+    except (LookupError, UnicodeError, ValueError):  # none; of bytes (base64), names (idna)
         return None
-    return name
+    return None if name in _IGNORED_CHARSETS else name
 
 
 def _legacy(escaped: re.Match[str]) -> str:

@@ -16,6 +16,7 @@ from classifieds.models import Reject
 from classifieds.read.decode import decode_text, is_binary, wide_codec, widget_line_start
 from classifieds.read.html import TooComplex, html_to_text, looks_complete, meta_charset
 
+_UNICODE_BREAKS = (b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xc2\x85")  # U+2028, U+2029, NEL
 _COMPACT_DATE = re.compile(r"^\d{14}$")  # 20240301120000, as in ARC files and CDX indexes
 
 
@@ -92,7 +93,7 @@ def page_of_bytes(
     elif widget_only and wide_codec(data) is None:  # a UTF-16 page is not searched as bytes
         start = widget_line_start(data)
         text = decode_text(data[start:], charset) if start >= 0 else ""
-        first_line = data.count(b"\n", 0, start) + 1 if start >= 0 else 1
+        first_line = lines_before(data, start) + 1 if start >= 0 else 1
     else:
         text = decode_text(data, charset)
     return Page(
@@ -105,6 +106,22 @@ def page_of_bytes(
         origin.url,
         origin.fetched_at,
     )
+
+
+def lines_before(data: bytes, end: int) -> int:
+    """Return the line breaks in ``data[:end]``, as the widget parser reads them: LF, CRLF, a
+    lone CR, and U+2028, U+2029 and NEL in UTF-8.
+
+    >>> lines_before(b"a\\nb\\r\\nc\\rd\\xe2\\x80\\xa8e\\xc2\\x85f", 99)
+    5
+    """
+    lines = data.count(b"\n", 0, end)
+    if data.find(b"\r", 0, end) >= 0:
+        lines += data.count(b"\r", 0, end) - data.count(b"\r\n", 0, end)
+    for separator in _UNICODE_BREAKS:
+        if data.find(separator, 0, end) >= 0:
+            lines += data.count(separator, 0, end)
+    return lines
 
 
 def parse_timestamp(value: object) -> datetime | None:

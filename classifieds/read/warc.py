@@ -17,6 +17,7 @@ from typing import IO, Any
 from classifieds.errors import one_line
 from classifieds.models import Reject
 from classifieds.read import streams
+from classifieds.read.decode import is_binary
 from classifieds.read.html import looks_like_html
 from classifieds.read.pages import Origin, Page, Skipped, page_of_bytes, parse_timestamp
 
@@ -28,7 +29,9 @@ PAGE_RECORDS = frozenset({"response", "resource", "conversion"})
 SNIFF_BYTES = 512
 MAX_CODINGS = 3
 """Compressions of a body undone at most (``Content-Encoding: gzip, gzip``)."""
-DECODED_CODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate", "zstd"})
+DECODED_CODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate", "zstd", "xz"})
+BINARY_MAGICS = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"\xfd7zXZ\x00")
+"""A body starting so is compressed (gzip, zstd, xz): no text starts with these bytes."""
 """Codings undone: by warcio (``br`` too when brotli is installed), or told by their bytes."""
 BLOCK_BYTES = 1 << 20
 """warcio reads this much at a time; it copies a header line each time it grows by a block."""
@@ -151,15 +154,19 @@ def _decoded(body: bytes, coding: str) -> bytes:
     header says, ``gzip, gzip``, zstd) is told by its first bytes. A coding that nothing here
     decodes (``br`` without brotli) is an error: its bytes would read as binary junk.
     """
+    codings = {c.strip().lower() for c in coding.split(",")}
     for _ in range(MAX_CODINGS):
-        if not streams.is_compressed(body[:6]):
+        if not body.startswith(BINARY_MAGICS):  # not bzip2's "BZh": text may start so
             break
-        body = streams.decompressed(body, streams.MAX_PAGE_BYTES)
-    codings = {c.strip().lower() for c in coding.split(",")} - DECODED_CODINGS
-    if "br" in codings and find_spec("brotli") is not None:  # warcio decodes it then
-        codings.remove("br")
-    if codings:
-        named = ", ".join(sorted(codings))
+        try:
+            body = streams.decompressed(body, streams.MAX_PAGE_BYTES)
+        except streams.CorruptInput:
+            if codings <= {"", "identity"}:  # nothing said it was compressed: it is not
+                break
+            raise
+    unread = codings - DECODED_CODINGS - ({"br"} if find_spec("brotli") else set())
+    if unread and is_binary(body):  # a plain body under an odd header is read all the same
+        named = ", ".join(sorted(unread))[:100]
         raise streams.CorruptInput(f"Content-Encoding {named}, which is not decoded here")
     return body
 

@@ -255,7 +255,8 @@ def test_an_absurd_warc_content_length_is_a_reject(tmp_path: Path, length: int) 
 
 
 NOT_TEXT_CHARSETS = ["base64", "hex", "zlib", "rot13", "uu", "quopri", "idna", "undefined"]
-NOT_TEXT_CHARSETS += ["punycode", "unicode_escape", "no-such-charset"]
+NOT_TEXT_CHARSETS += ["punycode", "unicode_escape", "no-such-charset", "utf\x00-8"]
+NOT_TEXT_CHARSETS += ["utf-16", "utf-16le", "utf-32", "utf-7"]  # what the bytes cannot be
 
 
 @pytest.mark.parametrize("charset", NOT_TEXT_CHARSETS)

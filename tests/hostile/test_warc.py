@@ -164,6 +164,13 @@ CODINGS = {
 }
 
 
+CODINGS |= {  # said compressed, or looking so, and not: read as they are
+    "an-odd-coding-over-text": _served(BASIC, "Content-Encoding: UTF-8"),
+    "br-over-text": _served(BASIC, "Content-Encoding: br"),
+    "a-thousand-codings": _served(BASIC, "Content-Encoding: " + ", ".join(["x"] * 1000)),
+}
+
+
 @pytest.mark.parametrize("block", CODINGS.values(), ids=CODINGS.keys())
 def test_a_compressed_body_is_read_whatever_its_header_says(tmp_path: Path, block: bytes) -> None:
     path = _write(tmp_path / "a.warc", record(1, block) + record(2))
@@ -175,7 +182,7 @@ def test_a_compressed_body_is_read_whatever_its_header_says(tmp_path: Path, bloc
 @pytest.mark.parametrize(
     ("block", "text"),
     [
-        (_served(b"\x1b\x00\x00 brotli bytes", "Content-Encoding: br"), "Content-Encoding br"),
+        (_served(bytes(range(256)) * 8, "Content-Encoding: br"), "Content-Encoding br"),
         (_served(gzip.compress(BASIC)[:-30], "Content-Encoding: gzip"), "a compressed body"),
     ],
     ids=["br-not-decoded", "gzip-cut-short"],
@@ -187,3 +194,11 @@ def test_a_body_that_cannot_be_decoded_is_a_reject_and_the_next_survives(
     reject, survivor = read_input(str(path), DEFAULT_JSONL_FIELDS)
     assert isinstance(reject, Reject) and reject.reason == "corrupt_file" and text in reject.text
     assert isinstance(survivor, Page) and survivor.url == "https://x.fr/2"
+
+
+def test_a_text_body_that_starts_like_bzip2_is_text(tmp_path: Path) -> None:
+    text = b"BZh91AY " + BASIC
+    path = _write(tmp_path / "a.warc", record(1, _served(text)) + record(2))
+    first, second = read_input(str(path), DEFAULT_JSONL_FIELDS)
+    assert isinstance(first, Page) and first.text.startswith("BZh91AY")
+    assert parse_page(first.text) == parse_page(BASIC.decode()) and isinstance(second, Page)

@@ -336,3 +336,25 @@ def test_multi_megabyte_lines_become_rejects_and_the_ads_around_survive(tmp_path
     ]
     assert [r["line"] for r in rejects] == [6, 8]
     assert all(len(r["text"]) <= 300 for r in rejects)
+
+
+@pytest.mark.parametrize(
+    ("article", "lines"),
+    [
+        ("L1\nL2\nL3\nL4\n", [9, 12, 15]),
+        ("L1\rL2\rL3\nL4\n", [9, 12, 15]),
+        ("L1\u2028L2\u2029L3\x85L4\n", [9, 12, 15]),
+        ("L1\r\nL2\rL3\r\n", [8, 11, 14]),
+        ("L1\rL2\rL3\rL4\r", [9, 12, 15]),
+    ],
+    ids=["lf", "cr-then-lf", "unicode-separators", "crlf-and-cr", "cr-only"],
+)
+def test_line_numbers_count_every_kind_of_line_break_before_the_widget(
+    tmp_path: Path, article: str, lines: list[int]
+) -> None:
+    widget = page("basic.txt")[page("basic.txt").index("Petites Annonces") :]
+    newline = "\r" if article.endswith("L4\r") else "\n"
+    path = tmp_path / "page.txt"
+    path.write_bytes((article + "Encore\n" + widget.replace("\n", newline)).encode())
+    classifieds.build([path], tmp_path / "data")
+    assert classifieds.load_sightings(tmp_path / "data")["line"].tolist() == lines
