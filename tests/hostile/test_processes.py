@@ -90,7 +90,7 @@ def test_a_stop_signal_stops_the_workers_and_keeps_the_dataset(
     workers = [child.pid for child in psutil.Process(run.pid).children(recursive=True)]
     assert workers, "the export should have started a worker"
     run.send_signal(stop)
-    _, stderr = run.communicate(timeout=30)
+    _, stderr = run.communicate(timeout=20)
     os.close(writer)
     assert run.returncode == code
     message = stderr.decode().strip()
@@ -144,6 +144,67 @@ def test_a_full_stdout_says_the_dataset_was_written(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert b"dataset was written" in run.stderr and b"No space left" in run.stderr
     check_whole(out, DATASET_FILES)
+
+
+DIES_MID_MESSAGE = """
+import os, signal, sys
+from multiprocessing.connection import Connection
+import classifieds.cli as cli
+parent, token = os.getpid(), sys.argv.pop(1)
+send = Connection.send_bytes
+def cut(self, buf, offset=0, size=None):
+    try:  # the first worker to send a result dies halfway through it, by kill -9
+        if os.getpid() != parent:
+            os.close(os.open(token, os.O_CREAT | os.O_EXCL))
+            os.write(self.fileno(), len(buf).to_bytes(4, "big") + bytes(buf)[: len(buf) // 2])
+            os.kill(os.getpid(), signal.SIGKILL)
+    except FileExistsError:
+        pass
+    return send(self, buf, offset, size)
+Connection.send_bytes = cut
+sys.argv = ["classifieds", *sys.argv[1:]]
+cli.main()
+"""
+
+
+@pytest.fixture(scope="module")
+def wide_crawl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """1,400 pages: batches for every worker of --jobs 4 after the warm-up."""
+    folder = tmp_path_factory.mktemp("wide")
+    text = SEEDS.joinpath("000_6780d8fc77309a8b.txt").read_bytes()
+    for n in range(1400):
+        (folder / f"{n:05}.txt").write_bytes(text)
+    return folder
+
+
+@pytest.mark.parametrize("jobs", [3, 4])
+def test_a_worker_killed_mid_message_ends_the_export_whatever_the_jobs(
+    tmp_path: Path, wide_crawl: Path, jobs: int
+) -> None:
+    """The other workers hold no end of its pipe: the parent reads its end, not a hang."""
+    out = tmp_path / "data"
+    args = [str(tmp_path / "token"), "export", str(wide_crawl), "-o", str(out), "-q"]
+    run = subprocess.Popen(
+        [sys.executable, "-c", DIES_MID_MESSAGE, *args, "--jobs", str(jobs)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        _, stderr = run.communicate(timeout=20)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)  # the hang this test is about: workers too
+            run.wait()
+    assert (tmp_path / "token").exists(), "a worker should have died mid-message"
+    assert run.returncode == 1
+    message = stderr.decode()
+    assert message.count("\n") == 1 and "worker process died (killed by signal 9)" in message
+    assert not out.exists()  # nothing left behind: no dataset, no folder
+    left = [
+        p.pid for p in psutil.process_iter(["cmdline"]) if str(out) in (p.info["cmdline"] or [])
+    ]
+    assert wait_gone(left) == []
 
 
 BUG = """
