@@ -17,21 +17,23 @@ from classifieds.cli import analysis, browse, export
 from classifieds.cli._group import cli
 from classifieds.cli.analysis import SUMMARY_FORMATS
 from classifieds.errors import Stopped
-from classifieds.run.engines import STOP_SIGNALS
+from classifieds.stops import StopHandler
 
 __all__ = ["SUMMARY_FORMATS", "analysis", "browse", "cli", "export", "main"]
 
 
-def main() -> None:
+def main(stops: StopHandler | None = None) -> None:
     """Entry point: stop signals, the last-resort error message, and a quick exit.
 
     SIGINT, SIGTERM and SIGHUP unwind the command as Ctrl-C does (workers stopped, staging
-    removed): exit 128 + the signal. A bug prints one line, its traceback with ``--debug``.
-    The exit skips the interpreter's teardown, which frees every cached ad one by one (0.45 s
-    after 10^5 pages): every file is closed by then, the standard streams are flushed.
+    removed): exit 128 + the signal. The entry point (:mod:`classifieds.__main__`) handles them
+    from its first instant and passes its ``stops``. A bug prints one line, its traceback with
+    ``--debug``. The exit skips the interpreter's teardown, which frees every cached ad one by
+    one (0.45 s after 10^5 pages): every file is closed by then, the standard streams are flushed.
     """
-    for stop in STOP_SIGNALS:
-        signal.signal(stop, _stop)
+    if stops is None:
+        stops = StopHandler()
+        stops.install()
     # warcio logs what it repairs in a record (spaces in a URI): nothing for a user's stderr.
     logging.getLogger("warcio").addHandler(logging.NullHandler())
     try:
@@ -61,9 +63,3 @@ def main() -> None:
         with contextlib.suppress(OSError, ValueError):  # a closed pipe, a full disk
             stream.flush()
     os._exit(code)
-
-
-def _stop(signum: int, _frame: object) -> None:
-    for stop in STOP_SIGNALS:  # a second Ctrl-C must not break the cleanup of the first
-        signal.signal(stop, signal.SIG_IGN)
-    raise Stopped(signum)

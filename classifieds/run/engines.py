@@ -26,6 +26,7 @@ from classifieds.errors import ClassifiedsError
 from classifieds.parse.ads import AdBook
 from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields
 from classifieds.run.batches import BatchOutput, Parser, Read, few_collections, read_pages
+from classifieds.stops import STOP_SIGNALS
 from classifieds.store.catalogue import Catalogue
 
 Work = Generator[BatchOutput | Catalogue, None, None]
@@ -34,10 +35,6 @@ IN_FLIGHT_PER_WORKER = 4
 FORK = sys.platform == "linux"
 """Workers are forked on Linux; elsewhere, where fork is unsafe (macOS) or missing (Windows),
 spawned."""
-STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
-"""Signals that stop an export: the main process decides, and kills its workers."""
 _PR_SET_PDEATHSIG = 1
 PARENT_WATCH_SECONDS = 1.0
 """Where the kernel cannot kill a worker with its parent, it looks this often."""
