@@ -2,7 +2,7 @@
 
 The command line's handler (:class:`StopHandler`) raises :class:`~classifieds.errors.Stopped`,
 which unwinds a run as Ctrl-C does: workers stopped, the new generation removed, the old dataset
-kept.
+kept. A signal the command was started with ignored stays ignored.
 
 Imports only :mod:`classifieds.errors`: the entry point installs the handler before it imports
 the rest of the package (0.5 to 2 s), so that Ctrl-C during start-up ends with one line too.
@@ -24,9 +24,11 @@ class StopHandler:
     """The stop signals' handler of one command: raises Stopped."""
 
     def install(self) -> None:
-        """Handle the stop signals."""
+        """Handle the stop signals but those ignored from the start, which stay ignored: nohup
+        ignores SIGHUP, a shell script SIGINT in the jobs it starts with ``&``."""
         for stop in STOP_SIGNALS:
-            signal.signal(stop, self)
+            if signal.getsignal(stop) is not signal.SIG_IGN:
+                signal.signal(stop, self)
 
     def __call__(self, signum: int, _frame: object) -> None:
         for stop in STOP_SIGNALS:  # a second Ctrl-C must not break the cleanup of the first

@@ -40,15 +40,24 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def held_export(tmp_path: Path, crawl: Path, out: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """Start an export that waits on a FIFO after its pages; return it and the FIFO's write
-    end, opened once the export reads the FIFO."""
+def held_export(
+    tmp_path: Path, crawl: Path, out: Path, ignored: tuple[int, ...] = ()
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start an export that waits on a FIFO after its pages, with the signals ``ignored``
+    ignored as it starts; return it and the FIFO's write end, opened once the export reads
+    the FIFO."""
     fifo = tmp_path / "zzpipe"
     os.mkfifo(fifo)
+
+    def ignore() -> None:  # as nohup does, or a shell script starting a job with &
+        for signum in ignored:
+            signal.signal(signum, signal.SIG_IGN)
+
     run = subprocess.Popen(
         [*CLI, "export", str(crawl), str(fifo), "--out", str(out), "--jobs", "2", "-q"],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
+        preexec_fn=ignore,
     )
     deadline = time.monotonic() + 60
     while True:
@@ -101,6 +110,29 @@ def test_a_stop_signal_stops_the_workers_and_keeps_the_dataset(
     assert [p.name for p in out.iterdir() if p.name.startswith(".generation")] == [
         os.readlink(out / ".current")
     ]
+
+
+@pytest.mark.parametrize(
+    "ignored", [signal.SIGHUP, signal.SIGINT], ids=["nohup", "job-of-a-script"]
+)
+def test_a_stop_signal_ignored_from_the_start_stays_ignored(
+    tmp_path: Path, crawl: Path, ignored: int
+) -> None:
+    out = tmp_path / "data"
+    run, writer = held_export(tmp_path, crawl, out, ignored=(ignored,))
+    try:
+        run.send_signal(ignored)
+        time.sleep(0.5)
+        assert run.poll() is None, "the export should ignore the signal"
+        os.close(writer)  # the FIFO ends: the export completes
+        _, stderr = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert run.returncode == 0, stderr
+    check_whole(out, DATASET_FILES)
+    assert len(classifieds.load(out)) == 12
 
 
 def test_workers_die_with_a_main_process_killed_by_kill_9(tmp_path: Path, crawl: Path) -> None:
