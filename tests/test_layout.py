@@ -20,7 +20,7 @@ COMMAND_LINE = "cli"
 MAY_IMPORT = {
     "read": {"read", "models", "errors"},
     "parse": {"parse", "models", "errors"},
-    "store": {"store", "read", "models", "errors"},
+    "store": {"store", "read", "models", "errors", "stops"},
     "analyze": {"analyze", "store", "models", "errors"},
     "run": {"run", "read", "parse", "store", "models", "errors", "stops", "_version"},
 }

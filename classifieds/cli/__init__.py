@@ -43,11 +43,7 @@ def main(stops: StopHandler | None = None) -> None:
             raise
         code = done.code
     except Stopped as stopped:
-        name = signal.Signals(stopped.signum).name
-        click.echo(
-            f"classifieds: stopped by {name}; a dataset being replaced was left as it was.",
-            err=True,
-        )
+        click.echo(_stopped(stopped), err=True)
         code = 128 + stopped.signum
     except Exception as error:
         if "--debug" in sys.argv[1:]:
@@ -59,7 +55,19 @@ def main(stops: StopHandler | None = None) -> None:
             err=True,
         )
         code = 1
+    stops.ignore()  # the command is over: a signal now would only misreport it
+    if stops.held is not None and code == 0:
+        name = signal.Signals(stops.held).name
+        click.echo(f"classifieds: {name} came once the new dataset was published.", err=True)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe, a full disk
             stream.flush()
     os._exit(code)
+
+
+def _stopped(stopped: Stopped) -> str:
+    """Return the line that says what a stop signal left on disk."""
+    name = signal.Signals(stopped.signum).name
+    if stopped.published:
+        return f"classifieds: stopped by {name}; the new dataset had been published."
+    return f"classifieds: stopped by {name}; a dataset being replaced was left as it was."

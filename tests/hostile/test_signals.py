@@ -1,7 +1,9 @@
-"""Stop signals at the instants a run is most fragile: while the command line is imported."""
+"""Stop signals at the instants a run is most fragile: while the command line is imported, and
+right after the new dataset is published."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -9,7 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS
+from conftest import DATA, SEEDS
+
+import classifieds
 
 ENTRIES = {
     "console-script": [str(Path(sys.executable).with_name("classifieds"))],
@@ -84,3 +88,68 @@ def test_ctrl_c_at_any_instant_of_start_up_prints_no_traceback(
             run.wait()
     assert "Traceback" not in stderr and stderr.count("\n") <= 1, stderr
     assert run.returncode in (0, 130), stderr  # done before the signal came, or stopped
+
+
+SIGNAL_ONCE_PUBLISHED = """
+import os, sys
+import classifieds.__main__ as entry
+stops = [int(signum) for signum in sys.argv.pop(1).split(",")]
+replace = os.replace
+def publish(source, target):
+    replace(source, target)
+    if os.path.basename(target) == ".current":  # the new dataset is the dataset
+        for signum in stops:
+            os.kill(os.getpid(), signum)
+os.replace = publish
+sys.argv = ["classifieds", *sys.argv[1:]]
+entry.main()
+"""
+
+
+def export_signalled_once_published(
+    out: Path, stops: list[int]
+) -> subprocess.CompletedProcess[str]:
+    """Export the seeds into ``out``, a dataset there already, and send the process ``stops``
+    right after the rename that publishes the new dataset."""
+    classifieds.build([DATA / "basic.txt"], out)
+    signums = ",".join(str(stop) for stop in stops)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            SIGNAL_ONCE_PUBLISHED,
+            signums,
+            "export",
+            str(SEEDS),
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("stop", [stop for stop, _ in STOPS], ids=["SIGINT", "SIGTERM", "SIGHUP"])
+def test_a_stop_signal_once_the_dataset_is_published_lets_the_run_end(
+    tmp_path: Path, stop: int
+) -> None:
+    out = tmp_path / "data"
+    run = export_signalled_once_published(out, [stop])
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("12 listings from 12 sightings on 1 page")  # the report
+    name = signal.Signals(stop).name
+    assert run.stderr == f"classifieds: {name} came once the new dataset was published.\n"
+    assert len(classifieds.load(out)) == 12  # the new dataset, whole
+    assert [p.name for p in out.iterdir() if p.name.startswith(".generation")] == [
+        os.readlink(out / ".current")
+    ]
+
+
+def test_a_second_stop_signal_once_published_stops_and_says_so(tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    run = export_signalled_once_published(out, [signal.SIGTERM, signal.SIGINT])
+    assert run.returncode == 130
+    assert run.stderr == "classifieds: stopped by SIGINT; the new dataset had been published.\n"
+    assert len(classifieds.load(out)) == 12
