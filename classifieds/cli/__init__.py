@@ -15,6 +15,7 @@ import click
 
 from classifieds.cli import analysis, browse, export
 from classifieds.cli._group import cli
+from classifieds.cli._streams import StdoutError, guard_standard_streams
 from classifieds.cli.analysis import SUMMARY_FORMATS
 from classifieds.errors import Stopped
 from classifieds.stops import StopHandler
@@ -34,6 +35,7 @@ def main(stops: StopHandler | None = None) -> None:
     if stops is None:
         stops = StopHandler()
         stops.install()
+    guard_standard_streams()
     # warcio logs what it repairs in a record (spaces in a URI): nothing for a user's stderr.
     logging.getLogger("warcio").addHandler(logging.NullHandler())
     try:
@@ -59,10 +61,23 @@ def main(stops: StopHandler | None = None) -> None:
     if stops.held is not None and code == 0:
         name = signal.Signals(stops.held).name
         click.echo(f"classifieds: {name} came once the new dataset was published.", err=True)
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe, a full disk
-            stream.flush()
-    os._exit(code)
+    os._exit(_flushed(code))
+
+
+def _flushed(code: int) -> int:
+    """Flush the standard streams; return the exit code, 1 if what a command that succeeded
+    printed cannot be written."""
+    try:
+        sys.stdout.flush()
+    except StdoutError as error:
+        if code == 0:
+            error.show()
+            code = 1
+    except (OSError, ValueError):  # a stdout that is not guarded (replaced by a caller)
+        pass
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    return code
 
 
 def _stopped(stopped: Stopped) -> str:

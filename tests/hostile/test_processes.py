@@ -239,6 +239,102 @@ def test_a_worker_killed_mid_message_ends_the_export_whatever_the_jobs(
     assert wait_gone(left) == []
 
 
+def close_stdout() -> None:  # as the shell's >&- does
+    os.close(1)
+
+
+def close_stderr() -> None:  # 2>&-
+    os.close(2)
+
+
+def test_a_stdout_closed_from_the_start_says_the_dataset_was_written(tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    run = subprocess.run(
+        [*CLI, "export", str(DATA / "basic.txt"), "--out", str(out), "--jobs", "2"],
+        stderr=subprocess.PIPE,
+        preexec_fn=close_stdout,
+        check=False,
+        text=True,
+    )
+    assert run.returncode == 1
+    assert run.stderr == (
+        f"Error: The dataset was written to {out}/, but its report could not be printed:"
+        " stdout is closed.\n"
+    )
+    check_whole(out, DATASET_FILES)
+
+
+def test_a_stderr_closed_from_the_start_changes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    run = subprocess.run(
+        [*CLI, "export", str(DATA / "basic.txt"), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        preexec_fn=close_stderr,
+        check=False,
+        text=True,
+    )
+    assert run.returncode == 0
+    assert run.stdout.startswith("3 listings")
+    check_whole(out, DATASET_FILES)
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dataset") / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+    return out
+
+
+def printing_commands(dataset: Path) -> list[list[str]]:
+    listing_id = str(classifieds.load(dataset)["listing_id"][0])
+    return [
+        ["summary", str(dataset)],
+        ["rows", str(dataset)],
+        ["history", listing_id, str(dataset)],
+        ["schema"],
+        ["--version"],
+    ]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    ("stdout", "message"),
+    [("closed", "it is closed"), ("/dev/full", "No space left on device")],
+)
+def test_a_stdout_closed_or_full_is_one_line_and_exit_1_for_every_command(
+    dataset: Path, stdout: str, message: str
+) -> None:
+    for command in printing_commands(dataset):
+        with open("/dev/full", "w") as full:  # closed in the child, for "closed"
+            run = subprocess.run(
+                [*CLI, *command],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                preexec_fn=close_stdout if stdout == "closed" else None,
+                check=False,
+                text=True,
+            )
+        assert run.returncode == 1, command
+        lines = run.stderr.splitlines()
+        assert lines[-1] == f"Error: Could not print to stdout: {message}.", command
+        assert len(lines) == 1 or command[0] == "rows"  # rows says how many matched first
+
+
+def test_a_reader_gone_ends_a_command_in_silence(dataset: Path) -> None:
+    """``| head``: the reader has what it wanted; exit 1 as for any cut output."""
+    for command in printing_commands(dataset):
+        read, write = os.pipe()
+        os.close(read)
+        try:
+            run = subprocess.run(
+                [*CLI, *command], stdout=write, stderr=subprocess.PIPE, check=False, text=True
+            )
+        finally:
+            os.close(write)
+        assert run.returncode == 1, command
+        assert "Error" not in run.stderr and "Traceback" not in run.stderr, command
+
+
 BUG = """
 import sys
 import classifieds.cli as cli
