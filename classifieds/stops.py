@@ -12,6 +12,8 @@ the rest of the package (0.5 to 2 s), so that Ctrl-C during start-up ends with o
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from classifieds.errors import Stopped
 
@@ -22,13 +24,15 @@ STOP_SIGNALS = tuple(
 
 
 class StopHandler:
-    """The stop signals' handler of one command: raises Stopped, or notes the signal once the
-    command has reached a point of no return (:func:`hold_stops`)."""
+    """The stop signals' handler of one command: raises Stopped, or notes the signal while the
+    command cannot be stopped cleanly (:func:`stops_deferred`) or has reached a point of no
+    return (:func:`hold_stops`)."""
 
     def __init__(self) -> None:
+        self.deferring = False
         self.holding = False
         self.held: int | None = None
-        """The signal that came while holding: the command went on to its end."""
+        """The signal that came while deferring or holding."""
 
     def install(self) -> None:
         """Handle the stop signals but those ignored from the start, which stay ignored: nohup
@@ -43,11 +47,33 @@ class StopHandler:
             signal.signal(stop, signal.SIG_IGN)
 
     def __call__(self, signum: int, _frame: object) -> None:
-        if self.holding and self.held is None:
-            self.held = signum  # the dataset is published: stopping would undo nothing
+        if (self.deferring or self.holding) and self.held is None:
+            self.held = signum
             return
         self.ignore()  # a second Ctrl-C must not break the cleanup of the first
         raise Stopped(signum, published=self.holding)  # a second signal: stop all the same
+
+
+@contextmanager
+def stops_deferred() -> Iterator[None]:
+    """Note a stop signal inside, and stop on the way out: for a step that an exception would
+    leave half done (a Dask cluster starting: processes that nothing would close)."""
+    handler = _handler()
+    if handler is None or handler.deferring or handler.holding:
+        yield
+        return
+    handler.deferring = True
+    try:
+        yield
+    except Exception:
+        if handler.held is None:
+            raise
+        # The signal's doing, most likely: Ctrl-C reaches the processes the step starts.
+    finally:
+        handler.deferring = False
+    if handler.held is not None:
+        signum, handler.held = handler.held, None
+        handler(signum, None)
 
 
 def hold_stops() -> None:
@@ -57,7 +83,15 @@ def hold_stops() -> None:
     The run then ends as it would have, with its report, and exit 0. A second signal stops the
     command (in its report, say, blocked on a stdout nobody reads), saying the dataset is new.
     """
+    handler = _handler()
+    if handler is not None:
+        handler.holding = True
+
+
+def _handler() -> StopHandler | None:
+    """Return the command line's handler of the stop signals, if it handles them."""
     for stop in STOP_SIGNALS:
         handler = signal.getsignal(stop)
         if isinstance(handler, StopHandler):
-            handler.holding = True
+            return handler
+    return None
