@@ -34,9 +34,11 @@ class QueryError(ClassifiedsError):
 class Stopped(BaseException):
     """A stop signal (SIGINT, SIGTERM, SIGHUP): unwinds a run as Ctrl-C does, cleaning up.
 
-    Not an Exception: nothing that handles errors may swallow it.
+    Not an Exception: nothing that handles errors may swallow it. ``published``: it came once
+    the run had published its new dataset (a second signal, the first having been noted).
     """
 
-    def __init__(self, signum: int) -> None:
+    def __init__(self, signum: int, *, published: bool = False) -> None:
         super().__init__(signum)
         self.signum = signum
+        self.published = published

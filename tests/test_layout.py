@@ -14,15 +14,15 @@ import classifieds
 
 PACKAGE = Path(classifieds.__file__).parent
 STAGES = ("read", "parse", "store", "run", "analyze")
-TOP_LEVEL = {"__init__", "__main__", "_version", "console", "errors", "models"}
+TOP_LEVEL = {"__init__", "__main__", "_version", "console", "errors", "models", "stops"}
 COMMAND_LINE = "cli"
 """The command line: a folder of click commands, beside the stages."""
 MAY_IMPORT = {
     "read": {"read", "models", "errors"},
     "parse": {"parse", "models", "errors"},
-    "store": {"store", "read", "models", "errors"},
+    "store": {"store", "read", "models", "errors", "stops"},
     "analyze": {"analyze", "store", "models", "errors"},
-    "run": {"run", "read", "parse", "store", "models", "errors", "_version"},
+    "run": {"run", "read", "parse", "store", "models", "errors", "stops", "_version"},
 }
 """What each stage may import of the package, by its first name under ``classifieds``."""
 MAX_LINES = 450

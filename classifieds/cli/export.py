@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.abc
-import os
 import re
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ import click
 import pyarrow as pa
 
 from classifieds.cli._group import DEFAULT_INPUT, OneLineUsageError, cli, storage_option
+from classifieds.cli._streams import StdoutError
 from classifieds.console import ExportProgress, export_report
 from classifieds.errors import ClassifiedsError, InputError
 from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields
@@ -260,9 +260,8 @@ def export(
         where = out if is_url(out) else Path(out)
         click.echo(export_report(manifest, where, quiet=quiet), nl=False)
         sys.stdout.flush()
-    except OSError as error:  # a closed pipe, a full disk: the dataset is written all the same
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (nothing more goes to the old one)
+    except StdoutError as error:  # closed, full, its reader gone: the dataset is written
         raise click.ClickException(
             f"The dataset was written to {out}/, but its report could not be printed:"
-            f" {error.strerror or error}."
+            f" {error.reason}."
         ) from error

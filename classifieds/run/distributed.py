@@ -19,10 +19,14 @@ worker for as long, workers that die running a task (KilledWorker).
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import signal
+import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
@@ -40,6 +44,7 @@ from classifieds.read import (
 from classifieds.read.remote import NO_OPTIONS, StorageOptions, is_url
 from classifieds.run.batches import BatchOutput, Parser
 from classifieds.run.engines import IN_FLIGHT_PER_WORKER, Work
+from classifieds.stops import STOP_SIGNALS, stops_deferred
 from classifieds.store.catalogue import Catalogue
 
 if TYPE_CHECKING:
@@ -109,7 +114,7 @@ def dask_engine(
     workers to open the URLs.
     """
     try:
-        from dask.distributed import KilledWorker, LocalCluster
+        from dask.distributed import KilledWorker
     except ImportError as error:
         raise ClassifiedsError(
             "The Dask engine needs Dask: pip install 'classifieds[dask]'."
@@ -119,18 +124,19 @@ def dask_engine(
     first = list(islice(tasks, 1))  # stdin fails here, before a cluster starts
     if not first:
         return
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=jobs,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",  # a cluster of this machine listens to no other
-            dashboard_address=None,
-        )
-        scheduler = cluster.scheduler_address
-    try:
+    with ExitStack() as stack:
+        if scheduler is None:
+            # Its scratch space (locks, workers' folders) in a folder of the run's, removed
+            # after; a stop signal waits until it has started, for it to be closed.
+            scratch = stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="classifieds-dask-", ignore_cleanup_errors=True)
+            )
+            with stops_deferred(), _born_deaf():
+                cluster = _local_cluster(jobs, scratch)
+                stack.callback(cluster.close)
+            scheduler = cluster.scheduler_address
         client = _connect(scheduler, timeout)
+        stack.callback(client.close)
         try:
             window = max(jobs, sum(client.nthreads().values())) * IN_FLIGHT_PER_WORKER
             options = dict(storage_options)  # a plain dict: it is pickled with each task
@@ -143,11 +149,59 @@ def dask_engine(
                 " the worker logs: if they ran out of memory, give them more (dask worker"
                 " --memory-limit), or use --engine local."
             ) from error
-        finally:
-            client.close()
+
+
+@contextmanager
+def _born_deaf() -> Iterator[None]:
+    """Block the stop signals in this thread inside: the threads started inside, and the
+    processes they start, are born with them blocked (Ctrl-C reaches the whole process group;
+    a Dask worker starting would print a traceback). This thread gets them on the way out."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows
+        yield
+        return
+    from multiprocessing import resource_tracker
+
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        # Started by a thread of Dask's, multiprocessing's tracker would unblock SIGINT and
+        # SIGTERM in it once spawned, as it does here: block them again.
+        resource_tracker.ensure_running()
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        yield
     finally:
-        if cluster is not None:
-            cluster.close()
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _local_cluster(jobs: int, scratch: str) -> Any:
+    """Return a new local cluster of ``jobs`` quiet workers, its files in ``scratch``."""
+    from dask.distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=jobs,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",  # a cluster of this machine listens to no other
+        dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+        local_directory=scratch,
+        # Its HTTP server (metrics) on a free port of 127.0.0.1: by default it takes 8787 on
+        # every interface, and warns on stderr when another cluster has it.
+        scheduler_kwargs={"local_directory": scratch, "dashboard_address": "127.0.0.1:0"},
+        preload=[__name__],  # dask_setup, in each worker
+    )
+
+
+def dask_setup(worker: object) -> None:
+    """Make a worker of the local cluster an export starts a quiet one (Dask's preload hook).
+
+    Ctrl-C reaches the whole process group: the export decides, and closes the cluster, as
+    with its own workers. Dask's logs are not the user's: a stopped run cancels tasks, which
+    log warnings and tracebacks after its one line; what fails reaches the user as a one-line
+    error of the export.
+    """
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, signal.SIG_IGN)
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
 
 
 def _connect(scheduler: str, timeout: float) -> Client:

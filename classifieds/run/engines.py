@@ -26,6 +26,7 @@ from classifieds.errors import ClassifiedsError
 from classifieds.parse.ads import AdBook
 from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields
 from classifieds.run.batches import BatchOutput, Parser, Read, few_collections, read_pages
+from classifieds.stops import STOP_SIGNALS
 from classifieds.store.catalogue import Catalogue
 
 Work = Generator[BatchOutput | Catalogue, None, None]
@@ -34,10 +35,6 @@ IN_FLIGHT_PER_WORKER = 4
 FORK = sys.platform == "linux"
 """Workers are forked on Linux; elsewhere, where fork is unsafe (macOS) or missing (Windows),
 spawned."""
-STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
-"""Signals that stop an export: the main process decides, and kills its workers."""
 _PR_SET_PDEATHSIG = 1
 PARENT_WATCH_SECONDS = 1.0
 """Where the kernel cannot kill a worker with its parent, it looks this often."""
@@ -96,10 +93,11 @@ def processes(
     results: list[Any] = [context.Queue() for _ in range(count)]
     workers = [
         context.Process(
-            target=_work,
+            target=_start,
             args=(
                 tasks[k],
                 results[k],
+                _unused_ends(tasks, results, k) if FORK else [],
                 fields,
                 parser.book if FORK else None,
                 os.getpid(),
@@ -119,9 +117,9 @@ def processes(
     for worker in workers:
         worker.start()
     for result in results:
-        # This process never writes results: with its copy of the write end closed, a worker
-        # killed mid-message (kill -9, the OOM killer) ends the pipe, and the read fails at
-        # once instead of waiting forever for the rest.
+        # This process never writes results: with its copy of the write end closed, as the
+        # other workers closed theirs (_start), a worker killed mid-message (kill -9, the OOM
+        # killer) ends the pipe, and the read fails at once instead of waiting forever.
         result._writer.close()
     try:
         for _ in range(count * IN_FLIGHT_PER_WORKER):
@@ -166,6 +164,28 @@ def _ready(results: Any, worker: BaseProcess) -> BatchOutput | Catalogue | None:
         return None
     except (EOFError, OSError):
         raise _died(worker) from None
+
+
+def _unused_ends(tasks: list[Any], results: list[Any], k: int) -> list[Any]:
+    """Return the pipe ends a forked worker ``k`` inherits and never uses: both ends of the
+    other workers' queues, the write end of its tasks and the read end of its results."""
+    others = [end for j in range(len(tasks)) if j != k for end in _ends(tasks[j], results[j])]
+    return [*others, tasks[k]._writer, results[k]._reader]
+
+
+def _ends(*queues: Any) -> list[Any]:
+    return [end for each in queues for end in (each._reader, each._writer)]
+
+
+def _start(tasks: Any, results: Any, unused: list[Any], *args: Any) -> None:
+    """Worker entry: close the pipe ends this worker does not use, then work.
+
+    Holding another worker's result pipe open would keep it from ending when that worker dies
+    mid-message (kill -9): the parent would wait forever for the rest of the message.
+    """
+    for end in unused:
+        end.close()
+    _work(tasks, results, *args)
 
 
 def _work(

@@ -198,7 +198,7 @@ def build(
     with (
         few_collections(),
         _dataset_folder(target, storage_options, append) as out,
-        publishing(out, OUTPUTS) as stage,
+        publishing(out, OUTPUTS, final=not remote) as stage,
         open(stage / REJECTS_JSONL, "w", encoding="utf-8") as rejects,
     ):
         previous = append and check_previous(out, OUTPUTS)

@@ -6,6 +6,7 @@ their atomic writing and their loading (:mod:`.dataset`); datasets at URLs, uplo
 last and read through it (:mod:`.bucket`); an ad's prices over time
 (:mod:`.timeline`).
 
-May import: :mod:`classifieds.models`, :mod:`classifieds.errors`, :mod:`classifieds.read` (the
-names and sort keys of inputs, the file systems of URLs), and itself; never :mod:`classifieds.run`.
+May import: :mod:`classifieds.models`, :mod:`classifieds.errors`, :mod:`classifieds.stops` (to
+hold stop signals once a dataset is published), :mod:`classifieds.read` (the names and sort keys
+of inputs, the file systems of URLs), and itself; never :mod:`classifieds.run`.
 """

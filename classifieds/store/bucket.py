@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from classifieds.errors import ClassifiedsError, InputError, OutputError, one_line
 from classifieds.read.remote import NO_OPTIONS, StorageOptions, filesystem, is_url
+from classifieds.stops import hold_stops
 from classifieds.store.folder import check_whole, sha256
 
 if TYPE_CHECKING:
@@ -103,6 +104,7 @@ def uploaded(
             present = [n for n in [*names, MANIFEST_JSON] if (folder / n).exists()]
             for name in present:
                 fs.put_file(str(folder / name), f"{staging}/{name}")
+            hold_stops()  # a stop from here on would leave the prefix without a dataset
             with contextlib.suppress(FileNotFoundError):
                 fs.rm_file(f"{root}/{MANIFEST_JSON}")  # from now on, no dataset is trusted
             for name in present:  # the manifest last

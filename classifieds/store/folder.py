@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO
 
 from classifieds.errors import InputError, OutputError
+from classifieds.stops import hold_stops
 
 MANIFEST_JSON = "manifest.json"
 CURRENT = ".current"
@@ -46,11 +47,13 @@ def sha256(path: Path) -> str:
 
 
 @contextmanager
-def publishing(out: Path, names: Sequence[str]) -> Iterator[Path]:
+def publishing(out: Path, names: Sequence[str], *, final: bool = True) -> Iterator[Path]:
     """Yield a new generation folder to write the files ``names`` into; on success publish it.
 
     The folder is locked for the whole run. On any failure the generation is removed and the
-    dataset in ``out`` is left as it was; a folder the run created is removed.
+    dataset in ``out`` is left as it was; a folder the run created is removed. Publishing
+    holds stop signals (:func:`~classifieds.stops.hold_stops`) unless ``out`` is not
+    ``final``: a scratch folder uploaded afterwards, where the commit point is the upload's.
     """
     created = not out.exists()
     try:
@@ -66,7 +69,7 @@ def publishing(out: Path, names: Sequence[str]) -> Iterator[Path]:
                 raise _unwritable(out, error) from error
             try:
                 yield generation
-                _publish(out, generation, names)
+                _publish(out, generation, names, final)
             except OSError as error:
                 raise OutputError(
                     f"Writing {out} failed: {error}. Check free space and permissions; the"
@@ -121,14 +124,18 @@ def check_whole(folder: Path, names: Sequence[str]) -> None:
             )
 
 
-def _publish(out: Path, generation: Path, names: Sequence[str]) -> None:
+def _publish(out: Path, generation: Path, names: Sequence[str], final: bool) -> None:
     """Make ``generation`` the dataset of ``out``: one atomic rename of the pointer."""
     pointer = out / f".current-{generation.name}"
     try:
         os.symlink(generation.name, pointer, target_is_directory=True)
     except (OSError, NotImplementedError):
+        if final:  # from the first move on, a stop could only leave a mixed folder
+            hold_stops()
         _move_files(out, generation, names)  # no symbolic links here
         return
+    if final:  # past the rename, a stop signal has nothing left to undo
+        hold_stops()
     os.replace(pointer, out / CURRENT)  # the instant the new dataset replaces the old one
     present = [name for name in [*names, MANIFEST_JSON] if (generation / name).exists()]
     for name in present:  # once per folder: links through the pointer, manifest last

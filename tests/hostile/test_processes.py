@@ -40,15 +40,24 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def held_export(tmp_path: Path, crawl: Path, out: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """Start an export that waits on a FIFO after its pages; return it and the FIFO's write
-    end, opened once the export reads the FIFO."""
+def held_export(
+    tmp_path: Path, crawl: Path, out: Path, ignored: tuple[int, ...] = ()
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start an export that waits on a FIFO after its pages, with the signals ``ignored``
+    ignored as it starts; return it and the FIFO's write end, opened once the export reads
+    the FIFO."""
     fifo = tmp_path / "zzpipe"
     os.mkfifo(fifo)
+
+    def ignore() -> None:  # as nohup does, or a shell script starting a job with &
+        for signum in ignored:
+            signal.signal(signum, signal.SIG_IGN)
+
     run = subprocess.Popen(
         [*CLI, "export", str(crawl), str(fifo), "--out", str(out), "--jobs", "2", "-q"],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
+        preexec_fn=ignore,
     )
     deadline = time.monotonic() + 60
     while True:
@@ -90,7 +99,7 @@ def test_a_stop_signal_stops_the_workers_and_keeps_the_dataset(
     workers = [child.pid for child in psutil.Process(run.pid).children(recursive=True)]
     assert workers, "the export should have started a worker"
     run.send_signal(stop)
-    _, stderr = run.communicate(timeout=30)
+    _, stderr = run.communicate(timeout=20)
     os.close(writer)
     assert run.returncode == code
     message = stderr.decode().strip()
@@ -101,6 +110,29 @@ def test_a_stop_signal_stops_the_workers_and_keeps_the_dataset(
     assert [p.name for p in out.iterdir() if p.name.startswith(".generation")] == [
         os.readlink(out / ".current")
     ]
+
+
+@pytest.mark.parametrize(
+    "ignored", [signal.SIGHUP, signal.SIGINT], ids=["nohup", "job-of-a-script"]
+)
+def test_a_stop_signal_ignored_from_the_start_stays_ignored(
+    tmp_path: Path, crawl: Path, ignored: int
+) -> None:
+    out = tmp_path / "data"
+    run, writer = held_export(tmp_path, crawl, out, ignored=(ignored,))
+    try:
+        run.send_signal(ignored)
+        time.sleep(0.5)
+        assert run.poll() is None, "the export should ignore the signal"
+        os.close(writer)  # the FIFO ends: the export completes
+        _, stderr = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert run.returncode == 0, stderr
+    check_whole(out, DATASET_FILES)
+    assert len(classifieds.load(out)) == 12
 
 
 def test_workers_die_with_a_main_process_killed_by_kill_9(tmp_path: Path, crawl: Path) -> None:
@@ -144,6 +176,163 @@ def test_a_full_stdout_says_the_dataset_was_written(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert b"dataset was written" in run.stderr and b"No space left" in run.stderr
     check_whole(out, DATASET_FILES)
+
+
+DIES_MID_MESSAGE = """
+import os, signal, sys
+from multiprocessing.connection import Connection
+import classifieds.cli as cli
+parent, token = os.getpid(), sys.argv.pop(1)
+send = Connection.send_bytes
+def cut(self, buf, offset=0, size=None):
+    try:  # the first worker to send a result dies halfway through it, by kill -9
+        if os.getpid() != parent:
+            os.close(os.open(token, os.O_CREAT | os.O_EXCL))
+            os.write(self.fileno(), len(buf).to_bytes(4, "big") + bytes(buf)[: len(buf) // 2])
+            os.kill(os.getpid(), signal.SIGKILL)
+    except FileExistsError:
+        pass
+    return send(self, buf, offset, size)
+Connection.send_bytes = cut
+sys.argv = ["classifieds", *sys.argv[1:]]
+cli.main()
+"""
+
+
+@pytest.fixture(scope="module")
+def wide_crawl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """1,400 pages: batches for every worker of --jobs 4 after the warm-up."""
+    folder = tmp_path_factory.mktemp("wide")
+    text = SEEDS.joinpath("000_6780d8fc77309a8b.txt").read_bytes()
+    for n in range(1400):
+        (folder / f"{n:05}.txt").write_bytes(text)
+    return folder
+
+
+@pytest.mark.parametrize("jobs", [3, 4])
+def test_a_worker_killed_mid_message_ends_the_export_whatever_the_jobs(
+    tmp_path: Path, wide_crawl: Path, jobs: int
+) -> None:
+    """The other workers hold no end of its pipe: the parent reads its end, not a hang."""
+    out = tmp_path / "data"
+    args = [str(tmp_path / "token"), "export", str(wide_crawl), "-o", str(out), "-q"]
+    run = subprocess.Popen(
+        [sys.executable, "-c", DIES_MID_MESSAGE, *args, "--jobs", str(jobs)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        _, stderr = run.communicate(timeout=20)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)  # the hang this test is about: workers too
+            run.wait()
+    assert (tmp_path / "token").exists(), "a worker should have died mid-message"
+    assert run.returncode == 1
+    message = stderr.decode()
+    assert message.count("\n") == 1 and "worker process died (killed by signal 9)" in message
+    assert not out.exists()  # nothing left behind: no dataset, no folder
+    left = [
+        p.pid for p in psutil.process_iter(["cmdline"]) if str(out) in (p.info["cmdline"] or [])
+    ]
+    assert wait_gone(left) == []
+
+
+def close_stdout() -> None:  # as the shell's >&- does
+    os.close(1)
+
+
+def close_stderr() -> None:  # 2>&-
+    os.close(2)
+
+
+def test_a_stdout_closed_from_the_start_says_the_dataset_was_written(tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    run = subprocess.run(
+        [*CLI, "export", str(DATA / "basic.txt"), "--out", str(out), "--jobs", "2"],
+        stderr=subprocess.PIPE,
+        preexec_fn=close_stdout,
+        check=False,
+        text=True,
+    )
+    assert run.returncode == 1
+    assert run.stderr == (
+        f"Error: The dataset was written to {out}/, but its report could not be printed:"
+        " stdout is closed.\n"
+    )
+    check_whole(out, DATASET_FILES)
+
+
+def test_a_stderr_closed_from_the_start_changes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    run = subprocess.run(
+        [*CLI, "export", str(DATA / "basic.txt"), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        preexec_fn=close_stderr,
+        check=False,
+        text=True,
+    )
+    assert run.returncode == 0
+    assert run.stdout.startswith("3 listings")
+    check_whole(out, DATASET_FILES)
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dataset") / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+    return out
+
+
+def printing_commands(dataset: Path) -> list[list[str]]:
+    listing_id = str(classifieds.load(dataset)["listing_id"][0])
+    return [
+        ["summary", str(dataset)],
+        ["rows", str(dataset)],
+        ["history", listing_id, str(dataset)],
+        ["schema"],
+        ["--version"],
+    ]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    ("stdout", "message"),
+    [("closed", "it is closed"), ("/dev/full", "No space left on device")],
+)
+def test_a_stdout_closed_or_full_is_one_line_and_exit_1_for_every_command(
+    dataset: Path, stdout: str, message: str
+) -> None:
+    for command in printing_commands(dataset):
+        with open("/dev/full", "w") as full:  # closed in the child, for "closed"
+            run = subprocess.run(
+                [*CLI, *command],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                preexec_fn=close_stdout if stdout == "closed" else None,
+                check=False,
+                text=True,
+            )
+        assert run.returncode == 1, command
+        lines = run.stderr.splitlines()
+        assert lines[-1] == f"Error: Could not print to stdout: {message}.", command
+        assert len(lines) == 1 or command[0] == "rows"  # rows says how many matched first
+
+
+def test_a_reader_gone_ends_a_command_in_silence(dataset: Path) -> None:
+    """``| head``: the reader has what it wanted; exit 1 as for any cut output."""
+    for command in printing_commands(dataset):
+        read, write = os.pipe()
+        os.close(read)
+        try:
+            run = subprocess.run(
+                [*CLI, *command], stdout=write, stderr=subprocess.PIPE, check=False, text=True
+            )
+        finally:
+            os.close(write)
+        assert run.returncode == 1, command
+        assert "Error" not in run.stderr and "Traceback" not in run.stderr, command
 
 
 BUG = """

@@ -137,6 +137,64 @@ def test_a_dataset_at_a_url_is_written_manifest_last_and_read_back(
                                                    "--limit", "0"]).stdout  # fmt: skip
 
 
+@pytest.mark.parametrize("step", ["put_file", "rm_file"], ids=["uploading", "replacing"])
+def test_a_stop_signal_stops_an_upload_until_the_old_manifest_is_deleted(
+    bucket: Bucket, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    """Uploading the files: the old dataset is kept. Once the old manifest is deleted there is
+    no going back: the upload goes on to the end."""
+    import os
+    import signal
+    from typing import Any
+
+    from classifieds.errors import Stopped
+    from classifieds.stops import STOP_SIGNALS, StopHandler
+    from classifieds.store import bucket as store
+
+    out = bucket.url("data")
+    classifieds.build([DATA / "basic.txt"], out)
+    opened = store.filesystem
+
+    class Signalling:  # gets SIGTERM after the step, once
+        def __init__(self, fs: Any) -> None:
+            self.fs = fs
+            self.sent = False
+
+        def __getattr__(self, name: str) -> Any:
+            method = getattr(self.fs, name)
+            if name != step:
+                return method
+
+            def then_signal(*args: Any) -> Any:
+                done = method(*args)
+                if not self.sent:
+                    self.sent = True
+                    os.kill(os.getpid(), signal.SIGTERM)
+                return done
+
+            return then_signal
+
+    def filesystem(url: str, options: Any) -> tuple[Any, str]:
+        fs, root = opened(url, options)
+        return Signalling(fs), root
+
+    monkeypatch.setattr(store, "filesystem", filesystem)
+    handlers = {stop: signal.getsignal(stop) for stop in STOP_SIGNALS}
+    stops = StopHandler()
+    stops.install()  # as the command line does
+    try:
+        classifieds.build([DATA / "basic.txt", DATA / "cents.txt"], out)
+    except Stopped as stopped:
+        assert step == "put_file" and not stopped.published
+        assert len(classifieds.load(out)) == 3  # the old dataset
+    else:
+        assert step == "rm_file" and stops.held == signal.SIGTERM
+        assert len(classifieds.load(out)) > 3  # the new dataset, whole, behind its manifest
+    finally:
+        for stop, handler in handlers.items():
+            signal.signal(stop, handler)
+
+
 def test_an_append_to_a_url_equals_an_export_of_everything(bucket: Bucket) -> None:
     fill(bucket)
     bucket.put("more/basic.txt", (DATA / "basic.txt").read_bytes() + b"\n")

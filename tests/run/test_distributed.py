@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -196,3 +199,112 @@ def test_workers_that_die_on_a_batch_give_one_line(tmp_path: Path) -> None:
     )
     assert "\n" not in message and "--memory-limit" in message
     assert not out.exists()
+
+
+CLI = [sys.executable, "-m", "classifieds"]
+
+
+def held_dask_export(tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
+    """Start a Dask export of the seeds and a FIFO, in a process group of its own, its
+    temporary folder ``tmp_path / "tmp"``; return it and the FIFO's write end, opened once a
+    worker reads the FIFO (the cluster is up)."""
+    fifo = tmp_path / "zzpipe"
+    os.mkfifo(fifo)
+    (tmp_path / "tmp").mkdir()
+    command = [*CLI, "export", str(SEEDS), str(fifo), "-o", str(tmp_path / "data"), "-q"]
+    run = subprocess.Popen(
+        [*command, "--engine", "dask", "--jobs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # Ctrl-C reaches the whole group: the workers too
+        env={**os.environ, "TMPDIR": str(tmp_path / "tmp")},
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return run, os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:
+            assert run.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+
+
+@pytest.mark.parametrize(
+    ("stop", "code"),
+    [(signal.SIGINT, 130), (signal.SIGTERM, 143)],
+    ids=["SIGINT", "SIGTERM"],
+)
+def test_a_stop_signal_to_a_dask_export_is_one_line(tmp_path: Path, stop: int, code: int) -> None:
+    """Ctrl-C in a terminal signals the process group: the workers of the local cluster log
+    nothing, the export says one line and removes its cluster's scratch space."""
+    run, writer = held_dask_export(tmp_path)
+    try:
+        os.killpg(run.pid, stop)
+        os.close(writer)
+        _, stderr = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+    assert run.returncode == code
+    name = signal.Signals(stop).name
+    assert (
+        stderr == f"classifieds: stopped by {name}; a dataset being replaced was left as it was.\n"
+    )
+    assert not (tmp_path / "data").exists()
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_dask_export_leaves_nothing_in_the_temporary_folder(tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    run = subprocess.run(
+        [*CLI, "export", str(SEEDS), "-o", str(tmp_path / "data"), "--engine", "dask", "-q"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(scratch)},
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert list(scratch.iterdir()) == []  # no dask-scratch-space/global.lock, purge.lock
+
+
+STOPPED_AS_THE_CLUSTER_STARTS = """
+import os, signal, sys, threading
+import classifieds.run.distributed as engine
+start = engine._local_cluster
+def starting(*args):
+    threading.Timer(0.3, os.killpg, (0, signal.SIGINT)).start()  # Ctrl-C as workers start
+    return start(*args)
+engine._local_cluster = starting
+import classifieds.__main__ as entry
+sys.argv = ["classifieds", *sys.argv[1:]]
+entry.main()
+"""
+
+
+def test_ctrl_c_as_the_local_cluster_starts_is_one_line(tmp_path: Path) -> None:
+    """The workers, importing, are born deaf to it; the export waits for the cluster to be
+    up, to close it."""
+    (tmp_path / "tmp").mkdir()
+    command = ["export", str(SEEDS), "-o", str(tmp_path / "data"), "--engine", "dask"]
+    run = subprocess.Popen(
+        [sys.executable, "-c", STOPPED_AS_THE_CLUSTER_STARTS, *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "TMPDIR": str(tmp_path / "tmp")},
+    )
+    try:
+        _, stderr = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+    assert run.returncode == 130
+    assert (
+        stderr == "classifieds: stopped by SIGINT; a dataset being replaced was left as it was.\n"
+    )
+    assert list((tmp_path / "tmp").iterdir()) == []
