@@ -8,16 +8,19 @@ one space, so a pretty-printed page reads like its text dump, while a non-breaki
 ``<noscript>``, ``<template>``, ``<iframe>``, comments and the ``<head>`` are dropped;
 entities are decoded. Parsing is selectolax's Lexbor engine, which repairs broken markup
 (unclosed tags) the way browsers do; its work grows with the square of a page's nesting and of
-a tag's attributes, so markup past :data:`MAX_PARSE_WORK` or :data:`MAX_TAG_WORDS` is
-refused (:class:`TooComplex`) before it is parsed.
+a tag's attributes, so markup that would take it too long is refused (:class:`TooComplex`)
+before it is parsed (:mod:`.complexity`).
 """
 
 from __future__ import annotations
 
 import re
-from types import MappingProxyType
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from classifieds.read.complexity import TooComplex, check_complexity
+
+__all__ = ["TooComplex", "html_to_text", "looks_complete", "looks_like_html", "meta_charset"]
 
 BLOCK_TAGS = frozenset(
     """address article aside blockquote body caption center dd details dialog dir div dl dt
@@ -31,24 +34,6 @@ CELL_TAGS = frozenset({"td", "th"})
 PREFORMATTED_TAGS = frozenset({"pre", "textarea", "listing", "plaintext", "xmp"})
 """Elements whose line breaks are kept."""
 DROPPED_TAGS = ("script", "style", "noscript", "template", "iframe")
-MAX_NESTING = 10_000
-"""The parser's work is bounded as if by this many elements nested in one another: the sum,
-over the start tags, of the elements open when each comes (real pages: a few dozen), may not
-pass ``MAX_NESTING ** 2 // 2``."""
-MAX_PARSE_WORK = MAX_NESTING**2 // 2
-MAX_TAG_WORDS = 2_000
-"""Most words (attributes, and words of their values) a tag may hold."""
-
-_VOID_TAGS = frozenset(
-    "area base br col embed hr img input link meta source track wbr".split()  # noqa: SIM905
-)
-# A start tag of these closes an open one of its kind on top ("<p>a<p>b"): siblings, not nesting.
-_SIBLING_KIND = MappingProxyType({"p": "p", "li": "li", "dt": "d", "dd": "d"})
-_FOREIGN_TAGS = frozenset({"svg", "math"})  # inside them, "<path/>" opens nothing
-_TAG = re.compile(r"<(/?)([a-z][^\s/<>]*)[^<>]*?(/?)>", re.IGNORECASE)
-# Comments and the text of raw-text elements hold no tags, whatever "<" they hold.
-_RAW_START = re.compile(r"<!--|<(script|style|textarea|title|xmp|iframe|noembed|noframes)\b")
-_LONG_TAG = re.compile(r"<[a-z][^<>]{10000,}", re.IGNORECASE)
 _BREAK = "\ue000"  # a private-use character: never in a page, marks a line break until the end
 _MARKUP_SPACE = re.compile(r"[ \t\n\r\f]+")  # not \s: U+00A0 is text, not markup whitespace
 _COMPLETE = re.compile(r"</html\s*>\s*(?:<!--.*?-->\s*)*\Z", re.IGNORECASE | re.DOTALL)
@@ -57,10 +42,6 @@ _META_CHARSET = re.compile(
 )
 META_PRESCAN_BYTES = 1024
 """A ``<meta charset>`` counts in the first 1,024 bytes, as in the HTML standard's prescan."""
-
-
-class TooComplex(ValueError):
-    """Markup that would take the HTML parser too long: nested too deep, or a tag too long."""
 
 
 def html_to_text(html: str, *, complete: bool = True) -> str:
@@ -86,81 +67,6 @@ def html_to_text(html: str, *, complete: bool = True) -> str:
     lines = [line.strip() for line in text.split(_BREAK)]
     text = "\n".join(line for line in lines if line)
     return text + "\n" if text and complete else text
-
-
-def check_complexity(html: str) -> None:
-    """Raise :class:`TooComplex` for markup whose parsing would pass :data:`MAX_PARSE_WORK`
-    (elements nested too deep, or many tags deep down) or with a tag of more than
-    :data:`MAX_TAG_WORDS` words; the work is one scan of the tags, bounded by the page's size.
-
-    >>> try:
-    ...     check_complexity("<div>" * 20_000)
-    ... except TooComplex as error:
-    ...     print(error)
-    10001 tags in, elements nested 10000 deep: more work for the parser than 10000 nested elements
-    >>> check_complexity("<p>x" * 20_000 + "<svg>" + "<path/>" * 20_000 + "</svg>")
-    """
-    if html.count("<") > MAX_NESTING:  # fewer tags cannot make that much work
-        past = _past_budget(_without_raw_text(html))
-        if past is not None:
-            tags, deep = past
-            raise TooComplex(
-                f"{tags} tags in, elements nested {deep} deep: more work for the parser than"
-                f" {MAX_NESTING} nested elements"
-            )
-    for tag in _LONG_TAG.finditer(html):
-        words = len(tag.group().split())
-        if words > MAX_TAG_WORDS:
-            raise TooComplex(f"a tag of {words} words (more than {MAX_TAG_WORDS})")
-
-
-def _past_budget(markup: str) -> tuple[int, int] | None:
-    """Return None if parsing the markup stays within :data:`MAX_PARSE_WORK`, else how many
-    start tags in, and how deep, the budget runs out.
-
-    The parser's work at a start tag grows with the elements open (it looks through them), so
-    the work is the sum of that count over the start tags. An end tag closes the element on
-    top whatever its name, as if none was left out; a start tag of a sibling kind (``p``,
-    ``li``...) takes the place of an open one on top.
-    """
-    open_tags: list[str] = []
-    work = foreign = tags = 0
-    for slash, raw_name, self_closing in _TAG.findall(markup):
-        name = raw_name.lower()
-        if name in _VOID_TAGS:
-            continue
-        if slash:
-            if open_tags and open_tags.pop() in _FOREIGN_TAGS:
-                foreign -= 1
-            continue
-        work, tags = work + len(open_tags), tags + 1
-        if work > MAX_PARSE_WORK:
-            return tags, len(open_tags)
-        kind = _SIBLING_KIND.get(name)
-        if (self_closing and foreign) or (
-            kind and open_tags and _SIBLING_KIND.get(open_tags[-1]) == kind
-        ):
-            continue
-        open_tags.append(name)
-        foreign += name in _FOREIGN_TAGS
-    return None
-
-
-def _without_raw_text(html: str) -> str:
-    """Return the markup without its comments and the text of its scripts, styles...; one
-    left open runs to the end, as in a browser."""
-    lower = html.lower()
-    kept: list[str] = []
-    at = 0
-    while (start := _RAW_START.search(lower, at)) is not None:
-        kept.append(html[at : start.start()])
-        end_mark = "-->" if start[1] is None else f"</{start[1]}"
-        end = lower.find(end_mark, start.end())
-        if end < 0:
-            return "".join(kept)
-        at = end + len(end_mark)
-    kept.append(html[at:])
-    return "".join(kept)
 
 
 def looks_complete(html: str | bytes) -> bool:

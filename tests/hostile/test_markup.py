@@ -41,6 +41,16 @@ COMPLEX = {
     # The parser's work grows with the square of a list's options (6.5 s for 40,000).
     "40k-options": "<html><body><select>" + "<option>x" * 40_000 + "</select>",
     "self-closed-divs": "<html><body>" + "<div/>" * 20_000,  # not void: each one opens
+    # Found by review: each passed the scan before and took Lexbor 8 to 36 s.
+    "2000-bold-built-again": "<html><body><div>"
+    + "".join(f"<b id={i}>" for i in range(2_000))
+    + "</div>"
+    + "<div>x</div>" * 2_000,
+    "stray-end-tags": "<html><body>" + ("<div>" * 500 + "</x>" * 500) * 200,
+    "divs-after-an-svg-breakout": "<html><body><svg><p>" + "<div/>" * 100_000,
+    "a-custom-element-named-like-a-script": "<html><body><script-x>" + "<div>" * 100_000,
+    "an-svg-title-is-no-raw-text": "<html><body><svg><title>" + "<div>" * 100_000,
+    "an-svg-style-is-no-raw-text": "<html><body><svg><style>" + "<div>" * 100_000,
 }
 
 
@@ -79,6 +89,13 @@ ALLOWED = {
     "a-script-of-20k-comparisons": "<script>" + "if(i<n){f()};" * 20_000 + "</script>",
     "a-comment-of-20k-divs": "<!-- " + "<div>" * 20_000 + " -->",
     "a-style-of-20k-lt": "<style>" + "a<b{}" * 20_000 + "</style>",
+    # Found by review: rejected before, though Lexbor reads each in 0.01 s.
+    "unclosed-p-in-divs": "".join(f'<div class="ad"><p>Annonce {i}</div>' for i in range(12_000)),
+    "p-in-items": "<ul>" + "".join(f"<li><p>Item {i}" for i in range(12_000)) + "</ul>",
+    "a-table-without-end-tags": "<table>"
+    + "".join(f"<tr><td>{i}<td>Caen<td>450 €" for i in range(4_000))
+    + "</table>",
+    "bold-left-open-a-few-times": ("<div><b>gras</div>" * 10 + "<div><span>x</span></div>" * 5_000),
 }
 
 
