@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import Final
 
 __all__ = ["MAX_NESTING", "MAX_PARSE_WORK", "MAX_TAG_WORDS", "TooComplex", "check_complexity"]
@@ -39,6 +40,9 @@ def _words(text: str) -> frozenset[str]:
 _VOID: Final = _words("area base br col embed hr img input keygen link meta param source track wbr")
 _FORMATTING: Final = _words("a b big code em font i nobr s small strike strong tt u")
 _RAW_TEXT: Final = _words("script style textarea title xmp iframe noembed noframes")
+_RAW_TEXT_END: Final = MappingProxyType(
+    {name: re.compile(rf"</{name}", re.IGNORECASE) for name in _RAW_TEXT}
+)
 _FOREIGN: Final = _words("svg math")
 # Start tags that leave an SVG or MathML island for HTML (the HTML standard's list).
 _BREAKOUT: Final = _words(
@@ -105,7 +109,6 @@ def _left_open(html: str) -> int:
 def _past_budget(html: str) -> tuple[int, int] | None:
     """Return None if parsing stays within :data:`MAX_PARSE_WORK`, else how many start tags
     in, and how deep, the budget runs out."""
-    lower = html.lower()
     open_tags: list[str] = []
     work = tags = rebuilt = 0
     at = 0
@@ -126,7 +129,7 @@ def _past_budget(html: str) -> tuple[int, int] | None:
         work += len(open_tags) + REBUILD_WEIGHT * rebuilt
         if work > MAX_PARSE_WORK:
             return tags, len(open_tags)
-        foreign = _in_foreign(open_tags)
+        foreign = _in_foreign(open_tags) if "svg" in open_tags or "math" in open_tags else 0
         if foreign and name in _BREAKOUT:
             rebuilt += _pop(open_tags, foreign - 1)
             foreign = 0
@@ -134,10 +137,10 @@ def _past_budget(html: str) -> tuple[int, int] | None:
             continue
         if not foreign:
             if name in _RAW_TEXT or name == "plaintext":  # its text holds no tags
-                end = lower.find(f"</{name}", at) if name != "plaintext" else -1
-                if end < 0:
+                closing = _RAW_TEXT_END[name].search(html, at) if name != "plaintext" else None
+                if closing is None:
                     return None
-                at = end
+                at = closing.start()
                 continue
             rebuilt += _pop(open_tags, _sibling(open_tags, name))
         open_tags.append(name)
