@@ -47,6 +47,10 @@ BLOCK_BYTES = 4 << 20
 STALL_SECONDS = 30.0
 """A store silent this long (to connect, or between two reads) fails the read, which is then
 tried again: the clients' own defaults wait minutes, or for ever."""
+SLOW_BYTES_PER_SECOND = 1024
+"""A store that sends less than this on average, once :data:`STALL_SECONDS` have passed, ends
+the read: a server that drips a byte now and then is never silent long enough to stall, and
+would hold the run for ever."""
 RETRY_DELAYS = (0.2, 1.0, 3.0)
 """Seconds to wait before each new try of a read that failed (a reset, a timeout, a 503)."""
 _FINAL_ERRORS = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
@@ -231,6 +235,7 @@ class RemoteObject(io.RawIOBase):
         self._hashed = hashed
         self.failure: CutShort | None = None
         self._file: IO[bytes] | None = None
+        self._started = time.monotonic()
         for delay in (*RETRY_DELAYS, None):
             try:
                 self._file = self._open(0)
@@ -287,8 +292,21 @@ class RemoteObject(io.RawIOBase):
             self._hashed.size += len(data)
             self._hashed.digest.update(data)
             self._hashed.whole = not data
+            if data:
+                self._check_rate()
             return data
         return b""  # not reached: the last try returns
+
+    def _check_rate(self) -> None:
+        """End the stream after this read (:attr:`failure`) when the object comes slower than
+        :data:`SLOW_BYTES_PER_SECOND` on average."""
+        seconds = time.monotonic() - self._started
+        if seconds > STALL_SECONDS and self._hashed.size < SLOW_BYTES_PER_SECOND * seconds:
+            self._drop()
+            self.failure = CutShort(
+                f"too slow: {self._hashed.size} bytes in {seconds:.0f} s, under"
+                f" {SLOW_BYTES_PER_SECOND} bytes/s"
+            )
 
     def _drop(self) -> None:
         if self._file is not None:

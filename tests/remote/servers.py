@@ -90,6 +90,8 @@ class Site:
     """Pages whose body is cut after half, this many more times (then served whole)."""
     stall: dict[str, int] = field(default_factory=dict)
     """Pages whose body stops after half, the connection left open, this many more times."""
+    drip: set[str] = field(default_factory=set)
+    """Pages whose body comes a byte every 50 ms: never silent, never done."""
     requests: list[str] = field(default_factory=list)
     released: threading.Event = field(default_factory=threading.Event)
     """Set when the server stops: stalled answers then end."""
@@ -132,6 +134,14 @@ def site() -> Iterator[Site]:
                 self.wfile.write(data[: len(data) // 2])
                 self.wfile.flush()
                 served.released.wait(60)  # silent: the rest never comes, the socket stays open
+                self.close_connection = True
+                return
+            if path in served.drip:
+                for byte in data:
+                    if served.released.wait(0.05):
+                        break
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
                 self.close_connection = True
                 return
             if served.cut.get(path, 0) > 0:

@@ -7,6 +7,7 @@ import gzip
 import json
 import random
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,22 @@ def test_a_server_that_stops_answering_is_a_timeout_not_a_hang(
     else:
         (reject,) = stalled
         assert reject["reason"] == "corrupt_file" and "connection lost" in str(reject["text"])
+
+
+def test_a_server_that_drips_its_answer_is_too_slow_not_a_hang(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(remote, "STALL_SECONDS", 0.5)
+    site.pages["drip.txt"] = BASIC
+    site.pages["whole.txt"] = BASIC
+    site.drip.add("drip.txt")
+    out = tmp_path / "out"
+    started = time.monotonic()
+    classifieds.build([site.url("drip.txt"), site.url("whole.txt")], out)
+    assert time.monotonic() - started < 10
+    assert site.url("whole.txt") in set(classifieds.load_sightings(out)["source"])
+    (reject,) = [r for r in rejects(out) if r["source"] == site.url("drip.txt")]
+    assert reject["reason"] == "corrupt_file" and "too slow" in str(reject["text"])
 
 
 def test_a_connection_cut_once_is_tried_again_and_read_whole(site: Site, tmp_path: Path) -> None:
