@@ -47,6 +47,7 @@ from classifieds.store.entries import (
     fold,
     moment,
     packed,
+    packed_whole,
     settled,
     unpacked,
     widen,
@@ -202,9 +203,10 @@ class Catalogue:
         first_url: str | None,
         first_url_at: Moment | None,
     ) -> None:
-        """Add the entry of an ad whose sightings were summed up before (an earlier run)."""
+        """Add the entry of an ad whose sightings were summed up before (an earlier run),
+        packed: most are not seen again."""
         entry = Entry(
-            self._values(ad.values()),
+            ad.values(),
             latest,
             first,
             first_source,
@@ -214,7 +216,7 @@ class Catalogue:
             first_url,
             first_url_at,
         )
-        self._put(ad.listing_id, entry)
+        self._put(ad.listing_id, self._packs.put(packed_whole(entry)))
 
     def merge(self, other: Catalogue) -> None:
         """Fold in the catalogue of other pages (before, after or between these ones), emptying

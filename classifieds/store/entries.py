@@ -4,7 +4,8 @@ two entries of one listing into one (see :mod:`.catalogue` for the order they fo
 Most ads of a crawl where ads are new are seen once: such an entry is held packed, one
 ``bytes`` of its values and its sighting (:func:`packed`, ~420 bytes where a whole
 :class:`Entry` takes ~1.5 KB), kept in :class:`Packs`, and unpacked on its second sighting,
-when it is merged, or read.
+when it is merged, or read. So is each listing of the dataset that ``--append`` adds to
+(:func:`packed_whole`): most are not seen again.
 """
 
 from __future__ import annotations
@@ -71,13 +72,66 @@ def packed(
     return marshal.dumps((values, key, record, line, None if source == key else source, url, when))
 
 
+def packed_whole(entry: Entry) -> bytes:
+    """Return a whole entry as bytes (see :func:`packed`): moments and dates as integer
+    microseconds."""
+    settled(entry)
+    return marshal.dumps(
+        (
+            entry.ad,
+            _moment_data(entry.latest),
+            entry.first,
+            entry.first_source,
+            entry.n_sightings,
+            _micros(entry.first_seen),
+            _micros(entry.last_seen),
+            entry.first_url,
+            None if entry.first_url_at is None else _moment_data(entry.first_url_at),
+        )
+    )
+
+
+def _micros(at: datetime | None) -> int | None:
+    return None if at is None else (at - _EPOCH) // timedelta(microseconds=1)
+
+
+def _date(micros: int | None) -> datetime | None:
+    return None if micros is None else _EPOCH + timedelta(microseconds=micros)
+
+
+def _moment_data(at: Moment) -> tuple[bool, int | None, Rank]:
+    return at[0], _micros(at[1]), at[2]
+
+
+def _moment(data: tuple[bool, int, Rank]) -> Moment:
+    return data[0], _EPOCH + timedelta(microseconds=data[1]), data[2]
+
+
+_WHOLE_FIELDS = 9
+"""Items of an entry packed whole; one packed when seen once has 7."""
+
+
 def unpacked(held: Held) -> Entry:
-    """Return the entry held (see :func:`packed`) whole."""
+    """Return the entry held (see :func:`packed` and :func:`packed_whole`) whole."""
     if not isinstance(held, bytes):
         return held
-    values, key, record, line, source, url, when = marshal.loads(held)
+    data = marshal.loads(held)
+    if len(data) == _WHOLE_FIELDS:
+        values, latest, first, source, count, first_seen, last_seen, url, url_at = data
+        return Entry(
+            values,
+            _moment(latest),
+            first,
+            source,
+            count,
+            _date(first_seen),
+            _date(last_seen),
+            url,
+            None if url_at is None else _moment(url_at),
+        )
+    values, key, record, line, source, url, when = data
     rank = (key, record, line)
-    fetched_at = None if when is None else _EPOCH + timedelta(microseconds=when)
+    fetched_at = _date(when)
     at = moment(fetched_at, rank)
     first_url_at = at if url else None
     first_source = key if source is None else source
@@ -87,7 +141,10 @@ def unpacked(held: Held) -> Entry:
 def first_of(held: Held) -> Rank:
     """Return the rank of an entry's first sighting."""
     if isinstance(held, bytes):
-        _, key, record, line, *_ = marshal.loads(held)
+        data = marshal.loads(held)
+        if len(data) == _WHOLE_FIELDS:
+            return data[2]  # type: ignore[no-any-return]
+        _, key, record, line, *_ = data
         return (key, record, line)
     return held.first
 

@@ -28,6 +28,7 @@ from classifieds.store.entries import (
     first_of,
     moment,
     packed,
+    packed_whole,
     unpacked,
 )
 
@@ -58,6 +59,53 @@ def test_a_packed_entry_unpacks_to_the_entry_of_one_sighting(
     assert first_of(held) == rank == first_of(whole)
     if fetched_at is not None:  # the same instant, to the microsecond, in UTC
         assert unpacked(held).first_seen == fetched_at
+
+
+RANK = st.tuples(TEXT, st.integers(min_value=0), st.integers(min_value=0))
+MOMENT = st.one_of(
+    st.tuples(st.just(False), st.just(entries.UNDATED), RANK),
+    st.tuples(st.just(True), DATES, RANK),
+)
+
+
+@given(
+    st.tuples(*[VALUE] * len(AD_FIELDS)),
+    MOMENT,
+    RANK,
+    TEXT,
+    st.integers(min_value=1),
+    st.one_of(st.none(), DATES),
+    st.one_of(st.none(), DATES),
+    st.one_of(st.none(), st.just(""), TEXT),
+    st.one_of(st.none(), MOMENT),
+)
+def test_an_entry_packed_whole_unpacks_to_itself(
+    values: tuple[object, ...],
+    latest: entries.Moment,
+    first: entries.Rank,
+    first_source: str,
+    n_sightings: int,
+    first_seen: datetime | None,
+    last_seen: datetime | None,
+    first_url: str | None,
+    first_url_at: entries.Moment | None,
+) -> None:
+    """A listing of the dataset ``--append`` adds to is held packed whole (an earlier run's
+    entry), and comes back the same, to the microsecond."""
+    whole = Entry(
+        values,
+        latest,
+        first,
+        first_source,
+        n_sightings,
+        first_seen,
+        last_seen,
+        first_url,
+        first_url_at,
+    )
+    held = packed_whole(whole)
+    assert unpacked(held) == whole
+    assert first_of(held) == first
 
 
 def test_dates_far_from_the_epoch_unpack_exactly() -> None:
