@@ -124,6 +124,11 @@ SIGHTINGS_SCHEMA = _schema(SIGHTING_COLUMNS)
 INPUTS_SCHEMA = _schema(INPUT_COLUMNS)
 
 
+_PENDING_BATCHES = 256
+"""Batches a :class:`RowGroupWriter` holds before it joins them into one: each holds its own
+arrays (a kilobyte or more), however few its rows."""
+
+
 class RowGroupWriter:
     """Append rows batch by batch; they reach Parquet in row groups of a fixed size.
 
@@ -143,6 +148,9 @@ class RowGroupWriter:
         self._pending.append(batch)
         self._pending_rows += batch.num_rows
         self.rows += batch.num_rows
+        if len(self._pending) >= _PENDING_BATCHES:  # an append copies an input's rows at a time
+            pending = pa.Table.from_batches(self._pending, self._schema).combine_chunks()
+            self._pending = pending.to_batches()
         while self._pending_rows >= SIGHTINGS_ROW_GROUP:
             self._flush(SIGHTINGS_ROW_GROUP)
 
