@@ -259,3 +259,16 @@ print(len(classifieds.load({out!r})), type(classifieds.load({out!r})).__name__)
         str(classifieds.build([DATA], tmp_path / "api").listings),
         "DataFrame",
     ]
+
+
+@pytest.mark.parametrize("name", ["", *command_names()])
+def test_help_examples_are_whole_lines_that_can_be_pasted(runner: CliRunner, name: str) -> None:
+    command = cli if not name else cli.commands[name]  # type: ignore[attr-defined]
+    examples = [
+        line.strip()
+        for line in (command.help or "").splitlines()
+        if line.strip().startswith("classifieds ")
+    ]
+    result = runner.invoke(cli, [*([name] if name else []), "--help"], terminal_width=80)
+    shown = [line.strip() for line in result.stdout.splitlines()]
+    assert examples and all(example in shown for example in examples), result.stdout
