@@ -23,7 +23,7 @@ from typing import Any, Final, Literal
 
 import pandas as pd
 
-from classifieds.analyze.query import Conditions, select, unknown_column
+from classifieds.analyze.query import Conditions, collated, select, unknown_column
 from classifieds.analyze.report import format_eur, iso_utc, spreadsheet_text
 from classifieds.errors import QueryError
 
@@ -108,6 +108,7 @@ def browse(
             ascending=[ascending for _, ascending in keys],
             na_position="last",
             kind="mergesort",
+            key=collated,
         )
     matched = len(rows)
     if limit:

@@ -40,6 +40,7 @@ from classifieds.analyze.query import (
     Condition,
     Conditions,
     Values,
+    collated,
     folded,
     select,
     unknown_column,
@@ -170,6 +171,7 @@ def summarize(
         ascending=[False, *(True for _ in keys)],
         na_position="last",
         kind="mergesort",
+        key=collated,
     )
     if top is not None:
         table = table.head(top)
