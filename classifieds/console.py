@@ -156,12 +156,24 @@ def history_text(rows: list[dict[str, Any]], output_format: HistoryFormat) -> st
         lines = io.StringIO()
         writer = csv.DictWriter(lines, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({name: _csv_text(value) for name, value in row.items()} for row in rows)
         return lines.getvalue()
     # In a table, columns that are null throughout (no URLs, no dates) are left out.
     columns = [name for name in rows[0] if any(row[name] is not None for row in rows)]
     cells = [tuple(_cell(row[name]) for name in columns) for row in rows]
     return text_table("price history", tuple(columns), cells)
+
+
+def _csv_text(value: object) -> object:
+    """Return a CSV cell that a spreadsheet never runs as a formula: a URL of the crawl's
+    ``=HYPERLINK(…)`` starts with ``'``, as in ``listings.csv``.
+
+    >>> _csv_text("=HYPERLINK(1)"), _csv_text("https://x/1"), _csv_text(90.0)
+    ("'=HYPERLINK(1)", 'https://x/1', 90.0)
+    """
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r", "'")):
+        return f"'{value}"
+    return value
 
 
 def _cell(value: object) -> str:

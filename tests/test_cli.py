@@ -259,3 +259,29 @@ print(len(classifieds.load({out!r})), type(classifieds.load({out!r})).__name__)
         str(classifieds.build([DATA], tmp_path / "api").listings),
         "DataFrame",
     ]
+
+
+@pytest.mark.parametrize("name", ["", *command_names()])
+def test_help_examples_are_whole_lines_that_can_be_pasted(runner: CliRunner, name: str) -> None:
+    command = cli if not name else cli.commands[name]  # type: ignore[attr-defined]
+    examples = [
+        line.strip()
+        for line in (command.help or "").splitlines()
+        if line.strip().startswith("classifieds ")
+    ]
+    result = runner.invoke(cli, [*([name] if name else []), "--help"], terminal_width=80)
+    shown = [line.strip() for line in result.stdout.splitlines()]
+    assert examples and all(example in shown for example in examples), result.stdout
+
+
+def test_history_csv_guards_a_url_a_spreadsheet_would_run(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    text = "Petites Annonces\nBonnes affaires\nVélo\nVélo Caen (14000) 40€ Découvrir\n"
+    page = {"url": '=HYPERLINK("http://x.y")', "text": text, "fetched_at": "2026-02-03"}
+    (tmp_path / "crawl.jsonl").write_text(json.dumps(page) + "\n", encoding="utf-8")
+    classifieds.build([tmp_path / "crawl.jsonl"], tmp_path / "data")
+    listing = str(classifieds.load(tmp_path / "data").listing_id.iloc[0])
+    result = runner.invoke(cli, ["history", listing, str(tmp_path / "data"), "--format", "csv"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1].split(",")[2] == '"\'=HYPERLINK(""http://x.y"")"'

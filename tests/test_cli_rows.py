@@ -244,3 +244,31 @@ def test_an_ambiguous_prefix_lists_the_matches(tmp_path: Path) -> None:
 def test_a_column_named_twice_is_shown_once(seed_data: Path) -> None:
     code, stdout, _ = run("rows", seed_data, "--columns", "postcode,postcode", "--limit", "1")
     assert (code, stdout) == (0, "postcode\n07690\n")
+
+
+def test_text_sorts_as_a_french_reader_expects(tmp_path: Path) -> None:
+    ads = "".join(
+        f"Vélo {n}\nVélo {n} {town} ({postcode}) {n}0€ Découvrir\n"
+        for n, (town, postcode) in enumerate(
+            [("Vire", "14500"), ("Évreux", "27000"), ("Bayeux", "14400"), ("Épaignes", "27260")],
+            start=1,
+        )
+    )
+    (tmp_path / "page.txt").write_text(
+        "Petites Annonces\nBonnes affaires\n" + ads, encoding="utf-8"
+    )
+    classifieds.build([tmp_path / "page.txt"], tmp_path / "data")
+    result = CliRunner().invoke(
+        cli,
+        ["rows", str(tmp_path / "data"), "--sort", "town", "--columns", "town", "--format", "csv"],
+    )
+    assert result.stdout.split() == ["town", "Bayeux", "Épaignes", "Évreux", "Vire"]
+    by_town = CliRunner().invoke(
+        cli, ["summary", str(tmp_path / "data"), "--by", "town", "--format", "csv"]
+    )
+    assert [line.split(",")[0] for line in by_town.stdout.split()[1:]] == [
+        "Bayeux",
+        "Épaignes",
+        "Évreux",
+        "Vire",
+    ]

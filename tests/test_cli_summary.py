@@ -371,3 +371,52 @@ def test_plot_over_time_of_undated_ads_is_not_written(
     code, stdout, stderr = summary(runner, seed_data, "--by", "first_seen:month", "--plot", chart)
     assert (code, stderr) == (0, f"No dated price: {chart} not written.\n")
     assert stdout.splitlines()[1].startswith("—") and not chart.exists()
+
+
+@pytest.fixture(scope="module")
+def formula_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Scraped titles that a spreadsheet would run as formulas, on a dated page."""
+    crawl = tmp_path_factory.mktemp("formulas")
+    text = (
+        "Petites Annonces\nBonnes affaires\n"
+        '=HYPERLINK("http://x.y","clic")\n=HYPERLINK("http://x.y","clic") Caen (14000) 40€ Découvrir\n'
+        "@SUM(1+1)\n@SUM(1+1) Caen (14000) 50€ Découvrir\n"
+        "Vélo\nVélo Caen (14000) 60€ Découvrir\n"
+    )
+    page = {"url": "https://x/1", "text": text, "fetched_at": "2026-02-03T10:00:00Z"}
+    (crawl / "crawl.jsonl").write_text(json.dumps(page) + "\n", encoding="utf-8")
+    out = crawl / "data"
+    classifieds.build([crawl / "crawl.jsonl"], out)
+    return out
+
+
+def test_csv_keys_that_a_spreadsheet_would_run_start_with_an_apostrophe(
+    runner: CliRunner, formula_data: Path
+) -> None:
+    code, stdout, _ = summary(runner, formula_data, "--by", "title", "--format", "csv")
+    titles = [row["title"] for row in csv.DictReader(io.StringIO(stdout))]
+    assert code == 0
+    assert sorted(titles) == ['\'=HYPERLINK("http://x.y","clic")', "'@SUM(1+1)", "Vélo"]
+    # JSON is for programs, not spreadsheets: the text as scraped.
+    groups = json.loads(summary(runner, formula_data, "--by", "title", "--format", "json")[1])
+    assert "@SUM(1+1)" in [group["title"] for group in groups]
+
+
+@pytest.mark.parametrize("output_format", ["table", "csv", "json", "markdown"])
+def test_a_date_key_is_iso_8601_utc_in_every_format(
+    runner: CliRunner, formula_data: Path, output_format: str
+) -> None:
+    code, stdout, stderr = summary(
+        runner, formula_data, "--by", "first_seen", "--format", output_format
+    )
+    assert (code, stderr) == (0, "")
+    assert "2026-02-03T10:00:00Z" in stdout and "+00:00" not in stdout
+
+
+def test_a_whole_number_key_stays_whole_in_csv(runner: CliRunner, dated_data: Path) -> None:
+    code, stdout, _ = summary(runner, dated_data, "--by", "rooms", "--format", "csv")
+    assert code == 0 and sorted(row["rooms"] for row in csv.DictReader(io.StringIO(stdout))) == [
+        "",
+        "",
+        "2",
+    ]

@@ -8,6 +8,7 @@ text (without regard to case), numbers and true/false columns (``price_outlier=t
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -26,6 +27,7 @@ __all__ = [
     "Condition",
     "Conditions",
     "Values",
+    "collated",
     "folded",
     "select",
     "unknown_column",
@@ -239,6 +241,25 @@ def select(
 def folded(column: pd.Series) -> pd.Series[str]:
     """Return text stripped and case-folded, nulls as ``<NA>``."""
     return column.astype("string").str.strip().str.casefold()
+
+
+def collated(column: pd.Series) -> pd.Series:
+    """Return a column as it sorts for a French reader: text without accents or case
+    (``Évreux`` before ``Vire``, ``caen`` beside ``Caen``), anything else as it is.
+
+    >>> names = pd.Series(["Vire", "Évreux", "caen", "Œuilly", "Bayeux"])
+    >>> names.sort_values(key=collated).tolist()
+    ['Bayeux', 'caen', 'Évreux', 'Œuilly', 'Vire']
+    """
+    if column.dtype != object and not pd.api.types.is_string_dtype(column):
+        return column
+    return column.map(lambda value: _sort_text(value) if isinstance(value, str) else value)
+
+
+def _sort_text(text: str) -> str:
+    ligatures = text.casefold().replace("œ", "oe").replace("æ", "ae")
+    decomposed = unicodedata.normalize("NFKD", ligatures)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def unknown_column(column: str, rows: pd.DataFrame, purpose: str) -> str:

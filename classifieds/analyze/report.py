@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Any, Final, Literal
@@ -19,13 +20,23 @@ import pandas as pd
 
 from classifieds.analyze.summary import FIGURE_COLUMNS, LAND_COLUMN, MONEY_COLUMNS
 
-__all__ = ["FORMATS", "Format", "format_eur", "group_keys", "group_label", "render"]
+__all__ = [
+    "FORMATS",
+    "Format",
+    "format_eur",
+    "group_keys",
+    "group_label",
+    "iso_utc",
+    "render",
+    "spreadsheet_text",
+]
 
 Format = Literal["table", "csv", "json", "markdown"]
 FORMATS: Final[tuple[Format, ...]] = ("table", "csv", "json", "markdown")
 
 NONE: Final = "—"
 _NBSP: Final = "\u00a0"
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "'")
 _HEADERS: Final = MappingProxyType(
     {"with_price": "with price", "price_per_m2": "per m²", LAND_COLUMN: "per m² land"}
 )
@@ -46,6 +57,27 @@ def format_eur(amount: float | None) -> str:
     rounded = exact.quantize(Decimal(1) if whole else Decimal("0.01"), ROUND_HALF_UP)
     text = f"{rounded:,}".replace(",", _NBSP).replace(".", ",")
     return f"{text}{_NBSP}€"
+
+
+def spreadsheet_text(text: str) -> str:
+    """Return a CSV text cell that a spreadsheet shows as text and never runs as a formula: a
+    leading ``'`` before ``= + - @``, a TAB, a CR or a ``'``, as in ``listings.csv``.
+
+    >>> [spreadsheet_text(t) for t in ["=HYPERLINK(1)", "-50%", "'a", "L'Aigle", ""]]
+    ["'=HYPERLINK(1)", "'-50%", "''a", "L'Aigle", '']
+    """
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def iso_utc(moment: datetime) -> str:
+    """Return a date as ISO 8601 in UTC, as every format prints dates.
+
+    >>> iso_utc(pd.Timestamp("2026-02-03 11:00", tz="Europe/Paris"))
+    '2026-02-03T10:00:00Z'
+    """
+    stamp = pd.Timestamp(moment)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.isoformat().replace("+00:00", "Z")
 
 
 def group_keys(summary: pd.DataFrame) -> list[str]:
@@ -85,7 +117,15 @@ def _missing(column: str) -> str:
 
 
 def render(summary: pd.DataFrame, output_format: Format) -> str:
-    """Return the summary in ``output_format``, ending with a newline."""
+    """Return the summary in ``output_format``, ending with a newline.
+
+    A date among the keys (``--by first_seen``) is ISO 8601 in UTC in every format; in CSV, a
+    text key that a spreadsheet would run as a formula (a title ``=HYPERLINK(…)``) starts with
+    ``'``, as in ``listings.csv``.
+    """
+    summary = summary.assign(
+        **{key: _keyed(summary[key], _key_value) for key in group_keys(summary)}
+    )
     if output_format == "csv":
         return _csv(summary)
     if output_format == "json":
@@ -97,6 +137,20 @@ def render(summary: pd.DataFrame, output_format: Format) -> str:
     if output_format == "markdown":
         return _markdown(header, rows, numeric)
     return _aligned(header, rows, numeric)
+
+
+def _keyed(column: pd.Series[Any], change: Callable[[Any], Any]) -> pd.Series[Any]:
+    """Return a key column changed value by value, kept as objects: ``3`` stays ``3``, not 3.0."""
+    return pd.Series([change(value) for value in column], index=column.index, dtype=object)
+
+
+def _key_value(value: Any) -> Any:
+    """Return a group key as printed: a date as ISO 8601 UTC text, a numpy scalar as Python."""
+    if _is_null(value):
+        return None
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    return value.item() if hasattr(value, "item") else value
 
 
 def _cell(column: str, value: Any) -> str:
@@ -139,9 +193,14 @@ def cents(amount: float) -> float:
 def _csv(summary: pd.DataFrame) -> str:
     money = [column for column in MONEY_COLUMNS if column in summary]
     rounded = summary.assign(
-        **{column: summary[column].map(cents, na_action="ignore") for column in money}
+        **{column: summary[column].map(cents, na_action="ignore") for column in money},
+        **{key: _keyed(summary[key], _spreadsheet_key) for key in group_keys(summary)},
     )
     return rounded.to_csv(index=False, lineterminator="\n")
+
+
+def _spreadsheet_key(value: Any) -> Any:
+    return spreadsheet_text(value) if isinstance(value, str) else value
 
 
 def _records(summary: pd.DataFrame) -> list[dict[str, Any]]:

@@ -23,8 +23,8 @@ from typing import Any, Final, Literal
 
 import pandas as pd
 
-from classifieds.analyze.query import Conditions, select, unknown_column
-from classifieds.analyze.report import format_eur
+from classifieds.analyze.query import Conditions, collated, select, unknown_column
+from classifieds.analyze.report import format_eur, iso_utc, spreadsheet_text
 from classifieds.errors import QueryError
 
 __all__ = ["DEFAULT_COLUMNS", "DEFAULT_LIMIT", "ROW_FORMATS", "Browse", "browse", "render_rows"]
@@ -55,7 +55,6 @@ MAX_CELL: Final = 40
 """A table cell's width at most, in characters: longer text ends in ``…``."""
 _MONEY: Final = frozenset({"price_eur"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # a terminal would run them (ANSI escapes)
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 @dataclass(frozen=True)
@@ -109,6 +108,7 @@ def browse(
             ascending=[ascending for _, ascending in keys],
             na_position="last",
             kind="mergesort",
+            key=collated,
         )
     matched = len(rows)
     if limit:
@@ -161,9 +161,7 @@ def _plain(value: Any) -> Any:
     if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
         return None
     if isinstance(value, datetime):
-        moment = pd.Timestamp(value)
-        moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
-        return moment.isoformat().replace("+00:00", "Z")
+        return iso_utc(value)
     if hasattr(value, "item"):
         return value.item()
     return value
@@ -173,7 +171,7 @@ def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return f"'{value}" if value.startswith(_FORMULA_START) else value
+        return spreadsheet_text(value)
     return str(value)
 
 

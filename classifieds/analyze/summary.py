@@ -40,6 +40,7 @@ from classifieds.analyze.query import (
     Condition,
     Conditions,
     Values,
+    collated,
     folded,
     select,
     unknown_column,
@@ -170,6 +171,7 @@ def summarize(
         ascending=[False, *(True for _ in keys)],
         na_position="last",
         kind="mergesort",
+        key=collated,
     )
     if top is not None:
         table = table.head(top)
@@ -232,6 +234,8 @@ def _keyed(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
         bucket = Bucket.parse(key)
         assert bucket is not None  # time_keys keeps the keys that parse
         rows = rows.assign(**{key: bucket.labels(rows)})
+    texts = [key for key in keys if key not in time_keys(keys) and _is_text(rows[key])]
+    rows = rows.assign(**{key: _one_spelling(rows[key]) for key in texts})
     if "transaction" not in keys:
         return rows
     transaction = (
@@ -241,6 +245,35 @@ def _keyed(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     )
     unknown = _real_estate(rows) & transaction.isna()
     return rows.assign(transaction=transaction.where(~unknown, UNKNOWN_TRANSACTION))
+
+
+def _is_text(column: pd.Series[Any]) -> bool:
+    """Return whether a key column holds text (not numbers, dates or true/false)."""
+    return bool(
+        pd.api.types.is_string_dtype(column)
+        or (column.dtype == object and column.map(type).isin([str]).any())
+    )
+
+
+def _one_spelling(column: pd.Series[Any]) -> pd.Series[Any]:
+    """Return text keys with every spelling that ``--where`` takes for the same value (case,
+    spaces around) as one: the most common, mixed case first (``Caen`` for ``CAEN``, ``caen``).
+
+    >>> _one_spelling(pd.Series(["CAEN", "Caen", " caen", None, "Vire"])).tolist()
+    ['Caen', 'Caen', 'Caen', None, 'Vire']
+    """
+    text = column.astype(object).where(column.notna(), None)
+    known = text.dropna().astype(str)
+    if known.empty:
+        return text
+    spellings = pd.DataFrame({"folded": folded(known), "spelling": known.str.strip()})
+    counted = spellings.groupby(["folded", "spelling"], sort=False).size().reset_index(name="n")
+    shouted = counted["spelling"].str.isupper() | counted["spelling"].str.islower()
+    counted = counted.assign(shouted=shouted).sort_values(
+        ["n", "shouted", "spelling"], ascending=[False, True, True], kind="mergesort"
+    )
+    chosen = counted.drop_duplicates("folded").set_index("folded")["spelling"]
+    return text.where(text.isna(), folded(text).map(chosen)).astype(object)
 
 
 def _statistics(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:

@@ -67,8 +67,8 @@ def history(
 
     Examples:
 
+    \b
         classifieds history 1007d86089d41720 data/
-
         classifieds history 1007d8
     """
     try:
@@ -157,14 +157,11 @@ def summary(
 
     Examples:
 
+    \b
         classifieds summary data/ --by category,transaction
-
         classifieds summary --by town --where department=14 --where category=immobilier
-
         classifieds summary --where category=automobile --by make --top 10 --plot cars.png
-
         classifieds summary --by first_seen:month --where 'first_seen>=2026-01-01' --plot t.png
-
         classifieds summary --by category,property_type --drop-outliers
     """
     from classifieds.analyze.report import render  # pandas: only summaries need it

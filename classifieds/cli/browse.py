@@ -84,10 +84,9 @@ def rows(
 
     Examples:
 
+    \b
         classifieds rows data/ --where category=automobile --sort price_eur:desc --limit 5
-
         classifieds rows --columns title,town,price_eur,first_seen --where 'first_seen>=2026-02-01'
-
         classifieds rows --table sightings --where listing_id=1007d86089d41720 --format csv
     """
     from classifieds.analyze.rows import browse, render_rows  # pandas: only rows need it

@@ -203,18 +203,13 @@ def export(
 
     Examples:
 
+    \b
         classifieds export crawl/ --out data/
-
         classifieds export crawl/2024-06/ --out data/ --append
-
         classifieds export crawls/ --include '*.warc.gz' --exclude 'tmp/*'
-
         cat page.txt | classifieds export - -o /tmp/one-page
-
         classifieds export /shared/crawl --engine dask --scheduler tcp://10.0.0.5:8786
-
         classifieds export big-crawl/ --memory-limit 500M
-
         classifieds export s3://my-crawl/2024/ --include '*.warc.gz' --out s3://my-data/ads/
     """
     if not inputs:

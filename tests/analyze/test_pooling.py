@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from classifieds.analyze.query import select
 from classifieds.analyze.report import render
 from classifieds.analyze.summary import LAND_COLUMN, STAT_COLUMNS, group_prices, summarize
 
@@ -176,3 +177,20 @@ def test_every_real_estate_section_splits_rents_from_sales(section: str) -> None
     assert table.loc[(section, "(unknown)"), "ads"] == 1
     goods = table.xs(GOODS, level="category")
     assert goods["ads"].tolist() == [1] and math.isnan(goods["price_per_m2"].iloc[0])
+
+
+def test_spellings_of_one_town_are_one_group_as_where_takes_them() -> None:
+    # --where town=caen keeps all three; --by town must not split them by their case.
+    frame = pd.DataFrame(
+        [
+            ad("v1", GOODS, 40.0, town="CAEN"),
+            ad("v2", GOODS, 50.0, town="Caen"),
+            ad("v3", GOODS, 60.0, town=" caen"),
+            ad("v4", GOODS, 10.0, town="St Denis"),  # another spelling: --by commune joins it
+        ],
+        dtype=object,
+    )
+    summary = summarize(frame, "town")
+    assert table(summary, "town", "ads", "median") == [["Caen", 3, 50.0], ["St Denis", 1, 10.0]]
+    assert len(select(frame, town="caen")) == 3
+    assert [len(prices) for prices in group_prices(frame, summary)] == [3, 1]
