@@ -5,8 +5,10 @@ A run writes its files into a new generation folder inside the output folder
 ``data/.current``, a symbolic link, is replaced by one naming the new generation. The files
 users open (``data/listings.parquet``...) are links through that pointer, made once, so they
 all switch together: a run that fails, is interrupted or is killed at any instant leaves either
-the whole old dataset or the whole new one. The old generation is removed afterwards; what a
-killed run left (a half-written generation, an old one) is swept by the next run.
+the whole old dataset or the whole new one. The generation's files and folder are flushed to
+disk (``fsync``) before the rename, so that a power cut cannot publish names without their
+bytes. The old generation is removed afterwards; what a killed run left (a half-written
+generation, an old one) is swept by the next run.
 
 Other files in the folder (a chart, notes) are left alone. Where symbolic links cannot be made
 (Windows without developer mode), the files are moved into place one by one, manifest last: a
@@ -23,7 +25,8 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
+import sys
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,7 +67,7 @@ def publishing(out: Path, names: Sequence[str], *, final: bool = True) -> Iterat
         with _locked(out):
             sweep(out)
             try:
-                generation = Path(tempfile.mkdtemp(prefix=_GENERATION_PREFIX, dir=out))
+                generation = _new_generation(out)
             except OSError as error:
                 raise _unwritable(out, error) from error
             try:
@@ -86,13 +89,15 @@ def publishing(out: Path, names: Sequence[str], *, final: bool = True) -> Iterat
 
 
 def sweep(out: Path) -> None:
-    """Remove what runs left in ``out`` besides the current generation (killed runs' work)."""
+    """Remove what runs left in ``out`` besides the current generation (killed runs' work):
+    without a pointer, the links a first export made before it are left too."""
     current = _current(out)
     with contextlib.suppress(OSError), os.scandir(out) as entries:
         leftovers = [
             entry.path
             for entry in entries
-            if entry.name.startswith(_LEFTOVER_PREFIXES) and entry.name != current
+            if (entry.name.startswith(_LEFTOVER_PREFIXES) and entry.name != current)
+            or (current is None and awaits_pointer(out, entry.name))
         ]
     for path in leftovers:
         if os.path.islink(path) or not os.path.isdir(path):
@@ -100,6 +105,17 @@ def sweep(out: Path) -> None:
                 os.unlink(path)
         else:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def awaits_pointer(out: Path, name: str) -> bool:
+    """Return whether ``name`` in ``out`` is a link through a pointer that is not there: made
+    by a first export before it published its dataset (no dataset, then)."""
+    try:
+        return os.readlink(out / name) == os.path.join(CURRENT, name) and not os.path.lexists(
+            out / CURRENT
+        )
+    except OSError:
+        return False
 
 
 def check_whole(folder: Path, names: Sequence[str]) -> None:
@@ -124,8 +140,36 @@ def check_whole(folder: Path, names: Sequence[str]) -> None:
             )
 
 
+def _new_generation(out: Path) -> Path:
+    """Return a new, empty generation folder in ``out``, made as any folder is: the umask says
+    who may read it (``tempfile.mkdtemp`` would make the dataset its owner's alone)."""
+    generation = out / f"{_GENERATION_PREFIX}{uuid.uuid4().hex[:12]}"
+    generation.mkdir()
+    return generation
+
+
+def _synced(folder: Path) -> None:
+    """Flush to disk the files of ``folder``, then the folder itself."""
+    with os.scandir(folder) as entries:
+        files = [entry.path for entry in entries if entry.is_file(follow_symlinks=False)]
+    for path in files:
+        _fsync(path)
+    _fsync(folder)
+
+
+def _fsync(path: str | Path) -> None:
+    if sys.platform == "win32" and os.path.isdir(path):
+        return  # a folder cannot be opened there; NTFS journals its names
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def _publish(out: Path, generation: Path, names: Sequence[str], final: bool) -> None:
     """Make ``generation`` the dataset of ``out``: one atomic rename of the pointer."""
+    _synced(generation)  # its bytes on disk before its name is
     pointer = out / f".current-{generation.name}"
     try:
         os.symlink(generation.name, pointer, target_is_directory=True)
@@ -133,18 +177,35 @@ def _publish(out: Path, generation: Path, names: Sequence[str], final: bool) -> 
         if final:  # from the first move on, a stop could only leave a mixed folder
             hold_stops()
         _move_files(out, generation, names)  # no symbolic links here
+        _flushed(out)
         return
+    present = [name for name in [*names, MANIFEST_JSON] if (generation / name).exists()]
+    absent = [name for name in present if not os.path.lexists(out / name)]
+    _link(out, absent)  # a first export: its links before the pointer they go through
     if final:  # past the rename, a stop signal has nothing left to undo
         hold_stops()
     os.replace(pointer, out / CURRENT)  # the instant the new dataset replaces the old one
-    present = [name for name in [*names, MANIFEST_JSON] if (generation / name).exists()]
-    for name in present:  # once per folder: links through the pointer, manifest last
+    _link(out, [name for name in present if name not in absent])  # files of older versions
+    _flushed(out)
+
+
+def _link(out: Path, names: Sequence[str]) -> None:
+    """Make the files ``names`` of ``out`` links through the pointer, once per folder, in
+    order (manifest last)."""
+    for name in names:
         link = out / name
         target = os.path.join(CURRENT, name)
         if not (link.is_symlink() and os.readlink(link) == target):
             staged = out / f".current-{name}"
             os.symlink(target, staged)
             os.replace(staged, link)
+
+
+def _flushed(out: Path) -> None:
+    """Flush the names of ``out`` to disk, if it can be: the dataset is published already,
+    and saying it was not would be wrong."""
+    with contextlib.suppress(OSError):
+        _fsync(out)
 
 
 def _move_files(out: Path, generation: Path, names: Sequence[str]) -> None:

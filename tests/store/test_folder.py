@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -18,6 +20,8 @@ from conftest import DATA, SEEDS
 import classifieds
 from classifieds.errors import ClassifiedsError, InputError, OutputError
 from classifieds.read import streams
+from classifieds.run.append import check_previous
+from classifieds.run.export import OUTPUTS
 from classifieds.store.folder import LOCK, check_whole
 
 DATASET_FILES = [
@@ -27,7 +31,7 @@ DATASET_FILES = [
     "rejects.jsonl",
     "inputs.parquet",
 ]
-FILESYSTEM_STEPS = ("replace", "symlink", "unlink", "rmdir", "mkdir")
+FILESYSTEM_STEPS = ("replace", "symlink", "unlink", "rmdir", "mkdir", "fsync")
 
 
 class Crash(BaseException):
@@ -172,3 +176,67 @@ def test_an_export_that_read_nothing_keeps_the_dataset(
     assert titles(out) == before
     classifieds.build([source], out, allow_empty=True)
     assert titles(out) == []
+
+
+@pytest.mark.parametrize("at", range(1, 40))
+def test_a_first_export_killed_at_any_step_leaves_a_dataset_or_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at: int
+) -> None:
+    out = tmp_path / "data"
+    new = sorted(ad.title for ad in classifieds.parse_page(page_text()))
+    with monkeypatch.context() as patch:
+        inject(patch, at)
+        with contextlib.suppress(Crash, OutputError):
+            classifieds.build([SEEDS], out)
+    if out.exists() and os.path.lexists(out / ".current"):
+        assert_whole(out, new)  # published: whole, links and all
+    else:  # no dataset: readers say so, an append is a first export
+        with pytest.raises(InputError, match="No dataset"):
+            classifieds.load(out)
+        assert not (out.exists() and check_previous(out, OUTPUTS))
+    classifieds.build([SEEDS], out, append=True)
+    assert titles(out) == new
+
+
+def page_text() -> str:
+    return SEEDS.joinpath("000_6780d8fc77309a8b.txt").read_text(encoding="utf-8")
+
+
+def test_the_dataset_is_as_readable_as_the_umask_says(tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    umask = os.umask(0o022)
+    try:
+        classifieds.build([SEEDS], out)
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(os.stat(out / ".current").st_mode) == 0o755  # the generation folder
+    for name in [*DATASET_FILES, "manifest.json"]:
+        assert stat.S_IMODE(os.stat(out / name).st_mode) == 0o644, name
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="names descriptors by /proc")
+def test_a_generation_is_on_disk_before_it_is_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A power cut after the rename must not publish names whose bytes never reached the disk."""
+    out = tmp_path / "data"
+    synced: list[str] = []
+    at_publish: list[str] = []
+    fsync, replace = os.fsync, os.replace
+
+    def recording_fsync(descriptor: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+        fsync(descriptor)
+
+    def recording_replace(source: Any, target: Any, **kwargs: Any) -> None:
+        if Path(target).name == ".current":
+            at_publish.extend(synced)
+        replace(source, target, **kwargs)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    monkeypatch.setattr(os, "replace", recording_replace)
+    classifieds.build([SEEDS], out)
+    generation = (out / ".current").resolve()
+    expected = {str(generation), *(str(p) for p in generation.iterdir())}
+    assert expected <= set(at_publish)
+    assert str(out.resolve()) in synced[len(at_publish) :]  # the rename itself, after
