@@ -8,7 +8,9 @@ all switch together: a run that fails, is interrupted or is killed at any instan
 the whole old dataset or the whole new one. The generation's files and folder are flushed to
 disk (``fsync``) before the rename, so that a power cut cannot publish names without their
 bytes. The old generation is removed afterwards; what a killed run left (a half-written
-generation, an old one) is swept by the next run.
+generation, an old one) is swept by the next run. Readers follow the pointer once
+(:func:`read_whole`): an export that replaces the dataset while they read leaves them the
+whole of one generation.
 
 Other files in the folder (a chart, notes) are left alone. Where symbolic links cannot be made
 (Windows without developer mode), the files are moved into place one by one, manifest last: a
@@ -21,6 +23,7 @@ A lock (``data/.lock``, ``flock``) keeps a second export out while one runs.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -32,7 +35,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from classifieds.errors import InputError, OutputError
+import pyarrow as pa
+
+from classifieds.errors import ClassifiedsError, InputError, OutputError
 from classifieds.stops import hold_stops
 
 MANIFEST_JSON = "manifest.json"
@@ -41,6 +46,8 @@ CURRENT = ".current"
 LOCK = ".lock"
 _GENERATION_PREFIX = ".generation-"
 _LEFTOVER_PREFIXES = (_GENERATION_PREFIX, ".staging-", ".current-")
+_READ_ATTEMPTS = 3
+"""Times a reader looks again for a dataset file that an export replaced while it was read."""
 
 
 def sha256(path: Path) -> str:
@@ -122,22 +129,81 @@ def check_whole(folder: Path, names: Sequence[str]) -> None:
     """Raise InputError unless the files ``names`` of a dataset folder are those its manifest
     describes (same sha256): a folder mixing the files of two runs is refused.
 
-    A folder without a manifest (files copied by hand) is taken as it is.
+    A folder without a manifest (files copied by hand) is taken as it is. A file that cannot
+    be read is ClassifiedsError, one line.
+    """
+    for name in names:
+        path = folder / name
+        try:
+            expected = _described(folder, name)
+            if expected and path.is_file() and sha256(path) != expected:
+                raise _mixed(folder, name)
+        except OSError as error:
+            raise unreadable(path, error) from error
+
+
+def read_whole(path: Path) -> pa.Buffer:
+    """Return the bytes of a dataset file, checked against its manifest as :func:`check_whole`
+    does, the two read from one generation whatever exports replace the dataset meanwhile.
+
+    The links are followed once, to the generation folder; the file is mapped into memory,
+    which keeps its bytes once the generation is removed. A generation removed before its
+    files were opened is looked for again. InputError for no such file or a mixed folder,
+    ClassifiedsError for a file that cannot be read.
+    """
+    for attempt in range(_READ_ATTEMPTS):
+        real = Path(os.path.realpath(path))
+        try:
+            data = pa.memory_map(str(real)).read_buffer()
+            expected = _described(real.parent, real.name)
+        except FileNotFoundError:
+            if attempt + 1 < _READ_ATTEMPTS:
+                continue  # an export removed the generation: the pointer names another
+            raise InputError(
+                f"No dataset at {path}. Run `classifieds export` first, or pass its folder."
+            ) from None
+        except OSError as error:
+            raise unreadable(path, error) from error
+        if expected is None or hashlib.sha256(data).hexdigest() == expected:
+            return data
+    raise _mixed(path.parent, path.name)
+
+
+def _described(folder: Path, name: str) -> str | None:
+    """Return the sha256 the manifest of ``folder`` gives the file ``name``, None if it has no
+    manifest (or describes no such file); InputError when its manifest is none.
+
+    A generation always has its manifest: one without has been removed (FileNotFoundError).
     """
     manifest_path = folder / MANIFEST_JSON
-    if not manifest_path.is_file():
-        return
     try:
-        outputs = json.loads(manifest_path.read_text(encoding="utf-8")).get("outputs", {})
-    except (OSError, ValueError, AttributeError) as error:
-        raise InputError(f"{manifest_path} is not a classifieds manifest ({error}).") from error
-    for name in names:
+        text = manifest_path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        if folder.name.startswith(_GENERATION_PREFIX):
+            raise FileNotFoundError(errno.ENOENT, "removed by an export", str(folder)) from None
+        return None
+    try:
+        outputs = json.loads(text)["outputs"]
         expected = outputs.get(name)
-        if expected and (folder / name).is_file() and sha256(folder / name) != expected:
-            raise InputError(
-                f"{folder} mixes the files of two exports ({name} is not the one its manifest"
-                " describes). Run `classifieds export` again into it."
-            )
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        problem = type(error).__name__
+        raise InputError(f"{manifest_path} is not a classifieds manifest ({problem}).") from error
+    return expected if isinstance(expected, str) else None
+
+
+def _mixed(folder: Path, name: str) -> InputError:
+    return InputError(
+        f"{folder} mixes the files of two exports ({name} is not the one its manifest"
+        " describes). Run `classifieds export` again into it."
+    )
+
+
+def unreadable(path: Path, error: OSError) -> ClassifiedsError:
+    """Return the error that says a dataset file cannot be read, and what to check."""
+    return ClassifiedsError(
+        f"Cannot read {path}: {error.strerror or error}. Check that it is readable (its"
+        " permissions, its disk), or export the dataset again."
+    )
 
 
 def _new_generation(out: Path) -> Path:

@@ -22,6 +22,7 @@ from classifieds.errors import ClassifiedsError, InputError, OutputError
 from classifieds.read import streams
 from classifieds.run.append import check_previous
 from classifieds.run.export import OUTPUTS
+from classifieds.store import folder
 from classifieds.store.folder import LOCK, check_whole
 
 DATASET_FILES = [
@@ -240,3 +241,60 @@ def test_a_generation_is_on_disk_before_it_is_published(
     expected = {str(generation), *(str(p) for p in generation.iterdir())}
     assert expected <= set(at_publish)
     assert str(out.resolve()) in synced[len(at_publish) :]  # the rename itself, after
+
+
+@pytest.mark.parametrize("reader", ["load", "load_sightings"])
+def test_a_reader_racing_an_export_gets_one_whole_dataset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str
+) -> None:
+    """An export publishes and sweeps the old generation between the instants a reader opens
+    the manifest and the file it checks: the reader keeps the old dataset, whole."""
+    out = tmp_path / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+    old = getattr(classifieds, reader)(out)
+    read_bytes, read_text = Path.read_bytes, Path.read_text
+    replaced: list[bool] = []
+
+    def replace_dataset() -> None:
+        if not replaced:
+            replaced.append(True)
+            classifieds.build([SEEDS], out)
+
+    def racing_bytes(path: Path) -> bytes:
+        data = read_bytes(path)
+        if path.name == "manifest.json":
+            replace_dataset()
+        return data
+
+    def racing_text(path: Path, *args: Any, **kwargs: Any) -> str:
+        text = read_text(path, *args, **kwargs)
+        if path.name == "manifest.json":
+            replace_dataset()
+        return text
+
+    monkeypatch.setattr(Path, "read_bytes", racing_bytes)
+    monkeypatch.setattr(Path, "read_text", racing_text)
+    raced = getattr(classifieds, reader)(out)
+    assert replaced
+    assert raced.equals(old)
+    assert titles(out) == sorted(ad.title for ad in classifieds.parse_page(page_text()))
+
+
+def test_a_reader_looks_again_for_a_generation_removed_before_it_opened_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+    realpath = os.path.realpath
+    calls: list[str] = []
+
+    def racing_realpath(path: Any, **kwargs: Any) -> str:
+        resolved = realpath(path, **kwargs)
+        if not calls:
+            calls.append(resolved)
+            classifieds.build([SEEDS], out)  # the generation just resolved is removed
+        return resolved
+
+    monkeypatch.setattr(folder.os.path, "realpath", racing_realpath)
+    assert titles(out) == sorted(ad.title for ad in classifieds.parse_page(page_text()))
+    assert calls and not Path(calls[0]).exists()
