@@ -155,7 +155,7 @@ def read_whole(path: Path) -> pa.Buffer:
         real = Path(os.path.realpath(path))
         try:
             data = pa.memory_map(str(real)).read_buffer()
-            expected = _described(real.parent, real.name)
+            expected = _described(real.parent, real.name, path.parent)
         except FileNotFoundError:
             if attempt + 1 < _READ_ATTEMPTS:
                 continue  # an export removed the generation: the pointer names another
@@ -169,9 +169,10 @@ def read_whole(path: Path) -> pa.Buffer:
     raise _mixed(path.parent, path.name)
 
 
-def _described(folder: Path, name: str) -> str | None:
+def _described(folder: Path, name: str, label: Path | None = None) -> str | None:
     """Return the sha256 the manifest of ``folder`` gives the file ``name``, None if it has no
-    manifest (or describes no such file); InputError when its manifest is none.
+    manifest (or describes no such file); InputError when its manifest is none, named as in
+    ``label`` (the folder a user named, not its generation).
 
     A generation always has its manifest: one without has been removed (FileNotFoundError).
     """
@@ -183,12 +184,14 @@ def _described(folder: Path, name: str) -> str | None:
             raise FileNotFoundError(errno.ENOENT, "removed by an export", str(folder)) from None
         return None
     try:
-        outputs = json.loads(text)["outputs"]
-        expected = outputs.get(name)
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
-        problem = type(error).__name__
-        raise InputError(f"{manifest_path} is not a classifieds manifest ({problem}).") from error
-    return expected if isinstance(expected, str) else None
+        expected = json.loads(text).get("outputs", {}).get(name)
+    except (ValueError, AttributeError) as error:  # not JSON, not an object, outputs a list
+        named = (label or folder) / MANIFEST_JSON
+        raise InputError(
+            f"{named} is not a classifieds manifest ({type(error).__name__}). Run"
+            " `classifieds export` again into its folder."
+        ) from error
+    return None if expected is None else str(expected)  # a number is no file's sha256
 
 
 def _mixed(folder: Path, name: str) -> InputError:

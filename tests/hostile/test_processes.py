@@ -441,3 +441,33 @@ def test_an_append_onto_a_dataset_that_cannot_be_read_says_so(
     with pytest.raises(ClassifiedsError, match=r"Cannot read .*Input/output error") as raised:
         classifieds.build([SEEDS], out, append=True)
     assert not isinstance(raised.value, OutputError)
+
+
+@pytest.mark.parametrize(
+    ("manifest", "says"),
+    [
+        ("[]", "is not a classifieds manifest"),
+        ('{"outputs": []}', "is not a classifieds manifest"),
+        ("{", "is not a classifieds manifest"),
+        (b"\xff\xfe", "is not a classifieds manifest"),
+        ('{"outputs": {"listings.parquet": 5, "sightings.parquet": 5}}', "mixes the files"),
+    ],
+    ids=["a list", "outputs a list", "cut short", "not UTF-8", "a number for a hash"],
+)
+@pytest.mark.parametrize("command", READERS, ids=lambda command: command[0])
+def test_a_manifest_edited_by_hand_is_one_line_and_exit_2(
+    tmp_path: Path, command: list[str], manifest: str | bytes, says: str
+) -> None:
+    from click.testing import CliRunner
+
+    from classifieds.cli import cli
+
+    out = tmp_path / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+    edited = (out / "manifest.json").resolve()
+    edited.unlink()
+    edited.write_bytes(manifest if isinstance(manifest, bytes) else manifest.encode())
+    result = CliRunner().invoke(cli, [*command, str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and says in result.stderr
+    assert ".generation-" not in result.stderr  # the folder the user named
