@@ -70,29 +70,22 @@ def publishing(out: Path, names: Sequence[str], *, final: bool = True) -> Iterat
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise _unwritable(out, error) from error
-    try:
-        with _locked(out):
+    with _locked(out, remove=created):
+        sweep(out)
+        try:
+            generation = _new_generation(out)
+        except OSError as error:
+            raise _unwritable(out, error) from error
+        try:
+            yield generation
+            _publish(out, generation, names, final)
+        except OSError as error:
+            raise OutputError(
+                f"Writing {out} failed: {error}. Check free space and permissions; the"
+                " previous dataset is intact."
+            ) from error
+        finally:
             sweep(out)
-            try:
-                generation = _new_generation(out)
-            except OSError as error:
-                raise _unwritable(out, error) from error
-            try:
-                yield generation
-                _publish(out, generation, names, final)
-            except OSError as error:
-                raise OutputError(
-                    f"Writing {out} failed: {error}. Check free space and permissions; the"
-                    " previous dataset is intact."
-                ) from error
-            finally:
-                sweep(out)
-    except BaseException:
-        if created:  # leave no empty folder behind
-            with contextlib.suppress(OSError):
-                (out / LOCK).unlink()
-                out.rmdir()
-        raise
 
 
 def sweep(out: Path) -> None:
@@ -291,8 +284,14 @@ def _current(out: Path) -> str | None:
 
 
 @contextmanager
-def _locked(out: Path) -> Iterator[None]:
-    """Hold the lock of an output folder, or raise OutputError naming the run that holds it."""
+def _locked(out: Path, *, remove: bool = False) -> Iterator[None]:
+    """Hold the lock of an output folder, or raise OutputError naming the run that holds it.
+
+    With ``remove`` (a folder the run made), a run that fails removes the lock file and the
+    folder, if empty, while it still holds the lock: a run that finds the folder locked
+    removes nothing. A lock file removed between its opening and its locking is no longer the
+    folder's lock: the folder is taken to be in use.
+    """
     try:
         import fcntl
     except ImportError:  # Windows: no flock; one export at a time is then the user's care
@@ -301,22 +300,41 @@ def _locked(out: Path) -> Iterator[None]:
     try:
         lock: IO[str] = open(out / LOCK, "a+", encoding="utf-8")  # noqa: SIM115
     except OSError as error:
+        if remove:
+            with contextlib.suppress(OSError):
+                out.rmdir()
         raise _unwritable(out, error) from error
     with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if not os.path.samestat(os.fstat(lock.fileno()), os.stat(out / LOCK)):
+                raise FileNotFoundError(errno.ENOENT, "the lock file was replaced")
         except OSError:
-            lock.seek(0)
-            holder = lock.read().strip() or "?"
-            raise OutputError(
-                f"{out} is in use by PID {holder} (another export into it). Wait for it to"
-                " end, or choose another --out."
-            ) from None
+            raise _in_use(out) from None
         lock.seek(0)
         lock.truncate()
         lock.write(f"{os.getpid()}\n")
         lock.flush()
-        yield
+        try:
+            yield
+        except BaseException:
+            if remove:  # leave no empty folder behind
+                with contextlib.suppress(OSError):
+                    (out / LOCK).unlink()
+                    out.rmdir()
+            raise
+
+
+def _in_use(out: Path) -> OutputError:
+    """Return the error that says another export holds ``out``, naming its PID if it can."""
+    try:
+        holder = (out / LOCK).read_text(encoding="utf-8").strip() or "?"
+    except (OSError, ValueError):
+        holder = "?"
+    return OutputError(
+        f"{out} is in use by PID {holder} (another export into it). Wait for it to end, or"
+        " choose another --out."
+    )
 
 
 def _unwritable(out: Path, error: OSError) -> OutputError:

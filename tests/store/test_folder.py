@@ -298,3 +298,47 @@ def test_a_reader_looks_again_for_a_generation_removed_before_it_opened_it(
     monkeypatch.setattr(folder.os.path, "realpath", racing_realpath)
     assert titles(out) == sorted(ad.title for ad in classifieds.parse_page(page_text()))
     assert calls and not Path(calls[0]).exists()
+
+
+def test_the_loser_of_a_race_to_a_new_folder_leaves_the_winner_s_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two first exports into one new folder: the one that finds it locked must not remove
+    the lock file (a third export would then lock a new one and run beside the first)."""
+    import fcntl
+
+    out = tmp_path / "data"
+    out.mkdir()
+    with open(out / LOCK, "a+") as held:  # the winner, which made the folder
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("4242\n")
+        held.flush()
+        exists = Path.exists
+        # The loser looked before the winner made the folder: it believes it made it.
+        monkeypatch.setattr(Path, "exists", lambda path: path != out and exists(path))
+        with pytest.raises(OutputError, match="in use by PID 4242"):
+            classifieds.build([SEEDS], out)
+        monkeypatch.undo()
+        assert os.path.samestat(os.stat(out / LOCK), os.fstat(held.fileno()))
+        with pytest.raises(OutputError, match="in use by PID 4242"):
+            classifieds.build([SEEDS], out)  # a third export
+
+
+def test_a_lock_removed_by_its_holder_is_not_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first export that fails removes its lock file and its folder: one that opened that
+    file before, and locks it after, must see it is not the folder's lock any more."""
+    import fcntl
+
+    out = tmp_path / "data"
+    flock = fcntl.flock
+
+    def removed_meanwhile(file: Any, operation: int) -> None:
+        (out / LOCK).unlink()  # the holder, failing, cleans up between open and flock
+        (out / LOCK).write_text("4242\n")  # and another export makes the folder's new lock
+        flock(file, operation)
+
+    monkeypatch.setattr(fcntl, "flock", removed_meanwhile)
+    with pytest.raises(OutputError, match="in use"):
+        classifieds.build([SEEDS], out)
