@@ -37,7 +37,7 @@ from classifieds.store.dataset import (
     SIGHTINGS_SCHEMA,
 )
 from classifieds.store.entries import Moment, Rank, moment
-from classifieds.store.folder import CURRENT, MANIFEST_JSON, check_whole
+from classifieds.store.folder import CURRENT, MANIFEST_JSON, awaits_pointer, check_whole
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,11 @@ def check_previous(folder: Path, names: Sequence[str]) -> bool:
     """
     manifest_path = folder / MANIFEST_JSON
     if not manifest_path.is_file():
-        found = [n for n in [*names, MANIFEST_JSON, CURRENT] if os.path.lexists(folder / n)]
+        found = [
+            n
+            for n in [*names, MANIFEST_JSON, CURRENT]
+            if os.path.lexists(folder / n) and not awaits_pointer(folder, n)
+        ]
         if not found:
             return False
         raise InputError(

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from classifieds.errors import ClassifiedsError, InputError, OutputError, one_line
 from classifieds.read.remote import NO_OPTIONS, StorageOptions, filesystem, is_url
 from classifieds.stops import hold_stops
-from classifieds.store.folder import check_whole, sha256
+from classifieds.store.folder import read_whole, sha256, unreadable
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -53,8 +53,8 @@ class DatasetFile:
     """How to name it in a message."""
     name: str
     """Its file name (``listings.csv``)."""
-    source: Path | pa.BufferReader
-    """A local path, or the bytes fetched from a store."""
+    source: pa.BufferReader
+    """Its bytes: mapped from a local file, or fetched from a store."""
 
 
 def open_dataset_file(
@@ -72,15 +72,20 @@ def open_dataset_file(
         url, name = split_dataset_url(str(path), name)
         data = read_file(url, name, storage_options)
         return DatasetFile(f"{url.rstrip('/')}/{name}", name, pa.BufferReader(data))
+    import pyarrow as pa
+
     local = Path(path)
-    if local.is_dir():
-        local = local / name
-    if not local.is_file():
+    try:
+        if local.is_dir():
+            local = local / name
+        found = local.is_file()
+    except OSError as error:  # a folder one may not enter
+        raise unreadable(local, error) from error
+    if not found:
         raise InputError(
             f"No dataset at {local}. Run `classifieds export` first, or pass its folder."
         )
-    check_whole(local.parent, [local.name])
-    return DatasetFile(str(local), local.name, local)
+    return DatasetFile(str(local), local.name, pa.BufferReader(read_whole(local)))
 
 
 @contextmanager

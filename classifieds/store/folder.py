@@ -5,8 +5,12 @@ A run writes its files into a new generation folder inside the output folder
 ``data/.current``, a symbolic link, is replaced by one naming the new generation. The files
 users open (``data/listings.parquet``...) are links through that pointer, made once, so they
 all switch together: a run that fails, is interrupted or is killed at any instant leaves either
-the whole old dataset or the whole new one. The old generation is removed afterwards; what a
-killed run left (a half-written generation, an old one) is swept by the next run.
+the whole old dataset or the whole new one. The generation's files and folder are flushed to
+disk (``fsync``) before the rename, so that a power cut cannot publish names without their
+bytes. The old generation is removed afterwards; what a killed run left (a half-written
+generation, an old one) is swept by the next run. Readers follow the pointer once
+(:func:`read_whole`): an export that replaces the dataset while they read leaves them the
+whole of one generation.
 
 Other files in the folder (a chart, notes) are left alone. Where symbolic links cannot be made
 (Windows without developer mode), the files are moved into place one by one, manifest last: a
@@ -19,17 +23,21 @@ A lock (``data/.lock``, ``flock``) keeps a second export out while one runs.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import shutil
-import tempfile
+import sys
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from classifieds.errors import InputError, OutputError
+import pyarrow as pa
+
+from classifieds.errors import ClassifiedsError, InputError, OutputError
 from classifieds.stops import hold_stops
 
 MANIFEST_JSON = "manifest.json"
@@ -38,6 +46,8 @@ CURRENT = ".current"
 LOCK = ".lock"
 _GENERATION_PREFIX = ".generation-"
 _LEFTOVER_PREFIXES = (_GENERATION_PREFIX, ".staging-", ".current-")
+_READ_ATTEMPTS = 3
+"""Times a reader looks again for a dataset file that an export replaced while it was read."""
 
 
 def sha256(path: Path) -> str:
@@ -60,39 +70,34 @@ def publishing(out: Path, names: Sequence[str], *, final: bool = True) -> Iterat
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise _unwritable(out, error) from error
-    try:
-        with _locked(out):
+    with _locked(out, remove=created):
+        sweep(out)
+        try:
+            generation = _new_generation(out)
+        except OSError as error:
+            raise _unwritable(out, error) from error
+        try:
+            yield generation
+            _publish(out, generation, names, final)
+        except OSError as error:
+            raise OutputError(
+                f"Writing {out} failed: {error}. Check free space and permissions; the"
+                " previous dataset is intact."
+            ) from error
+        finally:
             sweep(out)
-            try:
-                generation = Path(tempfile.mkdtemp(prefix=_GENERATION_PREFIX, dir=out))
-            except OSError as error:
-                raise _unwritable(out, error) from error
-            try:
-                yield generation
-                _publish(out, generation, names, final)
-            except OSError as error:
-                raise OutputError(
-                    f"Writing {out} failed: {error}. Check free space and permissions; the"
-                    " previous dataset is intact."
-                ) from error
-            finally:
-                sweep(out)
-    except BaseException:
-        if created:  # leave no empty folder behind
-            with contextlib.suppress(OSError):
-                (out / LOCK).unlink()
-                out.rmdir()
-        raise
 
 
 def sweep(out: Path) -> None:
-    """Remove what runs left in ``out`` besides the current generation (killed runs' work)."""
+    """Remove what runs left in ``out`` besides the current generation (killed runs' work):
+    without a pointer, the links a first export made before it are left too."""
     current = _current(out)
     with contextlib.suppress(OSError), os.scandir(out) as entries:
         leftovers = [
             entry.path
             for entry in entries
-            if entry.name.startswith(_LEFTOVER_PREFIXES) and entry.name != current
+            if (entry.name.startswith(_LEFTOVER_PREFIXES) and entry.name != current)
+            or (current is None and awaits_pointer(out, entry.name))
         ]
     for path in leftovers:
         if os.path.islink(path) or not os.path.isdir(path):
@@ -102,30 +107,131 @@ def sweep(out: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def awaits_pointer(out: Path, name: str) -> bool:
+    """Return whether ``name`` in ``out`` is a link through a pointer that is not there: made
+    by a first export before it published its dataset (no dataset, then)."""
+    try:
+        return os.readlink(out / name) == os.path.join(CURRENT, name) and not os.path.lexists(
+            out / CURRENT
+        )
+    except OSError:
+        return False
+
+
 def check_whole(folder: Path, names: Sequence[str]) -> None:
     """Raise InputError unless the files ``names`` of a dataset folder are those its manifest
     describes (same sha256): a folder mixing the files of two runs is refused.
 
-    A folder without a manifest (files copied by hand) is taken as it is.
+    A folder without a manifest (files copied by hand) is taken as it is. A file that cannot
+    be read is ClassifiedsError, one line.
+    """
+    for name in names:
+        path = folder / name
+        try:
+            expected = _described(folder, name)
+            if expected and path.is_file() and sha256(path) != expected:
+                raise _mixed(folder, name)
+        except OSError as error:
+            raise unreadable(path, error) from error
+
+
+def read_whole(path: Path) -> pa.Buffer:
+    """Return the bytes of a dataset file, checked against its manifest as :func:`check_whole`
+    does, the two read from one generation whatever exports replace the dataset meanwhile.
+
+    The links are followed once, to the generation folder; the file is mapped into memory,
+    which keeps its bytes once the generation is removed. A generation removed before its
+    files were opened is looked for again. InputError for no such file or a mixed folder,
+    ClassifiedsError for a file that cannot be read.
+    """
+    for attempt in range(_READ_ATTEMPTS):
+        real = Path(os.path.realpath(path))
+        try:
+            data = pa.memory_map(str(real)).read_buffer()
+            expected = _described(real.parent, real.name, path.parent)
+        except FileNotFoundError:
+            if attempt + 1 < _READ_ATTEMPTS:
+                continue  # an export removed the generation: the pointer names another
+            raise InputError(
+                f"No dataset at {path}. Run `classifieds export` first, or pass its folder."
+            ) from None
+        except OSError as error:
+            raise unreadable(path, error) from error
+        if expected is None or hashlib.sha256(data).hexdigest() == expected:
+            return data
+    raise _mixed(path.parent, path.name)
+
+
+def _described(folder: Path, name: str, label: Path | None = None) -> str | None:
+    """Return the sha256 the manifest of ``folder`` gives the file ``name``, None if it has no
+    manifest (or describes no such file); InputError when its manifest is none, named as in
+    ``label`` (the folder a user named, not its generation).
+
+    A generation always has its manifest: one without has been removed (FileNotFoundError).
     """
     manifest_path = folder / MANIFEST_JSON
-    if not manifest_path.is_file():
-        return
     try:
-        outputs = json.loads(manifest_path.read_text(encoding="utf-8")).get("outputs", {})
-    except (OSError, ValueError, AttributeError) as error:
-        raise InputError(f"{manifest_path} is not a classifieds manifest ({error}).") from error
-    for name in names:
-        expected = outputs.get(name)
-        if expected and (folder / name).is_file() and sha256(folder / name) != expected:
-            raise InputError(
-                f"{folder} mixes the files of two exports ({name} is not the one its manifest"
-                " describes). Run `classifieds export` again into it."
-            )
+        text = manifest_path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        if folder.name.startswith(_GENERATION_PREFIX):
+            raise FileNotFoundError(errno.ENOENT, "removed by an export", str(folder)) from None
+        return None
+    try:
+        expected = json.loads(text).get("outputs", {}).get(name)
+    except (ValueError, AttributeError) as error:  # not JSON, not an object, outputs a list
+        named = (label or folder) / MANIFEST_JSON
+        raise InputError(
+            f"{named} is not a classifieds manifest ({type(error).__name__}). Run"
+            " `classifieds export` again into its folder."
+        ) from error
+    return None if expected is None else str(expected)  # a number is no file's sha256
+
+
+def _mixed(folder: Path, name: str) -> InputError:
+    return InputError(
+        f"{folder} mixes the files of two exports ({name} is not the one its manifest"
+        " describes). Run `classifieds export` again into it."
+    )
+
+
+def unreadable(path: Path, error: OSError) -> ClassifiedsError:
+    """Return the error that says a dataset file cannot be read, and what to check."""
+    return ClassifiedsError(
+        f"Cannot read {path}: {error.strerror or error}. Check that it is readable (its"
+        " permissions, its disk), or export the dataset again."
+    )
+
+
+def _new_generation(out: Path) -> Path:
+    """Return a new, empty generation folder in ``out``, made as any folder is: the umask says
+    who may read it (``tempfile.mkdtemp`` would make the dataset its owner's alone)."""
+    generation = out / f"{_GENERATION_PREFIX}{uuid.uuid4().hex[:12]}"
+    generation.mkdir()
+    return generation
+
+
+def _synced(folder: Path) -> None:
+    """Flush to disk the files of ``folder``, then the folder itself."""
+    with os.scandir(folder) as entries:
+        files = [entry.path for entry in entries if entry.is_file(follow_symlinks=False)]
+    for path in files:
+        _fsync(path)
+    _fsync(folder)
+
+
+def _fsync(path: str | Path) -> None:
+    if sys.platform == "win32" and os.path.isdir(path):
+        return  # a folder cannot be opened there; NTFS journals its names
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _publish(out: Path, generation: Path, names: Sequence[str], final: bool) -> None:
     """Make ``generation`` the dataset of ``out``: one atomic rename of the pointer."""
+    _synced(generation)  # its bytes on disk before its name is
     pointer = out / f".current-{generation.name}"
     try:
         os.symlink(generation.name, pointer, target_is_directory=True)
@@ -133,18 +239,35 @@ def _publish(out: Path, generation: Path, names: Sequence[str], final: bool) -> 
         if final:  # from the first move on, a stop could only leave a mixed folder
             hold_stops()
         _move_files(out, generation, names)  # no symbolic links here
+        _flushed(out)
         return
+    present = [name for name in [*names, MANIFEST_JSON] if (generation / name).exists()]
+    absent = [name for name in present if not os.path.lexists(out / name)]
+    _link(out, absent)  # a first export: its links before the pointer they go through
     if final:  # past the rename, a stop signal has nothing left to undo
         hold_stops()
     os.replace(pointer, out / CURRENT)  # the instant the new dataset replaces the old one
-    present = [name for name in [*names, MANIFEST_JSON] if (generation / name).exists()]
-    for name in present:  # once per folder: links through the pointer, manifest last
+    _link(out, [name for name in present if name not in absent])  # files of older versions
+    _flushed(out)
+
+
+def _link(out: Path, names: Sequence[str]) -> None:
+    """Make the files ``names`` of ``out`` links through the pointer, once per folder, in
+    order (manifest last)."""
+    for name in names:
         link = out / name
         target = os.path.join(CURRENT, name)
         if not (link.is_symlink() and os.readlink(link) == target):
             staged = out / f".current-{name}"
             os.symlink(target, staged)
             os.replace(staged, link)
+
+
+def _flushed(out: Path) -> None:
+    """Flush the names of ``out`` to disk, if it can be: the dataset is published already,
+    and saying it was not would be wrong."""
+    with contextlib.suppress(OSError):
+        _fsync(out)
 
 
 def _move_files(out: Path, generation: Path, names: Sequence[str]) -> None:
@@ -161,8 +284,14 @@ def _current(out: Path) -> str | None:
 
 
 @contextmanager
-def _locked(out: Path) -> Iterator[None]:
-    """Hold the lock of an output folder, or raise OutputError naming the run that holds it."""
+def _locked(out: Path, *, remove: bool = False) -> Iterator[None]:
+    """Hold the lock of an output folder, or raise OutputError naming the run that holds it.
+
+    With ``remove`` (a folder the run made), a run that fails removes the lock file and the
+    folder, if empty, while it still holds the lock: a run that finds the folder locked
+    removes nothing. A lock file removed between its opening and its locking is no longer the
+    folder's lock: the folder is taken to be in use.
+    """
     try:
         import fcntl
     except ImportError:  # Windows: no flock; one export at a time is then the user's care
@@ -171,22 +300,41 @@ def _locked(out: Path) -> Iterator[None]:
     try:
         lock: IO[str] = open(out / LOCK, "a+", encoding="utf-8")  # noqa: SIM115
     except OSError as error:
+        if remove:
+            with contextlib.suppress(OSError):
+                out.rmdir()
         raise _unwritable(out, error) from error
     with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if not os.path.samestat(os.fstat(lock.fileno()), os.stat(out / LOCK)):
+                raise FileNotFoundError(errno.ENOENT, "the lock file was replaced")
         except OSError:
-            lock.seek(0)
-            holder = lock.read().strip() or "?"
-            raise OutputError(
-                f"{out} is in use by PID {holder} (another export into it). Wait for it to"
-                " end, or choose another --out."
-            ) from None
+            raise _in_use(out) from None
         lock.seek(0)
         lock.truncate()
         lock.write(f"{os.getpid()}\n")
         lock.flush()
-        yield
+        try:
+            yield
+        except BaseException:
+            if remove:  # leave no empty folder behind
+                with contextlib.suppress(OSError):
+                    (out / LOCK).unlink()
+                    out.rmdir()
+            raise
+
+
+def _in_use(out: Path) -> OutputError:
+    """Return the error that says another export holds ``out``, naming its PID if it can."""
+    try:
+        holder = (out / LOCK).read_text(encoding="utf-8").strip() or "?"
+    except (OSError, ValueError):
+        holder = "?"
+    return OutputError(
+        f"{out} is in use by PID {holder} (another export into it). Wait for it to end, or"
+        " choose another --out."
+    )
 
 
 def _unwritable(out: Path, error: OSError) -> OutputError:

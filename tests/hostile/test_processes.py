@@ -6,18 +6,21 @@ the workers are up, the staging folder written, and the reader waits.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
 from conftest import DATA, SEEDS
 
 import classifieds
+from classifieds.errors import ClassifiedsError, OutputError
 from classifieds.store.folder import check_whole
 
 DATASET_FILES = [
@@ -380,3 +383,91 @@ def test_the_wrong_dataset_file_is_one_line_and_exit_2(
     result = CliRunner().invoke(cli, [*command, str(out / wrong)])
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "holds no" in result.stderr
+
+
+READERS = [["summary"], ["rows"], ["history", "0123456789abcdef"]]
+
+
+@pytest.mark.parametrize("fault", ["EACCES", "EIO"])
+@pytest.mark.parametrize("command", READERS, ids=lambda command: command[0])
+def test_a_dataset_that_cannot_be_read_is_one_line_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], fault: str
+) -> None:
+    """A dataset of another user's (its folder 0700), or on a failing disk: one line saying
+    what to check, not an internal error."""
+    import pyarrow as pa
+    from click.testing import CliRunner
+
+    from classifieds.cli import cli
+
+    out = tmp_path / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+    stat, memory_map = os.stat, pa.memory_map
+
+    def denied(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(path).endswith(".parquet"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return stat(path, *args, **kwargs)
+
+    def failing(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(path).endswith(".parquet"):
+            raise OSError(errno.EIO, "Input/output error", str(path))
+        return memory_map(path, *args, **kwargs)
+
+    if fault == "EACCES":
+        monkeypatch.setattr(os, "stat", denied)
+    else:
+        monkeypatch.setattr(pa, "memory_map", failing)
+    result = CliRunner().invoke(cli, [*command, str(out)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.count("\n") == 1
+    assert "internal error" not in result.stderr and "Cannot read" in result.stderr
+    assert ("Permission denied" if fault == "EACCES" else "Input/output error") in result.stderr
+
+
+def test_an_append_onto_a_dataset_that_cannot_be_read_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk error reading the old dataset is not a disk full writing the new one."""
+    from classifieds.store import folder
+
+    out = tmp_path / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+
+    def failing(path: Path) -> str:
+        raise OSError(errno.EIO, "Input/output error", str(path))
+
+    monkeypatch.setattr(folder, "sha256", failing)
+    with pytest.raises(ClassifiedsError, match=r"Cannot read .*Input/output error") as raised:
+        classifieds.build([SEEDS], out, append=True)
+    assert not isinstance(raised.value, OutputError)
+
+
+@pytest.mark.parametrize(
+    ("manifest", "says"),
+    [
+        ("[]", "is not a classifieds manifest"),
+        ('{"outputs": []}', "is not a classifieds manifest"),
+        ("{", "is not a classifieds manifest"),
+        (b"\xff\xfe", "is not a classifieds manifest"),
+        ('{"outputs": {"listings.parquet": 5, "sightings.parquet": 5}}', "mixes the files"),
+    ],
+    ids=["a list", "outputs a list", "cut short", "not UTF-8", "a number for a hash"],
+)
+@pytest.mark.parametrize("command", READERS, ids=lambda command: command[0])
+def test_a_manifest_edited_by_hand_is_one_line_and_exit_2(
+    tmp_path: Path, command: list[str], manifest: str | bytes, says: str
+) -> None:
+    from click.testing import CliRunner
+
+    from classifieds.cli import cli
+
+    out = tmp_path / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+    edited = (out / "manifest.json").resolve()
+    edited.unlink()
+    edited.write_bytes(manifest if isinstance(manifest, bytes) else manifest.encode())
+    result = CliRunner().invoke(cli, [*command, str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and says in result.stderr
+    assert ".generation-" not in result.stderr  # the folder the user named

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -18,6 +20,9 @@ from conftest import DATA, SEEDS
 import classifieds
 from classifieds.errors import ClassifiedsError, InputError, OutputError
 from classifieds.read import streams
+from classifieds.run.append import check_previous
+from classifieds.run.export import OUTPUTS
+from classifieds.store import folder
 from classifieds.store.folder import LOCK, check_whole
 
 DATASET_FILES = [
@@ -27,7 +32,7 @@ DATASET_FILES = [
     "rejects.jsonl",
     "inputs.parquet",
 ]
-FILESYSTEM_STEPS = ("replace", "symlink", "unlink", "rmdir", "mkdir")
+FILESYSTEM_STEPS = ("replace", "symlink", "unlink", "rmdir", "mkdir", "fsync")
 
 
 class Crash(BaseException):
@@ -172,3 +177,168 @@ def test_an_export_that_read_nothing_keeps_the_dataset(
     assert titles(out) == before
     classifieds.build([source], out, allow_empty=True)
     assert titles(out) == []
+
+
+@pytest.mark.parametrize("at", range(1, 40))
+def test_a_first_export_killed_at_any_step_leaves_a_dataset_or_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at: int
+) -> None:
+    out = tmp_path / "data"
+    new = sorted(ad.title for ad in classifieds.parse_page(page_text()))
+    with monkeypatch.context() as patch:
+        inject(patch, at)
+        with contextlib.suppress(Crash, OutputError):
+            classifieds.build([SEEDS], out)
+    if out.exists() and os.path.lexists(out / ".current"):
+        assert_whole(out, new)  # published: whole, links and all
+    else:  # no dataset: readers say so, an append is a first export
+        with pytest.raises(InputError, match="No dataset"):
+            classifieds.load(out)
+        assert not (out.exists() and check_previous(out, OUTPUTS))
+    classifieds.build([SEEDS], out, append=True)
+    assert titles(out) == new
+
+
+def page_text() -> str:
+    return SEEDS.joinpath("000_6780d8fc77309a8b.txt").read_text(encoding="utf-8")
+
+
+def test_the_dataset_is_as_readable_as_the_umask_says(tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    umask = os.umask(0o022)
+    try:
+        classifieds.build([SEEDS], out)
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(os.stat(out / ".current").st_mode) == 0o755  # the generation folder
+    for name in [*DATASET_FILES, "manifest.json"]:
+        assert stat.S_IMODE(os.stat(out / name).st_mode) == 0o644, name
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="names descriptors by /proc")
+def test_a_generation_is_on_disk_before_it_is_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A power cut after the rename must not publish names whose bytes never reached the disk."""
+    out = tmp_path / "data"
+    synced: list[str] = []
+    at_publish: list[str] = []
+    fsync, replace = os.fsync, os.replace
+
+    def recording_fsync(descriptor: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+        fsync(descriptor)
+
+    def recording_replace(source: Any, target: Any, **kwargs: Any) -> None:
+        if Path(target).name == ".current":
+            at_publish.extend(synced)
+        replace(source, target, **kwargs)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    monkeypatch.setattr(os, "replace", recording_replace)
+    classifieds.build([SEEDS], out)
+    generation = (out / ".current").resolve()
+    expected = {str(generation), *(str(p) for p in generation.iterdir())}
+    assert expected <= set(at_publish)
+    assert str(out.resolve()) in synced[len(at_publish) :]  # the rename itself, after
+
+
+@pytest.mark.parametrize("reader", ["load", "load_sightings"])
+def test_a_reader_racing_an_export_gets_one_whole_dataset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str
+) -> None:
+    """An export publishes and sweeps the old generation between the instants a reader opens
+    the manifest and the file it checks: the reader keeps the old dataset, whole."""
+    out = tmp_path / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+    old = getattr(classifieds, reader)(out)
+    read_bytes, read_text = Path.read_bytes, Path.read_text
+    replaced: list[bool] = []
+
+    def replace_dataset() -> None:
+        if not replaced:
+            replaced.append(True)
+            classifieds.build([SEEDS], out)
+
+    def racing_bytes(path: Path) -> bytes:
+        data = read_bytes(path)
+        if path.name == "manifest.json":
+            replace_dataset()
+        return data
+
+    def racing_text(path: Path, *args: Any, **kwargs: Any) -> str:
+        text = read_text(path, *args, **kwargs)
+        if path.name == "manifest.json":
+            replace_dataset()
+        return text
+
+    monkeypatch.setattr(Path, "read_bytes", racing_bytes)
+    monkeypatch.setattr(Path, "read_text", racing_text)
+    raced = getattr(classifieds, reader)(out)
+    assert replaced
+    assert raced.equals(old)
+    assert titles(out) == sorted(ad.title for ad in classifieds.parse_page(page_text()))
+
+
+def test_a_reader_looks_again_for_a_generation_removed_before_it_opened_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+    realpath = os.path.realpath
+    calls: list[str] = []
+
+    def racing_realpath(path: Any, **kwargs: Any) -> str:
+        resolved = realpath(path, **kwargs)
+        if not calls:
+            calls.append(resolved)
+            classifieds.build([SEEDS], out)  # the generation just resolved is removed
+        return resolved
+
+    monkeypatch.setattr(folder.os.path, "realpath", racing_realpath)
+    assert titles(out) == sorted(ad.title for ad in classifieds.parse_page(page_text()))
+    assert calls and not Path(calls[0]).exists()
+
+
+def test_the_loser_of_a_race_to_a_new_folder_leaves_the_winner_s_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two first exports into one new folder: the one that finds it locked must not remove
+    the lock file (a third export would then lock a new one and run beside the first)."""
+    import fcntl
+
+    out = tmp_path / "data"
+    out.mkdir()
+    with open(out / LOCK, "a+") as held:  # the winner, which made the folder
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("4242\n")
+        held.flush()
+        exists = Path.exists
+        # The loser looked before the winner made the folder: it believes it made it.
+        monkeypatch.setattr(Path, "exists", lambda path: path != out and exists(path))
+        with pytest.raises(OutputError, match="in use by PID 4242"):
+            classifieds.build([SEEDS], out)
+        monkeypatch.undo()
+        assert os.path.samestat(os.stat(out / LOCK), os.fstat(held.fileno()))
+        with pytest.raises(OutputError, match="in use by PID 4242"):
+            classifieds.build([SEEDS], out)  # a third export
+
+
+def test_a_lock_removed_by_its_holder_is_not_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first export that fails removes its lock file and its folder: one that opened that
+    file before, and locks it after, must see it is not the folder's lock any more."""
+    import fcntl
+
+    out = tmp_path / "data"
+    flock = fcntl.flock
+
+    def removed_meanwhile(file: Any, operation: int) -> None:
+        (out / LOCK).unlink()  # the holder, failing, cleans up between open and flock
+        (out / LOCK).write_text("4242\n")  # and another export makes the folder's new lock
+        flock(file, operation)
+
+    monkeypatch.setattr(fcntl, "flock", removed_meanwhile)
+    with pytest.raises(OutputError, match="in use"):
+        classifieds.build([SEEDS], out)
