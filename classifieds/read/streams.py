@@ -17,6 +17,7 @@ import stat
 import sys
 import zlib
 from collections.abc import Callable
+from functools import partial
 from typing import IO, Protocol
 
 import zstandard
@@ -35,6 +36,10 @@ _ZSTD_PIECE_BYTES = 1 << 10
 """zstd input is decompressed this much at a time: a piece of crafted blocks makes at most
 32 MiB."""
 _SMALL_FILE_BYTES = 1 << 20
+_XZ_MEMORY_BYTES = 1 << 28
+"""Memory an xz stream may make its decoder take: its header says its dictionary's size, up
+to 4 GiB, which the decoder fills as it writes (xz -9 uses 64 MiB; zstd's decoder refuses a
+window over 128 MiB likewise)."""
 _DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError, zstandard.ZstdError)
 
 
@@ -327,10 +332,11 @@ class _Members:
         self._member = None
 
 
+_UNXZ = partial(lzma.LZMADecompressor, lzma.FORMAT_XZ, _XZ_MEMORY_BYTES)
 _DECOMPRESSORS: tuple[tuple[bytes, Callable[[IO[bytes]], _Readable]], ...] = (
     (b"\x1f\x8b", lambda raw: _Members(raw, _Inflate, _CHUNK_BYTES)),
     (b"BZh", lambda raw: _Members(raw, bz2.BZ2Decompressor, _CHUNK_BYTES)),
-    (b"\xfd7zXZ\x00", lambda raw: _Members(raw, lzma.LZMADecompressor, _CHUNK_BYTES)),
+    (b"\xfd7zXZ\x00", lambda raw: _Members(raw, _UNXZ, _CHUNK_BYTES)),
     (b"\x28\xb5\x2f\xfd", lambda raw: _Members(raw, _Unzstd, _ZSTD_PIECE_BYTES)),
 )
 """Compressed formats by their first bytes (magic numbers), and how to open each as a stream."""

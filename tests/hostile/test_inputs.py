@@ -1,0 +1,78 @@
+"""Hostile inputs, file by file: what a crafted header or field would make a run hold, take
+or lose. Each ends in a reject with a reason, or in the page read."""
+
+from __future__ import annotations
+
+import lzma
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+import zstandard
+from conftest import page
+
+from classifieds.models import Reject
+from classifieds.parse.ads import parse_page
+from classifieds.read import Page, read_input
+
+BASIC = page("basic.txt")
+PRICES = [a.price_eur for a in parse_page(BASIC)]
+
+
+def _varint(data: bytes, at: int) -> int:
+    """Return where the xz variable-length integer at ``at`` ends."""
+    while data[at] & 0x80:
+        at += 1
+    return at + 1
+
+
+def xz_declaring(content: bytes, dictionary_code: int) -> bytes:
+    """Return content as xz whose block header declares a dictionary of another size (code
+    40 is 4 GiB), its checksum right: the size a decoder allocates and fills as it writes."""
+    data = bytearray(lzma.compress(content, filters=[{"id": lzma.FILTER_LZMA2, "preset": 0}]))
+    header = 12  # the block header follows the 12-byte stream header
+    size, flags = (data[header] + 1) * 4, data[header + 1]
+    at = header + 2
+    for flag in (0x40, 0x80):  # compressed and uncompressed sizes, when written
+        at = _varint(data, at) if flags & flag else at
+    at = _varint(data, _varint(data, at))  # the filter's id and its properties' size
+    data[at] = dictionary_code
+    data[header + size - 4 : header + size] = struct.pack(
+        "<I", zlib.crc32(data[header : header + size - 4])
+    )
+    return bytes(data)
+
+
+def zstd_windowed(content: bytes, window_log: int) -> bytes:
+    params = zstandard.ZstdCompressionParameters(
+        window_log=window_log, compression_level=1, write_content_size=False
+    )
+    compressor = zstandard.ZstdCompressor(compression_params=params).compressobj()
+    return compressor.compress(content) + compressor.flush()
+
+
+BIG_WINDOWS = {
+    "xz-3-GiB-dictionary": xz_declaring(BASIC.encode(), 39),
+    "xz-4-GiB-dictionary": xz_declaring(BASIC.encode(), 40),
+    "zstd-1-GiB-window": zstd_windowed(BASIC.encode(), 30),
+}
+
+
+@pytest.mark.parametrize("data", BIG_WINDOWS.values(), ids=BIG_WINDOWS.keys())
+def test_a_compressed_header_asking_for_gigabytes_of_memory_is_refused(
+    tmp_path: Path, data: bytes
+) -> None:
+    """The decoder would fill a declared dictionary as it writes: 230 KB of xz held 1.6 GB."""
+    path = tmp_path / "crawl.jsonl.xz"
+    path.write_bytes(data)
+    (found,) = read_input(str(path))
+    assert isinstance(found, Reject) and found.reason == "corrupt_file", found
+
+
+def test_xz_at_its_strongest_preset_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "page.txt.xz"
+    path.write_bytes(lzma.compress(BASIC.encode(), preset=9 | lzma.PRESET_EXTREME))
+    (found,) = read_input(str(path))
+    assert isinstance(found, Page)
+    assert [a.price_eur for a in parse_page(found.text)] == PRICES
