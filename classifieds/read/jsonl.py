@@ -64,7 +64,7 @@ def _jsonl_page(
     """Yield the page of a line (a bad date's reject before it), or why there is none."""
     source = f"{input_origin.source}#{number}"
     try:
-        record = json.loads(line)
+        record = _loads(line)
     except RecursionError:
         yield Reject.of(source, 0, "bad_json", f"nested too deep: {line[:200]!r}")
         return
@@ -80,6 +80,17 @@ def _jsonl_page(
         text = f"{fields.date}: {str(date)[:200]!r}; the page is kept undated"
         yield Reject.of(source, 0, "bad_date", text)
     yield _page(record, line, input_origin, number, fields, fetched_at)
+
+
+def _loads(line: bytes) -> object:
+    """Return the JSON value of a line; an integer of more digits than Python converts (4,300)
+    is read as a float (inf), so that a field nobody reads does not lose the page."""
+    try:
+        return json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise
+    except ValueError:  # the limit of int(): valid JSON all the same
+        return json.loads(line, parse_int=float)
 
 
 def _page(

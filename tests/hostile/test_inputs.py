@@ -3,6 +3,7 @@ or lose. Each ends in a reject with a reason, or in the page read."""
 
 from __future__ import annotations
 
+import json
 import lzma
 import struct
 import zlib
@@ -76,3 +77,23 @@ def test_xz_at_its_strongest_preset_is_read(tmp_path: Path) -> None:
     (found,) = read_input(str(path))
     assert isinstance(found, Page)
     assert [a.price_eur for a in parse_page(found.text)] == PRICES
+
+
+HUGE = "9" * 5000
+ODD_RECORDS = {
+    "a-huge-integer-beside-the-page": f'{{"text": {json.dumps(BASIC)}, "id": {HUGE}}}',
+    "a-huge-integer-in-a-list": f'{{"text": {json.dumps(BASIC)}, "ids": [1, -{HUGE}]}}',
+    "a-huge-integer-date": f'{{"text": {json.dumps(BASIC)}, "fetched_at": {HUGE}}}',
+    "a-huge-float": f'{{"text": {json.dumps(BASIC)}, "score": 1e99999, "n": -0.{HUGE}}}',
+}
+
+
+@pytest.mark.parametrize("line", ODD_RECORDS.values(), ids=ODD_RECORDS.keys())
+def test_valid_json_with_huge_numbers_keeps_its_page(tmp_path: Path, line: str) -> None:
+    """Python refuses to turn 4,300 digits into an int; the JSON is valid and its page read."""
+    path = tmp_path / "crawl.jsonl"
+    path.write_text(line + "\n")
+    found = list(read_input(str(path)))
+    (kept,) = [f for f in found if isinstance(f, Page)]
+    assert [a.price_eur for a in parse_page(kept.text)] == PRICES
+    assert {f.reason for f in found if isinstance(f, Reject)} <= {"bad_date"}
