@@ -9,6 +9,7 @@ damage starts, so that everything before it is read; :func:`check` then raises w
 from __future__ import annotations
 
 import bz2
+import errno
 import hashlib
 import io
 import lzma
@@ -66,6 +67,8 @@ def open_input(
     be opened.
     """
     if source == STDIN:
+        if sys.stdin is None:  # closed when Python started (the shell's <&-)
+            raise OSError(errno.EBADF, "standard input is closed", STDIN)
         raw: IO[bytes] = io.BufferedReader(_Borrowed(sys.stdin.buffer))
     elif is_url(source):
         remote = RemoteObject(source, options, Hashed() if hashed is None else hashed)
