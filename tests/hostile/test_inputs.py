@@ -97,3 +97,18 @@ def test_valid_json_with_huge_numbers_keeps_its_page(tmp_path: Path, line: str) 
     (kept,) = [f for f in found if isinstance(f, Page)]
     assert [a.price_eur for a in parse_page(kept.text)] == PRICES
     assert {f.reason for f in found if isinstance(f, Reject)} <= {"bad_date"}
+
+
+def test_a_json_array_of_a_record_a_line_is_read_as_json_lines(tmp_path: Path) -> None:
+    """Scrapy's ``-o pages.json``: ``[``, a record and a comma a line, ``]``. Every page of
+    it was a bad_json reject."""
+    records = [json.dumps({"text": BASIC, "url": f"https://x/{n}"}) for n in range(3)]
+    path = tmp_path / "pages.json"
+    path.write_text("[\n" + ",\r\n".join(records) + "\n]")
+    found = list(read_input(str(path)))
+    assert [(f.source.rpartition("#")[2], f.url) for f in found if isinstance(f, Page)] == [
+        ("2", "https://x/0"),
+        ("3", "https://x/1"),
+        ("4", "https://x/2"),
+    ]
+    assert not [f for f in found if isinstance(f, Reject)]
