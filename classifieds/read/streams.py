@@ -37,6 +37,8 @@ _ZSTD_PIECE_BYTES = 1 << 10
 """zstd input is decompressed this much at a time: a piece of crafted blocks makes at most
 32 MiB."""
 _SMALL_FILE_BYTES = 1 << 20
+_MAX_LAYERS = 3
+"""Compressions of one input undone at most, one inside another."""
 _XZ_MEMORY_BYTES = 1 << 28
 """Memory an xz stream may make its decoder take: its header says its dictionary's size, up
 to 4 GiB, which the decoder fills as it writes (xz -9 uses 64 MiB; zstd's decoder refuses a
@@ -84,13 +86,17 @@ def open_input(
 
 def _decompressing(raw: IO[bytes]) -> IO[bytes]:
     """Return a buffered stream as it is, or decompressed (and capped) when its first bytes
-    say it is compressed."""
-    head = peek(raw, 6)
-    opener = next((o for magic, o in _DECOMPRESSORS if head.startswith(magic)), None)
-    if opener is None:
-        return raw
-    capped = _Capped(opener(raw), raw, MAX_DECOMPRESSED_BYTES, 2 * MAX_PAGE_BYTES)
-    return io.BufferedReader(capped, buffer_size=_CHUNK_BYTES)
+    say it is compressed, as many times as they say so (``page.txt.gz.gz``, up to
+    :data:`_MAX_LAYERS`); inside, only binary magic numbers count: text may start "BZh"."""
+    stream = raw
+    for layer in range(_MAX_LAYERS):
+        head = peek(stream, 6)
+        opener = next((o for magic, o in _DECOMPRESSORS if head.startswith(magic)), None)
+        if opener is None or (layer and head.startswith(b"BZh")):
+            break
+        capped = _Capped(opener(stream), stream, MAX_DECOMPRESSED_BYTES, 2 * MAX_PAGE_BYTES)
+        stream = io.BufferedReader(capped, buffer_size=_CHUNK_BYTES)
+    return stream
 
 
 def decompressed(data: bytes, limit: int) -> bytes:

@@ -3,10 +3,12 @@ or lose. Each ends in a reject with a reason, or in the page read."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import lzma
 import struct
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -112,3 +114,29 @@ def test_a_json_array_of_a_record_a_line_is_read_as_json_lines(tmp_path: Path) -
         ("4", "https://x/2"),
     ]
     assert not [f for f in found if isinstance(f, Reject)]
+
+
+NESTED = {
+    "gzip-in-gzip": lambda data: gzip.compress(gzip.compress(data)),
+    "xz-in-zstd": lambda data: zstandard.ZstdCompressor().compress(lzma.compress(data)),
+    "gzip-thrice": lambda data: gzip.compress(gzip.compress(gzip.compress(data))),
+}
+
+
+@pytest.mark.parametrize("compress", NESTED.values(), ids=NESTED.keys())
+def test_a_compressed_file_compressed_again_is_read(
+    tmp_path: Path, compress: Callable[[bytes], bytes]
+) -> None:
+    """``page.txt.gz.gz``, as its name says: it was a binary_file reject."""
+    path = tmp_path / "page.txt.gz.gz"
+    path.write_bytes(compress(BASIC.encode()))
+    (found,) = read_input(str(path))
+    assert isinstance(found, Page), found
+    assert [a.price_eur for a in parse_page(found.text)] == PRICES
+
+
+def test_a_fourth_compression_is_not_undone(tmp_path: Path) -> None:
+    path = tmp_path / "page.txt.gz"
+    path.write_bytes(gzip.compress(gzip.compress(gzip.compress(gzip.compress(b"x")))))
+    (found,) = read_input(str(path))
+    assert isinstance(found, Reject) and found.reason == "binary_file"
