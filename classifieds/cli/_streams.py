@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import click
 
+_STDIN = 0
 _STDOUT = 1
 _STDERR = 2
 
@@ -63,8 +64,11 @@ class _Stdout(io.RawIOBase):
 
 
 def guard_standard_streams() -> None:
-    """Open a closed stdout or stderr on the null device, stdout read-only so that writing it
-    fails as a closed one does; make stdout's write errors StdoutError."""
+    """Open a closed stdin, stdout or stderr on the null device, stdout read-only so that writing it
+    fails as a closed one does; make stdout's write errors StdoutError. A closed stdin's
+    descriptor is taken too, Python's ``sys.stdin`` left None: ``-`` says it is closed."""
+    if not _is_open(_STDIN):
+        _reopen(_STDIN, os.O_RDONLY)
     if not _is_open(_STDERR):
         _reopen(_STDERR, os.O_WRONLY)
         sys.stderr = open(_STDERR, "w", encoding="utf-8", closefd=False)  # noqa: SIM115

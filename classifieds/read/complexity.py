@@ -13,10 +13,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import islice
 from types import MappingProxyType
 from typing import Final
 
-__all__ = ["MAX_NESTING", "MAX_PARSE_WORK", "MAX_TAG_WORDS", "TooComplex", "check_complexity"]
+__all__ = [
+    "MAX_NESTING",
+    "MAX_NODES",
+    "MAX_PARSE_WORK",
+    "MAX_TAG_WORDS",
+    "TooComplex",
+    "check_complexity",
+]
 
 MAX_NESTING: Final = 10_000
 """The parser's work is bounded as if by this many elements nested in one another."""
@@ -26,6 +34,10 @@ comes, plus :data:`REBUILD_WEIGHT` for each formatting element built again there
 REBUILD_WEIGHT: Final = 20
 """A formatting element built again costs a node: as much as looking through 20 open ones
 (measured: 2,000 ``<b>`` left open, then 2,000 ``<div>``, take Lexbor 1.6 s)."""
+MAX_NODES: Final = 1_000_000
+"""Most nodes (elements, comments) a page may make: the parser's tree and the text made of it
+take about 300 bytes a node, so that 64 MiB of ``<p>`` would hold 6 GB (a heavy news page
+makes 20,000; the HTML standard on one page, 13 MB, under 500,000)."""
 MAX_TAG_WORDS: Final = 2_000
 """Most words (attributes, and words of their values) a tag may hold."""
 SEARCH_DEPTH: Final = 64
@@ -67,16 +79,21 @@ _TAG: Final = re.compile(r"<(/?)([a-z][^\s/<>]*)[^<>]*?(/?)>|<!--", re.IGNORECAS
 _FORMATTING_NAMES: Final = "a|b|big|code|em|font|i|nobr|s|small|strike|strong|tt|u"
 _FORMATTING_START: Final = re.compile(rf"<(?:{_FORMATTING_NAMES})(?=[\s/>])", re.IGNORECASE)
 _FORMATTING_END: Final = re.compile(rf"</(?:{_FORMATTING_NAMES})\s*>", re.IGNORECASE)
+# What makes a node: a start tag, a comment, a doctype, ``<?`` or ``</`` + a non-letter (both
+# read as comments). An end tag makes none.
+_NODE: Final = re.compile(r"<(?:[A-Za-z!?]|/[^A-Za-z>])")
 _LONG_TAG: Final = re.compile(r"<[a-z][^<>]{10000,}", re.IGNORECASE)
 
 
 class TooComplex(ValueError):
-    """Markup that would take the HTML parser too long: nested too deep, or a tag too long."""
+    """Markup that would take the HTML parser too long or too much memory: nested too deep,
+    too many tags, or a tag too long."""
 
 
 def check_complexity(html: str) -> None:
     """Raise :class:`TooComplex` for markup that would give the parser more than
-    :data:`MAX_PARSE_WORK`, or with a tag of more than :data:`MAX_TAG_WORDS` words.
+    :data:`MAX_PARSE_WORK`, or make more than :data:`MAX_NODES` nodes, or with a tag of more
+    than :data:`MAX_TAG_WORDS` words.
 
     >>> try:
     ...     check_complexity("<div>" * 20_000)
@@ -85,8 +102,10 @@ def check_complexity(html: str) -> None:
     10001 tags in, elements nested 10000 deep: more work for the parser than 10000 nested elements
     >>> check_complexity("<p>x" * 20_000 + "<svg>" + "<path/>" * 20_000 + "</svg>")
     """
-    # Fewer tags, and few formatting elements left open, cannot make that much work.
     tags = html.count("<")
+    if tags > MAX_NODES and next(islice(_NODE.finditer(html), MAX_NODES, None), None) is not None:
+        raise TooComplex(f"more than {MAX_NODES} tags: the parser's tree would take gigabytes")
+    # Fewer tags, and few formatting elements left open, cannot make that much work.
     if tags > MAX_NESTING or REBUILD_WEIGHT * tags * _left_open(html) > MAX_PARSE_WORK:
         past = _past_budget(html)
         if past is not None:

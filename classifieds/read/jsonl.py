@@ -29,6 +29,11 @@ class JsonlFields:
 DEFAULT_JSONL_FIELDS = JsonlFields()
 
 
+_ARRAY_EDGES = (b"[", b"]")
+"""The first and last lines of a JSON array written a record a line (``[``, ``{...},``...
+``{...}``, ``]``), as Scrapy's ``-o pages.json`` writes it: read as JSON Lines."""
+
+
 def jsonl_pages(stream: IO[bytes], origin: Origin, fields: JsonlFields) -> Iterator[Page | Reject]:
     number = 0
     while line := stream.readline(streams.MAX_PAGE_BYTES + 1):
@@ -39,6 +44,8 @@ def jsonl_pages(stream: IO[bytes], origin: Origin, fields: JsonlFields) -> Itera
                 line = stream.readline(1 << 20)
             limit = streams.MAX_PAGE_BYTES
             yield Reject.of(source, 0, "record_too_large", f"a line of more than {limit} bytes")
+        elif line.strip() in _ARRAY_EDGES:
+            continue  # a JSON array of a record a line: Scrapy's JSON export
         elif line.strip():
             yield from _jsonl_page(line, origin, number, fields)
         else:
@@ -63,8 +70,10 @@ def _jsonl_page(
 ) -> Iterator[Page | Reject]:
     """Yield the page of a line (a bad date's reject before it), or why there is none."""
     source = f"{input_origin.source}#{number}"
+    if line.endswith((b",\n", b",\r\n", b",")):  # a record of such an array, but its last
+        line = line.rstrip(b"\r\n")[:-1]
     try:
-        record = json.loads(line)
+        record = _loads(line)
     except RecursionError:
         yield Reject.of(source, 0, "bad_json", f"nested too deep: {line[:200]!r}")
         return
@@ -80,6 +89,17 @@ def _jsonl_page(
         text = f"{fields.date}: {str(date)[:200]!r}; the page is kept undated"
         yield Reject.of(source, 0, "bad_date", text)
     yield _page(record, line, input_origin, number, fields, fetched_at)
+
+
+def _loads(line: bytes) -> object:
+    """Return the JSON value of a line; an integer of more digits than Python converts (4,300)
+    is read as a float (inf), so that a field nobody reads does not lose the page."""
+    try:
+        return json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise
+    except ValueError:  # the limit of int(): valid JSON all the same
+        return json.loads(line, parse_int=float)
 
 
 def _page(

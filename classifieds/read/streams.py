@@ -9,6 +9,7 @@ damage starts, so that everything before it is read; :func:`check` then raises w
 from __future__ import annotations
 
 import bz2
+import errno
 import hashlib
 import io
 import lzma
@@ -17,6 +18,7 @@ import stat
 import sys
 import zlib
 from collections.abc import Callable
+from functools import partial
 from typing import IO, Protocol
 
 import zstandard
@@ -35,6 +37,12 @@ _ZSTD_PIECE_BYTES = 1 << 10
 """zstd input is decompressed this much at a time: a piece of crafted blocks makes at most
 32 MiB."""
 _SMALL_FILE_BYTES = 1 << 20
+_MAX_LAYERS = 3
+"""Compressions of one input undone at most, one inside another."""
+_XZ_MEMORY_BYTES = 1 << 28
+"""Memory an xz stream may make its decoder take: its header says its dictionary's size, up
+to 4 GiB, which the decoder fills as it writes (xz -9 uses 64 MiB; zstd's decoder refuses a
+window over 128 MiB likewise)."""
 _DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError, zstandard.ZstdError)
 
 
@@ -61,6 +69,8 @@ def open_input(
     be opened.
     """
     if source == STDIN:
+        if sys.stdin is None:  # closed when Python started (the shell's <&-)
+            raise OSError(errno.EBADF, "standard input is closed", STDIN)
         raw: IO[bytes] = io.BufferedReader(_Borrowed(sys.stdin.buffer))
     elif is_url(source):
         remote = RemoteObject(source, options, Hashed() if hashed is None else hashed)
@@ -76,13 +86,17 @@ def open_input(
 
 def _decompressing(raw: IO[bytes]) -> IO[bytes]:
     """Return a buffered stream as it is, or decompressed (and capped) when its first bytes
-    say it is compressed."""
-    head = peek(raw, 6)
-    opener = next((o for magic, o in _DECOMPRESSORS if head.startswith(magic)), None)
-    if opener is None:
-        return raw
-    capped = _Capped(opener(raw), raw, MAX_DECOMPRESSED_BYTES, 2 * MAX_PAGE_BYTES)
-    return io.BufferedReader(capped, buffer_size=_CHUNK_BYTES)
+    say it is compressed, as many times as they say so (``page.txt.gz.gz``, up to
+    :data:`_MAX_LAYERS`); inside, only binary magic numbers count: text may start "BZh"."""
+    stream = raw
+    for layer in range(_MAX_LAYERS):
+        head = peek(stream, 6)
+        opener = next((o for magic, o in _DECOMPRESSORS if head.startswith(magic)), None)
+        if opener is None or (layer and head.startswith(b"BZh")):
+            break
+        capped = _Capped(opener(stream), stream, MAX_DECOMPRESSED_BYTES, 2 * MAX_PAGE_BYTES)
+        stream = io.BufferedReader(capped, buffer_size=_CHUNK_BYTES)
+    return stream
 
 
 def decompressed(data: bytes, limit: int) -> bytes:
@@ -327,10 +341,11 @@ class _Members:
         self._member = None
 
 
+_UNXZ = partial(lzma.LZMADecompressor, lzma.FORMAT_XZ, _XZ_MEMORY_BYTES)
 _DECOMPRESSORS: tuple[tuple[bytes, Callable[[IO[bytes]], _Readable]], ...] = (
     (b"\x1f\x8b", lambda raw: _Members(raw, _Inflate, _CHUNK_BYTES)),
     (b"BZh", lambda raw: _Members(raw, bz2.BZ2Decompressor, _CHUNK_BYTES)),
-    (b"\xfd7zXZ\x00", lambda raw: _Members(raw, lzma.LZMADecompressor, _CHUNK_BYTES)),
+    (b"\xfd7zXZ\x00", lambda raw: _Members(raw, _UNXZ, _CHUNK_BYTES)),
     (b"\x28\xb5\x2f\xfd", lambda raw: _Members(raw, _Unzstd, _ZSTD_PIECE_BYTES)),
 )
 """Compressed formats by their first bytes (magic numbers), and how to open each as a stream."""

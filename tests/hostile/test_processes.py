@@ -281,6 +281,38 @@ def test_a_stderr_closed_from_the_start_changes_nothing(tmp_path: Path) -> None:
     check_whole(out, DATASET_FILES)
 
 
+def close_stdin() -> None:  # <&-
+    os.close(0)
+
+
+def test_a_stdin_closed_from_the_start_is_an_unreadable_input(tmp_path: Path) -> None:
+    """``-`` was an internal error (Python has no sys.stdin then), and the next file opened
+    took descriptor 0."""
+    out = tmp_path / "data"
+    inputs = ["-", str(DATA / "basic.txt")]
+    run = subprocess.run(
+        [*CLI, "export", *inputs, "--out", str(out), "--jobs", "2", "-q"],
+        capture_output=True,
+        preexec_fn=close_stdin,
+        check=False,
+        text=True,
+    )
+    assert (run.returncode, run.stderr) == (0, "")
+    (reject,) = (out / "rejects.jsonl").read_text().splitlines()
+    assert '"source": "<stdin>"' in reject and "standard input is closed" in reject
+    assert classifieds.load(out)["price_eur"].tolist() == [60000.0, 16200.0, 100.0]
+    alone = subprocess.run(
+        [*CLI, "export", "-", "--out", str(tmp_path / "other")],
+        capture_output=True,
+        preexec_fn=close_stdin,
+        check=False,
+        text=True,
+    )
+    assert alone.returncode == 1
+    assert alone.stderr.startswith("Error: The export could read none of its 1 inputs")
+    assert len(alone.stderr.splitlines()) == 1
+
+
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dataset") / "data"
