@@ -102,6 +102,7 @@ RejectReason = Literal[
     "bad_date",
     "html_too_complex",
     "stray_line",
+    "too_many_ads",
 ]
 
 REJECT_MEANINGS: Mapping[str, str] = MappingProxyType(
@@ -138,6 +139,10 @@ REJECT_MEANINGS: Mapping[str, str] = MappingProxyType(
         ),
         "stray_line": (
             "a line among the ads that is no header and no part of an ad; the ads after it are read"
+        ),
+        "too_many_ads": (
+            "a page holds more than 10,000 ads and rejected lines (no widget does): those are"
+            " kept, the rest of the page is not read"
         ),
         "html_too_complex": (
             "an HTML page that would give the parser more work than 10,000 nested elements"

@@ -39,6 +39,9 @@ AD_CACHE_SIZE = 1 << 14
 ads, printed a few ways each (1.5 KB an ad held); where most ads are new, a bound on the
 memory they pin."""
 PLACED_CACHE_SIZE = 1 << 15
+MAX_PAGE_ADS = 10_000
+"""Ads and rejected lines read on one page, at most (a widget shows a dozen): each takes a
+few KB until the page is written, and a 64 MiB page of ad lines would take gigabytes."""
 """Pieces of widget the cache of places holds: each way of printing an ad after each section
 (a crawl of 3,000 ads prints 24,000)."""
 
@@ -235,6 +238,9 @@ class AdBook:
         section: str | None = None
         placed = self._placed.get
         for text in pieces:
+            if len(found.ads) + len(found.rejects) >= MAX_PAGE_ADS:
+                found.rejects.append(_too_many(source, number + 1))
+                break
             key = (section, text)
             place = placed(key, _UNSEEN)
             if place is _UNSEEN:
@@ -276,6 +282,11 @@ class AdBook:
         """Return the ads of a page scanned line by line: any number of widgets, any oddity."""
         found = PageAds()
         for raw in self.widgets.scan(text, first_line):
+            if len(found.ads) + len(found.rejects) >= MAX_PAGE_ADS:
+                found.rejects.append(
+                    _too_many(source, raw.line if isinstance(raw, RawReject) else raw[3])
+                )
+                break
             if isinstance(raw, RawReject):
                 found.rejects.append(Reject.of(source, raw.line, raw.reason, raw.text))
                 continue
@@ -386,3 +397,13 @@ def parse_page(text: str, source: str = "<page>", book: AdBook | None = None) ->
         Listing(**ad.model_dump(), first_source=source, first_line=line)
         for ad, line in zip(found.ads, found.lines, strict=True)
     ]
+
+
+def _too_many(source: str, line: int) -> Reject:
+    """Return the reject that ends a page of more than :data:`MAX_PAGE_ADS` ads and rejects."""
+    return Reject.of(
+        source,
+        line,
+        "too_many_ads",
+        f"more than {MAX_PAGE_ADS:,} ads and rejected lines on the page",
+    )

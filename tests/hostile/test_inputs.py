@@ -16,6 +16,7 @@ import zstandard
 from conftest import page
 
 from classifieds.models import Reject
+from classifieds.parse import ads
 from classifieds.parse.ads import parse_page
 from classifieds.read import Page, read_input
 
@@ -140,3 +141,34 @@ def test_a_fourth_compression_is_not_undone(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(gzip.compress(gzip.compress(gzip.compress(b"x")))))
     (found,) = read_input(str(path))
     assert isinstance(found, Reject) and found.reason == "binary_file"
+
+
+def _many_ads(count: int, *, stray_every: int = 0) -> str:
+    lines = ["Article.", "", "Petites Annonces", "Immobilier"]
+    for i in range(count):
+        if stray_every and i % stray_every == 0:
+            lines.append(f"stray line {i} Caen (14000) Découvrir")  # a reject, scanned
+        lines += [f"Maison {i}", f"Maison {i} Caen (14000) {100_000 + i}€ Découvrir"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("stray_every", [0, 3], ids=["one-widget", "scanned-with-rejects"])
+def test_a_page_of_more_ads_than_any_widget_is_read_up_to_a_bound(
+    monkeypatch: pytest.MonkeyPatch, stray_every: int
+) -> None:
+    """Each ad and reject of a page is held until the page is written: a 64 MiB page of ad
+    lines would take gigabytes. Past the bound the page ends in one reject that says so."""
+    monkeypatch.setattr(ads, "MAX_PAGE_ADS", 20)
+    found = ads.AdBook().occurrences(_many_ads(40, stray_every=stray_every), "big.txt")
+    assert len(found.ads) + len(found.rejects) == 21
+    last = found.rejects[-1]
+    assert last.reason == "too_many_ads" and "more than 20 ads" in last.text
+    assert last.line > max(found.lines)
+    prices = [ad.price_eur for ad in found.ads if ad.price_eur is not None]
+    assert prices == [100_000 + i for i in range(len(prices))]  # the first ones, in order
+
+
+def test_a_page_at_the_bound_is_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ads, "MAX_PAGE_ADS", 20)
+    found = ads.AdBook().occurrences(_many_ads(20), "full.txt")
+    assert len(found.ads) == 20 and found.rejects == []
