@@ -36,6 +36,8 @@ BINARY_MAGICS = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"\xfd7zXZ\x00")
 BLOCK_BYTES = 1 << 20
 """warcio reads this much at a time; it copies a header line each time it grows by a block."""
 
+_NEXT_RECORD = re.compile(rb"(?m)^WARC/\d")
+"""The first line of a record, where a record without a Content-Length ends."""
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 
 
@@ -100,6 +102,13 @@ def _warc_page(
     media_type = content_type.partition(";")[0].strip().lower()
     charset = _CHARSET.search(content_type)
     body = _body(record)
+    if record.rec_headers.get_header("Content-Length") is None:
+        # warcio reads such a record to the end of the archive: the records after it would be
+        # its page, their ads given its URL and date. Its own page ends where they start.
+        end = _NEXT_RECORD.search(body)
+        body = body if end is None else body[: end.start()]
+        text = "a record without a Content-Length: the records after it are not read"
+        yield Reject.of(source, 0, "corrupt_file", text)
     try:
         body = _decoded(body, headers.get_header("Content-Encoding") or "")
     except streams.DecompressionLimit as error:

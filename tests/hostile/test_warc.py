@@ -102,6 +102,29 @@ def test_a_content_length_too_short_is_a_reject_and_the_others_survive(
     assert capfd.readouterr().err == ""  # warcio's warning is the reject, not a message
 
 
+@pytest.mark.parametrize("gzipped", [False, True], ids=["warc", "warc.gz"])
+def test_a_record_without_a_content_length_gives_no_later_page_its_url(
+    tmp_path: Path, gzipped: bool
+) -> None:
+    """warcio reads such a record to the end: the records after it would be its page, their
+    ads given its URL and date. Its page ends where the next record starts, and a reject says
+    that the rest is not read (a null, not a wrong URL)."""
+    later = HTTP_PAGE.replace(b"Villevocance", b"Annonay")
+    records = [record(1), record(2).replace(b"Content-Length: ", b"X-Length: "), record(3, later)]
+    data = b"".join(records)
+    name = "a.warc"
+    if gzipped:
+        data, name = gzip.compress(data), "a.warc.gz"
+    (tmp_path / name).write_bytes(data)
+    items = list(read_input(str(tmp_path / name), DEFAULT_JSONL_FIELDS))
+    pages = [item for item in items if isinstance(item, Page)]
+    assert [page.url for page in pages] == ["https://x.fr/1", "https://x.fr/2"]
+    assert "Annonay" not in pages[1].text and "Villevocance" in pages[1].text
+    (reject,) = [item for item in items if isinstance(item, Reject)]
+    assert (reject.source.rpartition("#")[2], reject.reason) == ("2", "corrupt_file")
+    assert "Content-Length" in reject.text
+
+
 def test_any_error_of_warcio_is_a_reject_not_a_crash(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
