@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from classifieds.parse.ads import parse_page
+from classifieds.models import Ad
+from classifieds.parse.ads import build_ad, parse_page
 from classifieds.parse.attributes import extract_attributes
 
 IMMO = "immobilier"
@@ -103,6 +104,84 @@ def test_transaction(text: str, price: float | None, expected: str | None) -> No
     assert extract_attributes(IMMO, text, price).transaction == expected
 
 
+# --- towns: the title is no town, and a town followed by its department ----------------------
+
+# (title line, detail line) -> town, insee_code, town_match; or a reject reason
+TOWN_ROWS = [
+    pytest.param(
+        "Maison Vue Mer",
+        "Maison Vue Mer (14000) 250 000€ Découvrir",
+        "no_town",
+        id="head-is-the-title",
+    ),
+    pytest.param(
+        "Appartement T2 Caen",
+        "Appartement T2 Caen (14000) 550€ Découvrir",
+        ("Caen", "14118", "exact"),
+        id="head-is-the-title-ending-in-its-commune",
+    ),
+    pytest.param(
+        "Maison Vue Mer",
+        "Maison Vue Mer Caen (14000) 250 000€ Découvrir",
+        ("Caen", "14118", "exact"),
+        id="title-then-town",
+    ),
+    pytest.param(
+        "Table",
+        "Table Caen, Calvados (14000) 50€ Découvrir",
+        ("Caen", "14118", "exact"),
+        id="comma-department",
+    ),
+    pytest.param(
+        "Table",
+        "Table Caen - Calvados (14000) 50€ Découvrir",
+        ("Caen", "14118", "exact"),
+        id="dash-department",
+    ),
+    pytest.param(
+        "Vélo",
+        "Vélo Rouen - Rive Gauche (76100) 50€ Découvrir",
+        ("Rouen", "76540", "exact"),
+        id="dash-district",
+    ),
+    pytest.param(
+        "Table",
+        "Table Caen - Hérouville (14200) 50€ Découvrir",
+        ("Hérouville", None, "none"),
+        id="commune-of-another-postcode-before-dash",
+    ),
+    pytest.param(
+        "Vélo",
+        "Vélo Neuf, Parfait État Hérouville (14200) 50€ Découvrir",
+        ("Hérouville", None, "none"),
+        id="commas-in-description",
+    ),
+    pytest.param(
+        None,
+        "Table Caen, Calvados (14000) 50€ Découvrir",
+        ("Caen", "14118", "exact"),
+        id="no-title-comma-department",
+    ),
+    pytest.param(
+        "Table",
+        "Table Caen Cedex (14000) 50€ Découvrir",
+        ("Caen", "14118", "normalised"),
+        id="cedex",
+        marks=pytest.mark.xfail(strict=True, reason="'Cedex' is read as part of the town"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("title_line", "detail_line", "expected"), TOWN_ROWS)
+def test_towns(title_line: str | None, detail_line: str, expected: Any) -> None:
+    ad = build_ad("Bonnes affaires", title_line, detail_line)
+    if isinstance(expected, str):
+        assert ad == expected
+    else:
+        assert isinstance(ad, Ad)
+        assert (ad.town, ad.insee_code, ad.town_match) == expected
+
+
 def test_precision_fixture_page() -> None:
     """The fixture page of these variations, read whole: each ad with the values it states."""
     text = (DATA / "precision.txt").read_text(encoding="utf-8")
@@ -116,4 +195,5 @@ def test_precision_fixture_page() -> None:
         ("Studio ou T2", "Caen", "14118", None, None, None, "location"),
         ("Immeuble 3 appartements T2", "Caen", "14118", None, None, None, "vente"),
         ("Échange maison contre appartement", "Caen", "14118", None, None, None, None),
+        ("Maison de ville", "Caen", "14118", None, None, None, "vente"),
     ]
