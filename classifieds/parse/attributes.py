@@ -49,6 +49,10 @@ PLACEHOLDER_MAX_EUR: Final = 10.0
 
 ROOMS_MAX: Final = 20
 SURFACE_M2_RANGE: Final = (1.0, 1_000_000.0)
+# No flat, house or room has 2 000 m2 of living area: such a figure is two numbers read as one
+# ("maison années 30 100 m2" is not 30 100 m2) or the plot's.
+DWELLING_M2_MAX: Final = 2_000.0
+_DWELLING_TYPES: Final = frozenset({"maison", "appartement", "chambre"})
 BUILT_YEAR_RANGE: Final = (1900, 2030)
 MODEL_YEAR_RANGE: Final = (1950, 2030)
 TRANSACTIONS: Final = frozenset({"vente", "location", "viager"})
@@ -122,6 +126,8 @@ def _transaction(
     if rent:
         # A rent of 30 000 € or more does not exist: the cue was about something else.
         return None if price is not None and price >= SALE_MIN_EUR else "location"
+    if "echange" in words or "echanger" in words:
+        return None  # a swap ("échange maison contre appartement") is neither: no price guess
     if price is None and not words.isdisjoint(_FURNISHED_CUES) and _FURNISHED.search(text):
         return "location"  # a weak hint: furnished lets far outnumber furnished sales
     return _by_price(price)
@@ -181,10 +187,23 @@ _AREA_AFTER: Final = re.compile(
 )
 
 
+# "maison de 110 m2 (habitables) sur 600 m2": an area right after another and "sur" is the
+# plot the dwelling stands on, unless a noun after it says what it is ("sur 200 m2 d'atelier").
+_ON_AREA_BEFORE: Final = re.compile(r"(?:m2|carres?)(?: (?:habitables?|hab\.?))? sur $")
+_QUALIFIED_AFTER: Final = re.compile(r" ?(?:de |d')")
+
+
 def _area_kind(text: str, start: int, end: int) -> str | None:
     after = _AREA_AFTER.match(text, end)
     if after is not None:
         return after.lastgroup
+    if (
+        start >= 4
+        and text.startswith("sur ", start - 4)
+        and ends_before(_ON_AREA_BEFORE, text, start, span=30)
+        and _QUALIFIED_AFTER.match(text, end) is None
+    ):
+        return "land"
     before = _AREA_BEFORE.search(text, max(0, start - 60), start)  # the noun is needed
     if before is None:
         return None
@@ -225,7 +244,10 @@ def _areas(text: str, property_type: str | None) -> tuple[float | None, float | 
     # ("chalet de 20 m2" on a "terrain de loisirs 2500 m2"); a lone unqualified area comes next.
     for candidates, rivals in ((main, unknown), (unknown, main | land)):
         if len(candidates) == 1 and not rivals:
-            return candidates.pop(), land_m2
+            surface = candidates.pop()
+            if surface > DWELLING_M2_MAX and property_type in _DWELLING_TYPES:
+                return None, land_m2
+            return surface, land_m2
     return None, land_m2
 
 
@@ -261,11 +283,12 @@ def _rooms(text: str) -> int | None:
         n = int(raw) if raw else _NUMBER_WORDS[m.group("word")]
         if 1 <= n <= ROOMS_MAX:
             counts.add(n)
-    if counts:
-        return counts.pop() if len(counts) == 1 else None
-    # "Studio" only counts when it is the property itself, not "maison avec studio".
-    first = _FIRST_PROPERTY.search(text)
-    return 1 if first is not None and first.group() in {"studio", "studette"} else None
+    # "Studio" only counts when it is the property itself, not "maison avec studio"; a studio
+    # has one room, so another count ("studio ou T2", "studio dans maison T5") is not its own.
+    first = _FIRST_PROPERTY.search(text) if "stud" in text else None
+    if first is not None and first.group() in {"studio", "studette"}:
+        counts.add(1)
+    return counts.pop() if len(counts) == 1 else None
 
 
 # --- years ----------------------------------------------------------------------------------
@@ -382,7 +405,8 @@ def extract_attributes(category: str, text: str, price_eur: float | None) -> Att
             transaction=_transaction(folded, text.lower(), price_eur, words),
             surface_m2=surface,
             land_m2=land,
-            rooms=None if property_type == "terrain" else _rooms(folded),
+            # A plot has no rooms; a building's T codes count its flats' ("3 appartements T2").
+            rooms=None if property_type in ("terrain", "immeuble") else _rooms(folded),
             property_type=property_type,
             year=_year(folded, False, words),
         )

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from classifieds.models import TownMatch
-from classifieds.parse.normalize import split_head
+from classifieds.parse.normalize import is_town, split_head
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -229,11 +229,19 @@ class Town(NamedTuple):
 def split_town(head: str, title: str | None, postcode: str, table: CommuneTable) -> Town | None:
     """Return the description and town of a detail line's head, or None when it names no town.
 
-    A town that names one of the postcode's communes is found first; else the capitalised
-    words at the end of the head (:func:`~classifieds.parse.normalize.split_head`).
+    A town that names one of the postcode's communes is found first (at the end of the head, or
+    before a qualifier: "Caen, Calvados" is Caen); else the capitalised words at the end of the
+    head (:func:`~classifieds.parse.normalize.split_head`).
     """
     found = table.find(head, postcode)
     if found is not None:
         return Town(head[: found.start].rstrip() or None, head[found.start :], *found[1:])
+    # "Caen, Calvados", "Rouen - Rive Gauche": a commune of the postcode, then its department
+    # or district, whose last word is no town. The town is the commune as printed.
+    cut = max(head.rfind(", "), head.rfind(" - "))
+    if cut > 0 and is_town(head[cut:].lstrip(" ,-")):
+        found = table.find(head[:cut], postcode)
+        if found is not None:
+            return Town(head[: found.start].rstrip() or None, head[found.start : cut], *found[1:])
     split = split_head(head, title)
     return None if split is None else Town(*split, None, "none")

@@ -191,17 +191,20 @@ def split_head(head: str, title: str | None) -> tuple[str | None, str] | None:
     ('viager en Ardèche', 'Villevocance')
     >>> split_head("Poêle à bois en fonte Le Plessis-Robinson", None)
     ('Poêle à bois en fonte', 'Le Plessis-Robinson')
-    >>> split_head("Poussette", "Poussette") is None
-    True
+    >>> split_head("Poussette", "Poussette"), split_head("Maison vue Mer", "Maison vue Mer")
+    (None, None)
     """
     if title:
         prefix = head[: len(title)]
-        if (prefix == title or prefix.casefold() == title.casefold()) and head[
-            len(title) : len(title) + 1
-        ] == " ":
-            town = head[len(title) + 1 :]
-            if is_town(town):
-                return prefix, town
+        if prefix == title or prefix.casefold() == title.casefold():
+            if len(head) == len(prefix):
+                # The head is the title and no more: its last capitalised word ("Maison Vue
+                # Mer") is the title's, not a town.
+                return None
+            if head[len(title)] == " ":
+                town = head[len(title) + 1 :]
+                if is_town(town):
+                    return prefix, town
     match = _TOWN_TAIL.search(head)
     if match is None:
         return None

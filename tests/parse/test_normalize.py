@@ -118,6 +118,7 @@ HEADS = {
         ("Poêle à bois en fonte", "Plérin"),
     ),
     "title-is-whole-head": ("Poussette", "Poussette", None),
+    "title-of-words-is-whole-head": ("Maison Vue Mer", "Maison Vue Mer", None),
     "empty-head": ("", "Canapé", None),
     "lower-case-end": ("vends vélo pas cher", None, None),
 }
