@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,18 @@ from warcio.warcwriter import WARCWriter
 
 DATA = Path(__file__).parent / "data"
 SEEDS = Path(__file__).parent.parent / "seeds"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_commune_table() -> Iterator[None]:
+    """Every parser of the test run reads one commune table, loaded once: each AdBook would
+    load its own (15 ms), and the tests make thousands. Its caches only remember lookups."""
+    from classifieds.parse.communes import CommuneTable
+
+    table = CommuneTable.packaged()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(CommuneTable, "packaged", classmethod(lambda cls: table))
+        yield
 
 
 @pytest.fixture
