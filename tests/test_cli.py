@@ -107,6 +107,15 @@ def test_unwritable_output_exits_1_with_a_fix(runner: CliRunner, tmp_path: Path)
     assert result.stdout == ""
 
 
+def test_an_output_that_is_a_dangling_link_says_where_it_points(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "data").symlink_to(tmp_path / "gone")
+    result = runner.invoke(cli, ["export", str(SEEDS), "-o", str(tmp_path / "data")])
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert f"symbolic link to {tmp_path / 'gone'}, which does not exist" in result.stderr
+
+
 def test_schema_lists_every_column_and_reason(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["schema"])
     assert result.exit_code == 0

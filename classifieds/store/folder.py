@@ -338,6 +338,11 @@ def _in_use(out: Path) -> OutputError:
 
 
 def _unwritable(out: Path, error: OSError) -> OutputError:
+    if out.is_symlink() and not out.exists():  # mkdir says "File exists" of a dangling link
+        return OutputError(
+            f"Cannot write to {out}: it is a symbolic link to {os.readlink(out)}, which does"
+            " not exist. Create that folder, or choose another with --out."
+        )
     return OutputError(
         f"Cannot write to {out}: {error.strerror or error}. Choose a writable folder with --out."
     )
