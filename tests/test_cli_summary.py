@@ -20,11 +20,13 @@ from classifieds.cli import cli
 
 NBSP = "\u00a0"
 SEED_TABLE = """\
-category         transaction  ads  with price       min      p25    median      mean    p75       max  per m²
-automobile       —              4           3     150 €        —  16 200 €  13 083 €      —  22 900 €       —
-bonnes_affaires  —              4           4      30 €  67,50 €      90 €     503 €  525 €   1 800 €       —
-immobilier       location       3           3     390 €        —     605 €     648 €      —     950 €  6,51 €
-immobilier       viager         1           1  60 000 €        —  60 000 €  60 000 €      —  60 000 €       —
+category         transaction  property_type  vehicle_type  ads  with price       min      p25    median      mean    p75       max  per m²  per m² land
+bonnes_affaires  —            —              —               4           4      30 €  67,50 €      90 €     503 €  525 €   1 800 €       —            —
+automobile       —            —              voiture         3           2  16 200 €        —  19 550 €  19 550 €      —  22 900 €       —            —
+immobilier       location     maison         —               2           2     605 €        —     778 €     778 €      —     950 €  6,51 €            —
+automobile       —            —              piece           1           1     150 €        —     150 €     150 €      —     150 €       —            —
+immobilier       location     chambre        —               1           1     390 €        —     390 €     390 €      —     390 €       —            —
+immobilier       viager       —              —               1           1  60 000 €        —  60 000 €  60 000 €      —  60 000 €       —            —
 """
 
 
@@ -87,18 +89,21 @@ def test_csv_has_plain_numbers(runner: CliRunner, seed_data: Path) -> None:
     code, stdout, stderr = summary(runner, seed_data, "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(stdout)))
     assert code == 0 and stderr == ""
-    assert rows[0] == {
+    assert rows[1] == {
         "category": "automobile",
         "transaction": "",
-        "ads": "4",
-        "with_price": "3",
-        "min": "150.0",
+        "property_type": "",
+        "vehicle_type": "voiture",
+        "ads": "3",
+        "with_price": "2",
+        "min": "16200.0",
         "p25": "",
-        "median": "16200.0",
-        "mean": "13083.33",
+        "median": "19550.0",
+        "mean": "19550.0",
         "p75": "",
         "max": "22900.0",
         "price_per_m2": "",
+        "price_per_m2_land": "",
     }
 
 
@@ -106,12 +111,16 @@ def test_json_is_a_list_of_groups(runner: CliRunner, seed_data: Path) -> None:
     code, stdout, stderr = summary(runner, seed_data, "--format", "json", "--by", "transaction")
     groups = json.loads(stdout)
     assert code == 0 and stderr == ""
-    # Grouped by transaction alone, categories are still apart: cars never pool with goods.
-    assert [(g["transaction"], g["category"], g["ads"], g["median"]) for g in groups] == [
-        (None, "automobile", 4, 16200.0),
-        (None, "bonnes_affaires", 4, 90.0),
-        ("location", "immobilier", 3, 605.0),
-        ("viager", "immobilier", 1, 60000.0),
+    # Grouped by transaction alone, categories and kinds are still apart: cars never pool with
+    # goods, nor tyres with cars, nor a room with houses.
+    keys = ("transaction", "category", "property_type", "vehicle_type", "ads", "median")
+    assert [tuple(g[key] for key in keys) for g in groups] == [
+        (None, "bonnes_affaires", None, None, 4, 90.0),
+        (None, "automobile", None, "voiture", 3, 19550.0),
+        ("location", "immobilier", "maison", None, 2, 777.5),
+        ("location", "immobilier", "chambre", None, 1, 390.0),
+        ("viager", "immobilier", None, None, 1, 60000.0),
+        (None, "automobile", None, "piece", 1, 150.0),
     ]
 
 
@@ -119,9 +128,11 @@ def test_markdown_is_a_pipe_table(runner: CliRunner, seed_data: Path) -> None:
     code, stdout, _ = summary(runner, seed_data, "--format", "markdown", "--top", "1")
     assert code == 0
     assert stdout.splitlines() == [
-        "| category | transaction | ads | with price | min | p25 | median | mean | p75 | max | per m² |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        "| automobile | — | 4 | 3 | 150 € | — | 16 200 € | 13 083 € | — | 22 900 € | — |",
+        "| category | transaction | property_type | vehicle_type | ads | with price | min | p25"
+        " | median | mean | p75 | max | per m² | per m² land |",
+        "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| bonnes_affaires | — | — | — | 4 | 4 | 30 € | 67,50 € | 90 € | 503 € | 525 € | 1 800 € | —"
+        " | — |",
     ]
 
 
@@ -234,12 +245,10 @@ def test_plot_writes_a_png_and_says_so_on_stderr(
     chart = tmp_path / "prices.png"
     code, stdout, stderr = summary(runner, seed_data, "--plot", chart, "--plot-kind", "bar")
     assert (code, stdout) == (0, SEED_TABLE)
-    assert stderr == f"Chart of 4 groups with a price written to {chart}\n"
+    assert stderr == f"Chart of 6 groups with a price written to {chart}\n"
     with Image.open(chart) as image:
-        assert image.format == "PNG" and image.size == (
-            1000,
-            510,
-        )  # 3 panels: others, 2 kinds of real estate
+        # 3 panels: other categories (3 groups), rents (2), viager (1)
+        assert image.format == "PNG" and image.size == (1000, 600)
 
 
 def test_plot_into_a_missing_folder_exits_1(
@@ -304,8 +313,8 @@ def test_by_month_in_time_order_undated_last(runner: CliRunner, dated_data: Path
         runner, dated_data, "--by", "first_seen:month", "--format", "csv"
     )
     assert (code, stderr) == (0, "")
-    assert [line.split(",")[:4] for line in stdout.splitlines()] == [
-        ["first_seen:month", "category", "transaction", "ads"],
+    keys = ["first_seen:month", "category", "transaction", "ads"]
+    assert [[row[key] for key in keys] for row in csv.DictReader(io.StringIO(stdout))] == [
         ["2026-01", "automobile", "", "1"],
         ["2026-02", "immobilier", "location", "1"],
         ["", "bonnes_affaires", "", "1"],
@@ -360,7 +369,7 @@ def test_plot_of_a_bucketed_summary_is_lines_over_time(
     with Image.open(chart) as image:
         assert (
             image.text["Title"]
-            == "Median asking price by first_seen:month · category · transaction"
+            == "Median asking price by first_seen:month · category · transaction · type"
         )
 
 

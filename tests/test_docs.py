@@ -47,6 +47,7 @@ def test_readme_shows_the_seed_summary(seed_data: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"$ classifieds summary data/\n{table}```" in readme
     assert (
-        "![Asking prices by category and transaction on the seed page](docs/prices.png)" in readme
+        "![Asking prices by category, transaction and type on the seed page](docs/prices.png)"
+        in readme
     )
     assert "![Asking prices by town on the seed page](docs/towns.png)" in readme

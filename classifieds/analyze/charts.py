@@ -149,7 +149,7 @@ def draw_prices(
     panels = time_panels(summary, keys) if over_time else _group_panels(summary, prices, keys)
     if title is None:
         noun = "Median asking price" if kind == "bar" or over_time else "Asking prices"
-        title = f"{noun} by {' · '.join(keys) or 'listing'}"
+        title = f"{noun} by {' · '.join(_named(keys)) or 'listing'}"
     titled = len(panels) > 1 or any(panel is not None for panel in panels)
     with context("default"):
         width, height = figure_size([len(rows) for rows in panels.values()], over_time=over_time)
@@ -300,6 +300,18 @@ def _bars(axes: Axes, rows: Sequence[Drawn], panel: Any) -> str:
 def _group_axis(axes: Axes, rows: Sequence[Drawn]) -> None:
     axes.set_yticks(range(len(rows)), [drawn.label for drawn in rows])
     axes.set_ylim(len(rows) - 0.5, -0.5)  # largest group on top
+
+
+def _named(keys: Sequence[str]) -> list[str]:
+    """Return the keys of a chart's title, a property's and a vehicle's type as one ``type``.
+
+    >>> _named(["town", "category", "transaction", "property_type", "vehicle_type"])
+    ['town', 'category', 'transaction', 'type']
+    """
+    kinds = {"property_type", "vehicle_type"}
+    if not kinds <= set(keys):
+        return list(keys)
+    return list(dict.fromkeys("type" if key in kinds else key for key in keys))
 
 
 def _wrapped(text: str, width: int = _TITLE_WIDTH) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 import pandas as pd
 
-from classifieds.analyze.report import format_eur, group_label
+from classifieds.analyze.report import format_eur, group_label, key_label
 from classifieds.analyze.summary import UNKNOWN_TRANSACTION
 
 if TYPE_CHECKING:
@@ -76,8 +76,8 @@ def label_of(row: pd.Series[Any], keys: Sequence[str]) -> str:
     >>> label_of(row, ["title", "town", "category", "transaction"])
     'Appartement… · Saint-Sébas… · immobilier'
     """
-    named = [key for key in keys if key != "transaction"]
-    parts = [group_label([row[key]], [key]) for key in named]
+    named = [key for key in keys if key != "transaction" and key_label(row[key], key)]
+    parts = [key_label(row[key], key) for key in named]
     if len(" · ".join(parts)) > MAX_LABEL:
         kept = sum(len(part) for part, key in zip(parts, named, strict=True) if key == "category")
         others = sum(1 for key in named if key != "category") or 1

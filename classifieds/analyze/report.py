@@ -27,6 +27,7 @@ __all__ = [
     "group_keys",
     "group_label",
     "iso_utc",
+    "key_label",
     "render",
     "spreadsheet_text",
 ]
@@ -36,6 +37,8 @@ FORMATS: Final[tuple[Format, ...]] = ("table", "csv", "json", "markdown")
 
 NONE: Final = "—"
 _NBSP: Final = "\u00a0"
+# Keys a summary adds for some families only: a null says "not of this family", nothing to read.
+_LEFT_OUT_WHEN_NULL: Final = frozenset({"transaction", "property_type", "vehicle_type"})
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "'")
 _HEADERS: Final = MappingProxyType(
     {"with_price": "with price", "price_per_m2": "per m²", LAND_COLUMN: "per m² land"}
@@ -90,7 +93,8 @@ def group_label(values: Sequence[Any], columns: Sequence[str] = ()) -> str:
 
     With the key ``columns``, a null value says what is missing (``no make``, ``undated`` for a
     date bucket) rather than vanishing, so that a label says what its group pools; a null
-    ``transaction`` (a category that has none) is left out.
+    ``transaction``, ``property_type`` or ``vehicle_type`` (a category that has none, an ad
+    that does not tell) is left out.
 
     >>> group_label(["immobilier", "location"]), group_label(["automobile", None]), group_label([])
     ('immobilier · location', 'automobile', 'all listings')
@@ -102,16 +106,22 @@ def group_label(values: Sequence[Any], columns: Sequence[str] = ()) -> str:
     if not values:
         return "all listings"
     named = list(columns) or [""] * len(values)
-    known = [
-        str(value) if not _is_null(value) else _missing(column)
-        for value, column in zip(values, named, strict=True)
-    ]
+    known = (key_label(value, column) for value, column in zip(values, named, strict=True))
     return " · ".join(text for text in known if text) or NONE
+
+
+def key_label(value: Any, column: str = "") -> str:
+    """Return one key value of a group for people; empty when it is best left out.
+
+    >>> key_label("Caen", "town"), key_label(None, "make"), key_label(None, "vehicle_type")
+    ('Caen', 'no make', '')
+    """
+    return str(value) if not _is_null(value) else _missing(column)
 
 
 def _missing(column: str) -> str:
     """Return what a null key value means in a label: empty when it is best left out."""
-    if not column or column == "transaction":
+    if not column or column in _LEFT_OUT_WHEN_NULL:
         return ""
     return "undated" if ":" in column else f"no {column}"
 

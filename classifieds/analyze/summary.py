@@ -12,6 +12,10 @@ The rules of the data contract's "Price summaries", in one place:
   "Immobilier", "Immo", "Logement"...) is always split by ``transaction``, even when ``by``
   does not name it, and real estate whose transaction is unknown is a group of
   its own, labelled :data:`UNKNOWN_TRANSACTION`.
+- A group never pools kinds of things: real estate is also split by ``property_type`` (a
+  parking space is not a flat) and vehicles by ``vehicle_type`` (a set of tyres is not a car),
+  after ``category`` and ``transaction``, when ``by`` does not name them. Ads of a family whose
+  type is unknown are a group of their own (null type).
 - Quartiles are only given for groups with at least :data:`MIN_PRICES_FOR_QUARTILES` prices;
   below that ``p25`` and ``p75`` are null rather than interpolated from one or two prices. A
   single price is its group's min, median, mean and max.
@@ -46,7 +50,7 @@ from classifieds.analyze.query import (
     unknown_column,
 )
 from classifieds.errors import QueryError
-from classifieds.models import REAL_ESTATE, family_of
+from classifieds.models import REAL_ESTATE, VEHICLES, family_of
 
 __all__ = [
     "FIGURE_COLUMNS",
@@ -80,13 +84,19 @@ FIGURE_COLUMNS: Final = frozenset((*STAT_COLUMNS, LAND_COLUMN))
 
 
 def group_columns(listings: pd.DataFrame, by: str | Sequence[str] = ("category",)) -> list[str]:
-    """Return the columns a summary of ``listings`` groups by: ``by``, plus ``category`` (last)
-    when ``by`` does not name it, plus ``transaction`` right after ``category`` when real estate
-    is among the listings.
+    """Return the columns a summary of ``listings`` groups by: ``by``, and the columns that
+    keep unlike ads apart when ``by`` does not name them: ``category`` (last); ``transaction``
+    and ``property_type`` when real estate is among the listings, ``vehicle_type`` when vehicles
+    are, right after ``category``.
 
-    >>> ads = pd.DataFrame({"category": ["immobilier"], "town": ["Caen"], "price_eur": [650.0]})
-    >>> group_columns(ads, "category"), group_columns(ads, ["town"])
-    (['category', 'transaction'], ['town', 'category', 'transaction'])
+    >>> ads = pd.DataFrame({"category": ["immobilier", "automobile"], "town": ["Caen", "Vire"],
+    ...     "property_type": ["maison", None], "vehicle_type": [None, "moto"]})
+    >>> group_columns(ads, "category")
+    ['category', 'transaction', 'property_type', 'vehicle_type']
+    >>> group_columns(ads[ads.category == "automobile"], ["town", "vehicle_type"])
+    ['town', 'vehicle_type', 'category']
+    >>> group_columns(ads, ["category", "town"])
+    ['category', 'transaction', 'property_type', 'vehicle_type', 'town']
     """
     columns: list[str] = []
     for key in [by] if isinstance(by, str) else by:
@@ -96,11 +106,17 @@ def group_columns(listings: pd.DataFrame, by: str | Sequence[str] = ("category",
             raise QueryError(unknown_column(column, listings, "to group by"))
         columns.append(key if bucket is None else str(bucket))
     columns = list(dict.fromkeys(columns))
+    families = _families(listings)
+    kinds = ["category"]
+    if REAL_ESTATE in families:
+        kinds += ["transaction", *(["property_type"] if "property_type" in listings else [])]
+    if VEHICLES in families and "vehicle_type" in listings:
+        kinds.append("vehicle_type")
+    added = [kind for kind in kinds if kind not in columns]
     if "category" not in columns:
-        columns.append("category")
-    if "transaction" not in columns and _real_estate(listings).any():
-        columns.insert(columns.index("category") + 1, "transaction")
-    return columns
+        return columns + added
+    at = columns.index("category") + 1  # what keeps a category's ads apart reads beside it
+    return columns[:at] + added + columns[at:]
 
 
 def time_keys(keys: Sequence[str]) -> list[str]:
@@ -321,6 +337,16 @@ def _area(rows: pd.DataFrame, column: str) -> pd.Series[float]:
 def _real_estate(rows: pd.DataFrame) -> pd.Series[bool]:
     """Return whether each row is real estate: of a section of that family, "Immobilier" or
     "Immo", "Logement", "Immobilier neuf" (:func:`~classifieds.models.family_of`)."""
+    return _family(rows).eq(REAL_ESTATE).fillna(False).astype(bool)
+
+
+def _families(rows: pd.DataFrame) -> set[str]:
+    """Return the families of ads (real estate, vehicles) among the rows."""
+    return set(_family(rows).dropna().unique())
+
+
+def _family(rows: pd.DataFrame) -> pd.Series[Any]:
+    """Return the family of each row's category (:func:`~classifieds.models.family_of`)."""
     category = folded(rows["category"])
     families = {name: family_of(name) for name in category.dropna().unique()}
-    return category.map(families).eq(REAL_ESTATE).fillna(False).astype(bool)
+    return category.map(families)

@@ -151,9 +151,11 @@ def summary(
 
     DATASET is an export folder (default data/), its listings.parquet or its listings.csv.
     Each ad counts once however many pages showed it. Ads without a price are counted but
-    not priced. Every group lies within one category (it is added to --by), and real estate
-    is always split by transaction: a rent never shares a figure with a sale. Quartiles need
-    4 prices. Groups come largest first; grouped by a date bucket, in time order.
+    not priced. Every group lies within one category (it is added to --by), real estate is
+    always split by transaction and property_type (a rent never shares a figure with a sale,
+    nor a parking space with a flat), and vehicles by vehicle_type (tyres are not cars).
+    Quartiles need 4 prices. Groups come largest first; grouped by a date bucket, in time
+    order.
 
     Examples:
 

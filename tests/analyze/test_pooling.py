@@ -111,24 +111,69 @@ def test_every_group_lies_within_one_category(listings: pd.DataFrame, by: tuple[
     assert summary["ads"].sum() == len(listings)
 
 
-def test_category_goes_after_the_columns_named_and_transaction_after_it(
+def test_category_goes_after_the_columns_named_and_the_kinds_after_it(
     listings: pd.DataFrame,
 ) -> None:
-    assert list(summarize(listings, ["town"]).columns[:3]) == ["town", "category", "transaction"]
-    assert list(summarize(listings, ["category", "town"]).columns[:3]) == [
-        "category",
-        "transaction",
-        "town",
+    kinds = ["category", "transaction", "property_type", "vehicle_type"]
+    assert list(summarize(listings, ["town"]).columns[:5]) == ["town", *kinds]
+    assert list(summarize(listings, ["category", "town"]).columns[:5]) == [*kinds, "town"]
+    goods = summarize(listings, ["town"], category=GOODS)
+    assert list(goods.columns[:3]) == ["town", "category", "ads"]
+    cars = summarize(listings, ["make"], category=AUTO)
+    assert list(cars.columns[:4]) == ["make", "category", "vehicle_type", "ads"]
+
+
+@pytest.mark.parametrize(
+    ("by", "kind"),
+    [
+        (by, kind)
+        for by in [(), ("town",), ("make",), ("transaction",), ("department_code",)]
+        for kind in ["property_type", "vehicle_type"]
+    ],
+    ids=lambda value: ",".join(value) if isinstance(value, tuple) else value,
+)
+def test_every_group_lies_within_one_kind_of_thing(
+    listings: pd.DataFrame, by: tuple[str, ...], kind: str
+) -> None:
+    # A parking space is not priced with flats, nor a motorbike with cars.
+    summary = summarize(listings, by)
+    kind_of = dict(zip(listings["price_eur"], listings[kind], strict=True))
+    for (_, row), prices in zip(summary.iterrows(), group_prices(listings, summary), strict=True):
+        assert {kind_of[price] for price in prices} <= {row[kind]}
+    assert summary["ads"].sum() == len(listings)
+
+
+def test_tyres_are_not_priced_with_cars() -> None:
+    tyres = ad("x1", AUTO, 150.0, vehicle_type="piece")
+    untold = ad("x2", AUTO, 3000.0)  # an ad that does not tell its type is a group of its own
+    cars = pd.DataFrame([*CAEN[1:4], tyres, untold], dtype=object)
+    assert table(summarize(cars), "vehicle_type", "ads", "median") == [
+        ["voiture", 3, 9200.0],
+        ["piece", 1, 150.0],
+        [None, 1, 3000.0],
+    ]
+
+
+def test_a_parking_is_not_priced_with_flats(listings: pd.DataFrame) -> None:
+    rents = summarize(listings, category=IMMO, transaction="location")
+    assert table(rents, "property_type", "ads", "median", "price_per_m2") == [
+        ["appartement", 1, 650.0, 650.0 / 40],
+        ["parking", 1, 90.0, None],
     ]
 
 
 def test_price_per_m2_is_on_living_area_only(listings: pd.DataFrame) -> None:
-    # The 800 m² plot has no living area: it no longer pulls the sale price per m² down.
+    # The 800 m² plot has no living area: it does not pull the sale price per m² down.
     sales = summarize(listings, category=IMMO, transaction="vente")
-    assert table(sales, "transaction", "ads", "price_per_m2") == [
-        ["vente", 5, statistics.median([250000 / 100, 180000 / 90])]
+    assert table(sales, "property_type", "ads", "price_per_m2") == [
+        ["terrain", 3, None],
+        ["maison", 2, statistics.median([250000 / 100, 180000 / 90])],
     ]
-    assert LAND_COLUMN not in sales.columns
+    figures = summarize(listings, ["transaction", "category"], category=IMMO, top=1)
+    assert table(figures, "transaction", "property_type", "price_per_m2", LAND_COLUMN) == [
+        ["vente", "terrain", None, statistics.median([64000 / 800, 30000 / 500])]
+    ]
+    assert LAND_COLUMN not in summarize(listings, category=AUTO).columns
 
 
 def test_by_property_type_terrain_gets_a_price_per_m2_of_land(listings: pd.DataFrame) -> None:

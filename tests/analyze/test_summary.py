@@ -361,14 +361,17 @@ def seed_listings(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
 
 
 def test_seed_summary(seed_listings: pd.DataFrame) -> None:
-    # The seed page: 4 cars (the Captur at 0€ has no price), 4 goods, and 4 real-estate ads of
-    # which a viager at 60 000€ and three rentals; no sale.
+    # The seed page: 3 cars (the Captur at 0€ has no price) and a set of tyres, 4 goods, and 4
+    # real-estate ads: a viager at 60 000€ and three rentals, two houses and a room; no sale.
     summary = summarize(seed_listings)
-    assert summary[["category", "transaction", "ads", "with_price", "median"]].values.tolist() == [
-        [AUTO, None, 4, 3, 16200.0],
-        [GOODS, None, 4, 4, 90.0],
-        [IMMO, "location", 3, 3, 605.0],
-        [IMMO, "viager", 1, 1, 60000.0],
+    columns = ["category", "transaction", "property_type", "vehicle_type", "ads", "with_price"]
+    assert summary[[*columns, "median"]].values.tolist() == [
+        [GOODS, None, None, None, 4, 4, 90.0],
+        [AUTO, None, None, "voiture", 3, 2, 19550.0],
+        [IMMO, "location", "maison", None, 2, 2, 777.5],
+        [AUTO, None, None, "piece", 1, 1, 150.0],
+        [IMMO, "location", "chambre", None, 1, 1, 390.0],
+        [IMMO, "viager", None, None, 1, 1, 60000.0],
     ]
     assert summary["price_per_m2"].tolist()[2] == pytest.approx(605 / 93)
 
