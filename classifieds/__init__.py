@@ -16,6 +16,7 @@ from classifieds._version import __version__
 from classifieds.errors import ClassifiedsError, InputError, OutputError, QueryError
 
 if TYPE_CHECKING:
+    from classifieds.analyze.sighted import sighted
     from classifieds.analyze.summary import summarize
     from classifieds.models import Ad, Listing, Manifest, Reject, Sighting
     from classifieds.parse.ads import parse_page
@@ -35,6 +36,7 @@ _HOMES = MappingProxyType(
         "load": "classifieds.store.dataset",
         "load_sightings": "classifieds.store.dataset",
         "parse_page": "classifieds.parse.ads",
+        "sighted": "classifieds.analyze.sighted",
         "summarize": "classifieds.analyze.summary",
     }
 )
@@ -58,6 +60,7 @@ __all__ = [
     "load",
     "load_sightings",
     "parse_page",
+    "sighted",
     "summarize",
 ]
 

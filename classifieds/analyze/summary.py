@@ -3,7 +3,8 @@
 The rules of the data contract's "Price summaries", in one place:
 
 - One row of ``listings`` is one ad. A summary counts listings, never sightings:
-  ``n_sightings`` is not a weight, and a ``listing_id`` that occurs twice counts once.
+  ``n_sightings`` is not a weight, and a ``listing_id`` that occurs twice counts once (once
+  per ``fetched_at`` in the rows of :func:`~classifieds.analyze.sighted.sighted`).
 - A null price (no price, or the widget's ``0€`` placeholder) is counted in ``ads`` and left out
   of every figure.
 - A group never pools categories: ``category`` is a group column even when ``by`` does not
@@ -26,7 +27,9 @@ The rules of the data contract's "Price summaries", in one place:
   area: a plot's price per m² is not a house's.
 - A ``by`` key ``COLUMN:UNIT`` groups by the day, ISO week, month or year of a date column
   (:class:`~classifieds.analyze.dates.Bucket`): ``first_seen:month`` gives ``2026-02``.
-  Bucketed summaries come in time order, the undated bucket (null) last.
+  Bucketed summaries come in time order, the undated bucket (null) last. Grouped by the
+  sightings' ``fetched_at``, the rows are those of :func:`~classifieds.analyze.sighted.sighted`:
+  an ad counts once per bucket it was seen in, at the price it was printed then.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from classifieds.analyze.query import (
     select,
     unknown_column,
 )
+from classifieds.analyze.sighted import SIGHTED_COLUMN
 from classifieds.errors import QueryError
 from classifieds.models import REAL_ESTATE, VEHICLES, family_of
 
@@ -102,6 +106,11 @@ def group_columns(listings: pd.DataFrame, by: str | Sequence[str] = ("category",
     for key in [by] if isinstance(by, str) else by:
         bucket = Bucket.parse(key)
         column = key if bucket is None else bucket.column
+        if column == SIGHTED_COLUMN and column not in listings.columns:
+            raise QueryError(
+                f"{column} is a column of the sightings: summarize the rows of"
+                " classifieds.sighted(listings, sightings, by), an ad per time it was seen."
+            )
         if column not in listings.columns:
             raise QueryError(unknown_column(column, listings, "to group by"))
         columns.append(key if bucket is None else str(bucket))
@@ -236,7 +245,9 @@ def _prepare(listings: pd.DataFrame) -> pd.DataFrame:
         raise QueryError(f"A summary needs the columns {missing}: pass the listings table.")
     rows = listings.copy()
     if "listing_id" in rows.columns:
-        rows = rows.drop_duplicates("listing_id")
+        # Rows of :func:`~classifieds.analyze.sighted.sighted`: an ad once per time it was seen.
+        once = ["listing_id", *(["fetched_at"] if "fetched_at" in rows.columns else [])]
+        rows = rows.drop_duplicates(once)
     for column in NUMERIC_COLUMNS.intersection(rows.columns):
         numbers = pd.to_numeric(rows[column], errors="coerce")
         rows[column] = numbers.astype("Int64" if column in INTEGER_COLUMNS else "float64")

@@ -10,6 +10,7 @@ import click
 from classifieds.cli._group import DEFAULT_DATASET, OneLineUsageError, cli, storage_option
 from classifieds.console import DictionaryFormat, HistoryFormat, data_dictionary, history_text
 from classifieds.errors import ClassifiedsError, InputError, QueryError
+from classifieds.store.bucket import dataset_of
 from classifieds.store.dataset import load, load_sightings
 from classifieds.store.timeline import find_listing, history_records
 from classifieds.store.timeline import history as price_history
@@ -98,7 +99,8 @@ def history(
     default="category",
     show_default=True,
     help="Columns to group by, comma-separated: category, transaction, department, town, make,"
-    " property_type...; a date column by day, week, month or year: first_seen:month.",
+    " property_type...; a date column by day, week, month or year: first_seen:month;"
+    " fetched_at:month: each ad once a month it was seen, at the price printed then.",
 )
 @click.option(
     "--where",
@@ -164,19 +166,25 @@ def summary(
         classifieds summary --by town --where department=14 --where category=immobilier
         classifieds summary --where category=automobile --by make --top 10 --plot cars.png
         classifieds summary --by first_seen:month --where 'first_seen>=2026-01-01' --plot t.png
+        classifieds summary --by fetched_at:month --where category=immobilier --plot rents.png
         classifieds summary --by category,property_type --drop-outliers
     """
     from classifieds.analyze.report import render  # pandas: only summaries need it
+    from classifieds.analyze.sighted import by_sightings, sighted
     from classifieds.analyze.summary import group_prices, select, summarize
 
     if plot is not None and plot.suffix.lower() != ".png":
         raise click.BadParameter(
             "the chart is a PNG file: end its name in .png", param_hint="--plot"
         )
+    keys = [c.strip() for c in by.split(",") if c.strip()]
     try:
         listings = load(dataset, storage_options)
+        if by_sightings(keys):  # the prices printed at each time, not the latest
+            sightings = load_sightings(dataset_of(dataset), storage_options)
+            listings = sighted(listings, sightings, keys, where)
         selected = select(listings, where=where, drop_outliers=drop_outliers)
-        table = summarize(selected, [c.strip() for c in by.split(",") if c.strip()], top=top)
+        table = summarize(selected, keys, top=top)
     except InputError as error:
         raise OneLineUsageError(str(error)) from error
     except QueryError as error:

@@ -230,6 +230,17 @@ def read_file(
     return bytes(data)
 
 
+def dataset_of(path: str) -> str:
+    """Return the dataset (its folder or URL) that ``path`` names, or holds a file of.
+
+    >>> dataset_of("s3://b/data/listings.csv"), dataset_of("data/")
+    ('s3://b/data', 'data/')
+    """
+    if is_url(path):
+        return split_dataset_url(path, "")[0]
+    return str(Path(path).parent) if Path(path).suffix in (".parquet", ".csv") else path
+
+
 def split_dataset_url(url: str, name: str) -> tuple[str, str]:
     """Return the dataset URL and the file to read, for a dataset URL or one of its files.
 
