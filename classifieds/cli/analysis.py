@@ -10,8 +10,7 @@ import click
 from classifieds.cli._group import DEFAULT_DATASET, OneLineUsageError, cli, storage_option
 from classifieds.console import DictionaryFormat, HistoryFormat, data_dictionary, history_text
 from classifieds.errors import ClassifiedsError, InputError, QueryError
-from classifieds.store.bucket import dataset_of
-from classifieds.store.dataset import load, load_sightings
+from classifieds.store.dataset import load, load_sightings, load_with_sightings
 from classifieds.store.timeline import find_listing, history_records
 from classifieds.store.timeline import history as price_history
 
@@ -179,10 +178,11 @@ def summary(
         )
     keys = [c.strip() for c in by.split(",") if c.strip()]
     try:
-        listings = load(dataset, storage_options)
         if by_sightings(keys):  # the prices printed at each time, not the latest
-            sightings = load_sightings(dataset_of(dataset), storage_options)
+            listings, sightings = load_with_sightings(dataset, storage_options)
             listings = sighted(listings, sightings, keys, where)
+        else:
+            listings = load(dataset, storage_options)
         selected = select(listings, where=where, drop_outliers=drop_outliers)
         table = summarize(selected, keys, top=top)
     except InputError as error:

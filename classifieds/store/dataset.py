@@ -21,9 +21,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from classifieds.errors import InputError
-from classifieds.read.remote import NO_OPTIONS, StorageOptions
-from classifieds.store.bucket import open_dataset_file
+from classifieds.read.remote import NO_OPTIONS, StorageOptions, is_url
+from classifieds.store.bucket import dataset_of, open_dataset_file
 from classifieds.store.columns import INPUT_COLUMNS, LISTING_COLUMNS, SIGHTING_COLUMNS, Column
+from classifieds.store.folder import READ_ATTEMPTS, generation_of
 from classifieds.store.outliers import OUTLIER_INPUTS, outliers_of
 
 if TYPE_CHECKING:
@@ -330,6 +331,30 @@ def load_sightings(
             f"Cannot read {file.label} as sightings ({error}). Pass an export folder or its"
             f" {SIGHTINGS_PARQUET}."
         ) from error
+
+
+def load_with_sightings(
+    path: str | Path = "data", storage_options: StorageOptions = NO_OPTIONS
+) -> tuple[pandas.DataFrame, pandas.DataFrame]:
+    """Return the listings (from ``path``, as :func:`load`) and the sightings of the same
+    dataset, of one generation whatever exports replace it meanwhile (at a URL: as they are).
+    """
+    if is_url(str(path)):
+        return load(path, storage_options), load_sightings(dataset_of(str(path)), storage_options)
+    given = Path(path)
+    folder, name = (
+        (given.parent, given.name) if given.suffix in (".parquet", ".csv") else (given, "")
+    )
+    for _ in range(READ_ATTEMPTS - 1):
+        generation = generation_of(folder)
+        try:
+            return load(generation / name), load_sightings(generation)
+        except InputError:
+            if generation == folder or generation.exists():
+                raise
+            # An export published another generation and removed this one between the reads.
+    generation = generation_of(folder)
+    return load(generation / name), load_sightings(generation)
 
 
 def _as_schema(table: pa.Table, schema: pa.Schema, path: str, what: str) -> pa.Table:

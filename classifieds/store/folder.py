@@ -46,7 +46,7 @@ CURRENT = ".current"
 LOCK = ".lock"
 _GENERATION_PREFIX = ".generation-"
 _LEFTOVER_PREFIXES = (_GENERATION_PREFIX, ".staging-", ".current-")
-_READ_ATTEMPTS = 3
+READ_ATTEMPTS = 3
 """Times a reader looks again for a dataset file that an export replaced while it was read."""
 
 
@@ -144,13 +144,13 @@ def read_whole(path: Path) -> pa.Buffer:
     files were opened is looked for again. InputError for no such file or a mixed folder,
     ClassifiedsError for a file that cannot be read.
     """
-    for attempt in range(_READ_ATTEMPTS):
+    for attempt in range(READ_ATTEMPTS):
         real = Path(os.path.realpath(path))
         try:
             data = pa.memory_map(str(real)).read_buffer()
             expected = _described(real.parent, real.name, path.parent)
         except FileNotFoundError:
-            if attempt + 1 < _READ_ATTEMPTS:
+            if attempt + 1 < READ_ATTEMPTS:
                 continue  # an export removed the generation: the pointer names another
             raise InputError(
                 f"No dataset at {path}. Run `classifieds export` first, or pass its folder."
@@ -160,6 +160,14 @@ def read_whole(path: Path) -> pa.Buffer:
         if expected is None or hashlib.sha256(data).hexdigest() == expected:
             return data
     raise _mixed(path.parent, path.name)
+
+
+def generation_of(folder: Path) -> Path:
+    """Return the generation folder that a dataset folder's pointer names now, or the folder
+    itself when it has no pointer (a layout without symbolic links): several of its files read
+    from there are of one generation, as long as it is not removed."""
+    pointer = folder / CURRENT
+    return Path(os.path.realpath(pointer)) if pointer.is_symlink() else folder
 
 
 def _described(folder: Path, name: str, label: Path | None = None) -> str | None:

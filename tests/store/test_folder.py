@@ -280,6 +280,33 @@ def test_a_reader_racing_an_export_gets_one_whole_dataset(
     assert titles(out) == sorted(ad.title for ad in classifieds.parse_page(page_text()))
 
 
+@pytest.mark.parametrize("name", ["", "listings.parquet", "listings.csv"])
+def test_listings_and_sightings_read_together_are_of_one_generation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """An export replaces the dataset after its listings were read, before its sightings: the
+    pair is read again from the new generation, never the old listings with new sightings."""
+    from classifieds.store import bucket, dataset
+
+    out = tmp_path / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+    read = bucket.read_whole
+    replaced: list[bool] = []
+
+    def racing_read(path: Path) -> Any:
+        data = read(path)
+        if path.name.startswith("listings") and not replaced:
+            replaced.append(True)
+            classifieds.build([SEEDS], out)
+        return data
+
+    monkeypatch.setattr(bucket, "read_whole", racing_read)
+    listings, sightings = dataset.load_with_sightings(out / name)
+    assert replaced
+    assert set(sightings.listing_id) == set(listings.listing_id)
+    assert len(listings) == len(classifieds.load(out))  # the seeds', now the dataset
+
+
 def test_a_reader_looks_again_for_a_generation_removed_before_it_opened_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
