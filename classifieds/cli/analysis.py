@@ -180,10 +180,10 @@ def summary(
     try:
         if by_sightings(keys):  # the prices printed at each time, not the latest
             listings, sightings = load_with_sightings(dataset, storage_options)
-            listings = sighted(listings, sightings, keys, where)
+            rows = sighted(listings, sightings, keys, where)
         else:
-            listings = load(dataset, storage_options)
-        selected = select(listings, where=where, drop_outliers=drop_outliers)
+            listings = rows = load(dataset, storage_options)
+        selected = select(rows, where=where, drop_outliers=drop_outliers)
         table = summarize(selected, keys, top=top)
     except InputError as error:
         raise OneLineUsageError(str(error)) from error

@@ -230,3 +230,10 @@ def test_a_dataset_without_its_sightings_is_a_one_line_usage_error(
     assert (result.exit_code, result.stdout) == (2, "")
     (line,) = result.stderr.splitlines()
     assert "sightings.parquet" in line and "classifieds export" in line
+
+
+def test_sightings_that_match_nothing_say_so(repriced: Path) -> None:
+    args = ["summary", str(repriced), "--by", "fetched_at:month"]
+    result = CliRunner().invoke(cli, [*args, "--where", "fetched_at>=2027-01-01"])
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr.startswith("No listing matches fetched_at>=2027-01-01 in ")

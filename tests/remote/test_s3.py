@@ -122,11 +122,12 @@ def test_a_dataset_at_a_url_is_written_manifest_last_and_read_back(
     assert classifieds.load(bucket.url("data/listings.csv")).equals(classifieds.load(local))
     assert classifieds.load_sightings(out).equals(classifieds.load_sightings(local))
     assert manifest["listings"] == len(classifieds.load(out))
-    summary = CliRunner().invoke(cli, ["summary", out, "--format", "csv"])
-    assert summary.exit_code == 0, summary.output
-    assert (
-        summary.stdout == CliRunner().invoke(cli, ["summary", str(local), "--format", "csv"]).stdout
-    )
+    for given, copy in [(out, local), (bucket.url("data/listings.csv"), local / "listings.csv")]:
+        for by in ["category", "fetched_at:month"]:  # the listings, or with their sightings
+            args = ["summary", "--by", by, "--format", "csv"]
+            summary = CliRunner().invoke(cli, [*args, given])
+            assert summary.exit_code == 0, summary.output
+            assert summary.stdout == CliRunner().invoke(cli, [*args, str(copy)]).stdout
     listing_id = classifieds.load(local)["listing_id"][0]
     history = CliRunner().invoke(cli, ["history", listing_id, out])
     assert history.exit_code == 0, history.output
