@@ -28,6 +28,7 @@ __all__ = [
     "Conditions",
     "Values",
     "collated",
+    "conditions_of",
     "folded",
     "select",
     "unknown_column",
@@ -213,9 +214,7 @@ def select(
     >>> len(select(ads, category="Immobilier")), len(select(ads, where=["price_eur<1000"]))
     (1, 1)
     """
-    if isinstance(where, str | Condition):
-        where = [where]
-    conditions = [w if isinstance(w, Condition) else Condition.parse(w) for w in where]
+    conditions = conditions_of(where)
     named = {
         "category": category,
         "department": department,
@@ -236,6 +235,17 @@ def select(
     if drop_outliers and "price_outlier" in listings.columns:
         keep &= listings["price_outlier"].fillna(False).astype(bool).eq(False)
     return listings[keep]
+
+
+def conditions_of(where: Conditions) -> list[Condition]:
+    """Return the conditions written in ``where``: one, or several, as text or parsed.
+
+    >>> [str(c) for c in conditions_of("rooms>=3")]
+    ['rooms>=3']
+    """
+    if isinstance(where, str | Condition):
+        where = [where]
+    return [w if isinstance(w, Condition) else Condition.parse(w) for w in where]
 
 
 def folded(column: pd.Series) -> pd.Series[str]:

@@ -17,7 +17,7 @@ from typing import Final
 import pandas as pd
 
 from classifieds.analyze.dates import Bucket
-from classifieds.analyze.query import Condition, Conditions
+from classifieds.analyze.query import Conditions, conditions_of
 from classifieds.errors import QueryError
 
 __all__ = ["SIGHTED_COLUMN", "by_sightings", "sighted"]
@@ -65,7 +65,7 @@ def sighted(
             " folder (classifieds.load and classifieds.load_sightings)."
         )
     seen = sightings[["listing_id", "price_eur", SIGHTED_COLUMN]]
-    for condition in _conditions(where):
+    for condition in conditions_of(where):
         if condition.column == SIGHTED_COLUMN:
             seen = seen[condition.holds(seen)]
     # Time order, input order among equal instants: the last row of a bucket is its latest.
@@ -93,9 +93,3 @@ def _labels(key: str, seen: pd.DataFrame) -> pd.Series:
     """Return the bucket of each sighting for the key ``key`` (itself when not bucketed)."""
     bucket = Bucket.parse(key)
     return seen[SIGHTED_COLUMN] if bucket is None else bucket.labels(seen)
-
-
-def _conditions(where: Conditions) -> list[Condition]:
-    if isinstance(where, str | Condition):
-        where = [where]
-    return [w if isinstance(w, Condition) else Condition.parse(w) for w in where]
