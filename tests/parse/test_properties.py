@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifieds.parse.ads import AdBook, build_ad, listing_id
-from classifieds.parse.normalize import parse_price
+from classifieds.parse.prices import parse_price
 from classifieds.parse.widget import WidgetReader
 from classifieds.read.decode import decode
 
