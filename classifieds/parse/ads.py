@@ -24,11 +24,11 @@ from classifieds.parse.departments import department_named, department_of
 from classifieds.parse.normalize import (
     collapse,
     has_digit,
-    parse_price,
     slug,
     split_detail,
     visible,
 )
+from classifieds.parse.prices import read_price
 from classifieds.parse.widget import MAX_LINE_CHARS, RawReject, WidgetReader
 
 UNSECTIONED = "non_classe"
@@ -57,7 +57,7 @@ _UNICODE_LINE_BREAKS = MappingProxyType(dict.fromkeys(map(ord, "\u2028\u2029\x85
 """Line and paragraph separators, and NEL: line breaks, as the lines of Unicode text read."""
 _Key = TypeVar("_Key")
 _Value = TypeVar("_Value")
-AttributesOf = Callable[[str, str, float | None], Attributes]
+AttributesOf = Callable[[str, str, float | None, str | None], Attributes]
 
 
 @dataclass(slots=True)
@@ -117,14 +117,20 @@ def build_ad(
     title = title or description
     if not title:
         return "no_title"
-    price_eur = parse_price(price_raw) if price_raw else None
-    if price_raw and price_eur is None and has_digit(price_raw):
+    price = read_price(price_raw) if price_raw else None
+    if price is None and price_raw and has_digit(price_raw):
         return "bad_price"
-    if price_eur == 0:
-        price_eur = None  # "0€" is the widget's placeholder for "no price given"
+    # "à partir de 90 €", "100 - 150 €": a price, but no one amount; "0€" is the widget's
+    # placeholder for "no price given".
+    price_eur = price.eur if price is not None and price.eur else None
     category = (slug(section) if section else "") or UNSECTIONED
     department = (commune and department_named(commune.department_code)) or department_of(postcode)
-    attributes = attributes_of(category, f"{title} {description or ''}", price_eur)
+    attributes = attributes_of(
+        category,
+        f"{title} {description or ''}",
+        price_eur,
+        None if price is None else price.transaction,
+    )
     try:
         return Ad(
             listing_id=listing_id(category, title, town, postcode),

@@ -107,7 +107,11 @@ def _by_price(price: float | None) -> str | None:
 
 
 def _transaction(
-    text: str, lowered: str, price_eur: float | None, words: frozenset[str]
+    text: str,
+    lowered: str,
+    price_eur: float | None,
+    words: frozenset[str],
+    price_transaction: str | None,
 ) -> str | None:
     price = price_eur
     if price is None or not math.isfinite(price) or price < PLACEHOLDER_MAX_EUR:
@@ -128,6 +132,10 @@ def _transaction(
         return None if price is not None and price >= SALE_MIN_EUR else "location"
     if "echange" in words or "echanger" in words:
         return None  # a swap ("échange maison contre appartement") is neither: no price guess
+    if price_transaction == "location":  # the price's terms: "650 €/mois", "650 € CC"
+        return None if price is not None and price >= SALE_MIN_EUR else "location"
+    if price_transaction == "vente":  # "250 000 € FAI", "net vendeur"
+        return None if price is not None and price <= RENT_MAX_EUR else "vente"
     if price is None and not words.isdisjoint(_FURNISHED_CUES) and _FURNISHED.search(text):
         return "location"  # a weak hint: furnished lets far outnumber furnished sales
     return _by_price(price)
@@ -379,11 +387,15 @@ def _year(
     return years.pop() if len(years) == 1 else None
 
 
-def extract_attributes(category: str, text: str, price_eur: float | None) -> Attributes:
+def extract_attributes(
+    category: str, text: str, price_eur: float | None, price_transaction: str | None = None
+) -> Attributes:
     """Read what the ad's text says clearly; fields outside the category's family stay ``None``.
 
     *text* is the title and description joined by a space; *price_eur* is only used to tell a
-    sale from a let. The family (real estate, vehicles) is told by the words of the category
+    sale from a let, and so is *price_transaction*, what the price's terms tell
+    (:class:`~classifieds.parse.prices.Price`): it counts only where the wording says nothing.
+    The family (real estate, vehicles) is told by the words of the category
     (:func:`~classifieds.parse.kinds.family_of`): "Immo" and "Auto-Moto" sections count too.
 
     >>> extract_attributes("immobilier", "Appartement T3 à vendre 65 m2", 145000.0)[:3]
@@ -402,7 +414,7 @@ def extract_attributes(category: str, text: str, price_eur: float | None) -> Att
         property_type = property_type_of(folded, words)
         surface, land = _areas(folded, property_type)
         return _NONE._replace(
-            transaction=_transaction(folded, text.lower(), price_eur, words),
+            transaction=_transaction(folded, text.lower(), price_eur, words, price_transaction),
             surface_m2=surface,
             land_m2=land,
             # A plot has no rooms; a building's T codes count its flats' ("3 appartements T2").

@@ -5,7 +5,13 @@ the ``@etalab/decoupage-administratif`` package (its header says which version, 
 licence). For each postcode it names the communes that La Poste serves from it: current ones,
 the communes merged away into them (through their chef-lieu) and the arrondissements of Paris,
 Lyon and Marseille. A detail line's town is the longest tail of its head that is the name of
-one of them, compared after :func:`name_key`: case, accents, hyphens, apostrophes, St/Ste.
+one of them, compared after :func:`name_key`: case, accents, hyphens, apostrophes, St/Ste;
+a name printed without its article ("Havre") is its commune's when no other name of the
+postcode is so printed. Postal marks around the town are not its name: a CEDEX mention after
+it ("Caen Cedex 9") and the postcode printed again before it ("14000 Caen"); a CEDEX code,
+which serves no commune, is read through its department: the commune of the department that
+has the name, if only one has it. An arrondissement of Paris, Lyon or Marseille however
+printed ("Paris 15ème arrondissement", "Lyon 3e", "Paris XVIe") is its city's commune.
 """
 
 from __future__ import annotations
@@ -36,6 +42,31 @@ MAX_TOWN_CHARS = 100
 _WORD = re.compile(r"[^\W_]+")
 """A word of a name: hyphens, spaces, apostrophes (' and ’) and dots separate words."""
 _ABBREVIATIONS = MappingProxyType({"st": "saint", "ste": "sainte"})
+_ARTICLES = frozenset({"le", "la", "les", "l"})
+"""The first words of names that are also printed without them: "Havre" for Le Havre."""
+_CEDEX = re.compile(r"[\s,-]+cedex(?:\s+[0-9]{1,3})?$", re.IGNORECASE)
+"""A CEDEX mention after the town: "Caen Cedex", "CAEN CEDEX 4"."""
+_ARRONDISSEMENT = re.compile(
+    r"""
+    (?:^|(?<=\ ))(?P<city>paris|lyon|marseille)[\ -]
+    (?:(?P<number>[0-9]{1,2})\ ?(?:[eè]re|er|re|[eè]me|em|e|°)?   # 15e, 15ème, 1er, 3
+      |(?P<roman>[ivx]{1,5})(?:er|[eè]me|e))                      # XVe, XVIème (suffix needed)
+    (?:\ arr(?:ondissement|\.)?)?$                        # "8e arrondissement", "8e arr."
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+ARRONDISSEMENTS = MappingProxyType({"75056": 20, "69123": 9, "13055": 16})
+"""The number of arrondissements of Paris, Lyon and Marseille, by INSEE code."""
+_ROMAN = MappingProxyType(
+    {
+        numeral: number
+        for number, numeral in enumerate(
+            ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii",
+             "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx"),
+            1,
+        )
+    }
+)  # fmt: skip
 _LIGATURES = MappingProxyType(str.maketrans({"œ": "oe", "æ": "ae"}))
 
 
@@ -56,6 +87,8 @@ class _Name(NamedTuple):
     commune: Commune
     kind: str
     """``C`` the commune's own name, ``F`` a merged-away commune's, ``A`` an arrondissement's."""
+    bare: bool = False
+    """Whether this is the name without its article ("Havre"): it must be printed capitalised."""
 
 
 class TownFound(NamedTuple):
@@ -120,7 +153,8 @@ class CommuneTable:
             dict(line.split("\t", 1) for line in lines if not line.startswith("#"))
         )
         self._names: dict[str, _Names] = {}
-        """The names of the postcodes read so far, by :func:`name_key`."""
+        """The names of the postcodes read so far, by :func:`name_key`; under a department's
+        prefix ("14", "974"), those of :meth:`department_names`."""
         self._folded: dict[str, str] = {}
 
     @classmethod
@@ -149,23 +183,43 @@ class CommuneTable:
             folded = self._folded[word] = _fold(word)
         return folded
 
-    def find(self, head: str, postcode: str) -> TownFound | None:
+    def department_names(self, postcode: str) -> _Names:
+        """Return the names of the communes of a postcode's department that no other commune
+        of it bears: how a CEDEX code's town is read, the code serving no commune itself."""
+        prefix = postcode[:3] if postcode[:2] in ("97", "98") else postcode[:2]
+        names = self._names.get(prefix)
+        if names is None:
+            communes: dict[str, set[str]] = {}
+            found: dict[str, _Name] = {}
+            for code in self._lines:
+                if code.startswith(prefix):
+                    for key, name in self.names(code).by_key.items():
+                        communes.setdefault(key, set()).add(name.commune.insee_code)
+                        found.setdefault(key, name)
+            unique = {key: found[key] for key, codes in communes.items() if len(codes) == 1}
+            names = self._names[prefix] = _names_of(unique)
+        return names
+
+    def find(self, head: str, postcode: str, names: _Names | None = None) -> TownFound | None:
         """Return the town at the end of ``head`` and its commune, or None when none matches.
 
-        The longest tail of words that names one of the postcode's communes wins: "Vire
-        Normandie" over "Normandie", "Bagnoles de l'Orne Normandie" over its last words.
+        The longest tail of words that names one of the postcode's communes (or one of
+        ``names``) wins: "Vire Normandie" over "Normandie", "Bagnoles de l'Orne Normandie"
+        over its last words.
         """
-        names = self.names(postcode)
+        if names is None:
+            names = self.names(postcode)
         # Only the end of the head can hold the town: a long description is not read.
         window = max(0, len(head) - MAX_TOWN_CHARS)
         if not head or not head[-1].isalnum():
-            return None  # the head ends in punctuation: no town printed last
+            # the head ends in punctuation: no town printed last, but "Marseille 8e arr."
+            return self._arrondissement(head, names)
         words = _WORD.findall(head, window)
         if window and head[window - 1].isalnum():
             words = words[1:]  # cut by the window
         sizes = names.sizes.get(self._fold(words[-1]), ()) if words else ()
         if not sizes:
-            return None  # no name ends in this word: the common way out
+            return self._arrondissement(head, names)  # no name ends in this word: most heads
         folded = [self._fold(word) for word in words[-sizes[0] :]]
         for size in sizes:  # the longest first
             name = names.by_key.get(" ".join(folded[-size:])) if size <= len(folded) else None
@@ -173,9 +227,27 @@ class CommuneTable:
                 start = len(head)
                 for word in reversed(words[-size:]):  # only separators lie between words
                     start = head.rfind(word, 0, start)
-                if start == 0 or head[start - 1] == " ":
+                if (start == 0 or head[start - 1] == " ") and (
+                    # a name printed without its article is one printed as a name
+                    not name.bare or head[start].isupper()
+                ):
                     return TownFound(start, name.commune, _how(head[start:], name))
-        return None
+        return self._arrondissement(head, names)
+
+    def _arrondissement(self, head: str, names: _Names) -> TownFound | None:
+        """Return the city an arrondissement at the end of ``head`` belongs to ("Paris 15ème
+        arrondissement", "Lyon 3e"), if the city is one of ``names``; its number need not be
+        the postcode's, the commune (its INSEE code) being the same."""
+        found = _ARRONDISSEMENT.search(head, max(0, len(head) - 40))
+        if found is None:
+            return None
+        name = names.by_key.get(name_key(found["city"]))
+        if name is None or name.kind != CURRENT:
+            return None
+        number = int(found["number"]) if found["number"] else _ROMAN.get(found["roman"].lower())
+        if not number or number > ARRONDISSEMENTS.get(name.commune.insee_code, 0):
+            return None  # "Paris 25e" names no arrondissement
+        return TownFound(found.start(), name.commune, "normalised")
 
 
 def _how(printed: str, name: _Name) -> TownMatch:
@@ -185,7 +257,7 @@ def _how(printed: str, name: _Name) -> TownMatch:
 
 
 class _Names(NamedTuple):
-    """The names of one postcode's towns."""
+    """The names of one postcode's towns (or of the communes of a department)."""
 
     by_key: Mapping[str, _Name]
     """By :func:`name_key`; a current commune's name wins over a merged-away one's."""
@@ -207,12 +279,26 @@ def _parse_line(line: str) -> _Names:
         keys = arrondissement_keys(official) if kind == ARRONDISSEMENT else (name_key(official),)
         for key in keys:
             names.setdefault(key, name)
+    # "Havre" for Le Havre: only where no other name of the postcode is printed so.
+    bare: dict[str, list[_Name]] = {}
+    for key, name in names.items():
+        first, _, rest = key.partition(" ")
+        if first in _ARTICLES and rest and name.kind != ARRONDISSEMENT:
+            bare.setdefault(rest, []).append(name)
+    for key, named in bare.items():
+        if len({name.commune for name in named}) == 1 and key not in names:
+            names[key] = named[0]._replace(bare=True)
+    return _names_of(names)
+
+
+def _names_of(names: Mapping[str, _Name]) -> _Names:
+    """Return names by key, with the sizes of the names ending in each word."""
     sizes: dict[str, set[int]] = {}
     for key in names:
         words = key.split(" ")
         sizes.setdefault(words[-1], set()).add(len(words))
     return _Names(
-        MappingProxyType(names),
+        MappingProxyType(dict(names)),
         MappingProxyType({end: tuple(sorted(n, reverse=True)) for end, n in sizes.items()}),
     )
 
@@ -231,9 +317,33 @@ def split_town(head: str, title: str | None, postcode: str, table: CommuneTable)
 
     A town that names one of the postcode's communes is found first (at the end of the head, or
     before a qualifier: "Caen, Calvados" is Caen); else the capitalised words at the end of the
-    head (:func:`~classifieds.parse.normalize.split_head`).
+    head (:func:`~classifieds.parse.normalize.split_head`). A CEDEX mention after the town and
+    the postcode printed again before it are neither town nor description: "14000 Caen Cedex
+    9" is the town Caen, ``normalised`` (it was not printed as the commune's name alone).
     """
+    cedex = _CEDEX.search(head)
+    if cedex is not None:
+        head = head[: cedex.start()]
+    town = _town_of(head, title, postcode, table, cedex is not None)
+    if town is None:
+        return None
+    description = town.description
+    if description is not None and (
+        description == postcode or description.endswith(f" {postcode}")
+    ):
+        description = description[: -len(postcode)].rstrip() or None
+    match = "normalised" if cedex is not None and town.match == "exact" else town.match
+    return town._replace(description=description, match=match)
+
+
+def _town_of(
+    head: str, title: str | None, postcode: str, table: CommuneTable, cedex: bool
+) -> Town | None:
+    """Return :func:`split_town`'s town of a head without its CEDEX mention."""
     found = table.find(head, postcode)
+    if found is None and cedex and not table.names(postcode).by_key:
+        # A CEDEX code serves no commune of the table: the department's commune of that name.
+        found = table.find(head, postcode, table.department_names(postcode))
     if found is not None:
         return Town(head[: found.start].rstrip() or None, head[found.start :], *found[1:])
     # "Caen, Calvados", "Rouen - Rive Gauche": a commune of the postcode, then its department
@@ -243,5 +353,11 @@ def split_town(head: str, title: str | None, postcode: str, table: CommuneTable)
         found = table.find(head[:cut], postcode)
         if found is not None:
             return Town(head[: found.start].rstrip() or None, head[found.start : cut], *found[1:])
+    arrondissement = _ARRONDISSEMENT.search(head, max(0, len(head) - 40))
+    is_title = title is not None and head.casefold() == title.casefold()
+    if arrondissement is not None and arrondissement.start() > 0 and not is_title:
+        # "Lyon 3e" printed with a postcode of Villeurbanne: the town, matching no commune.
+        start = arrondissement.start()
+        return Town(head[:start].rstrip() or None, head[start:], None, "none")
     split = split_head(head, title)
     return None if split is None else Town(*split, None, "none")

@@ -1,4 +1,6 @@
-"""Normalise the text of an ad: whitespace, Unicode form, section slugs, prices, town and postcode.
+"""Normalise the text of an ad: whitespace, Unicode form, section slugs, town and postcode.
+
+Prices are read by :mod:`.prices`.
 
 Every function here is pure and returns ``None`` for what it cannot read; the caller decides
 whether that makes a reject.
@@ -11,8 +13,6 @@ import unicodedata
 from types import MappingProxyType
 from typing import NamedTuple
 
-MAX_PRICE_EUR = 1e9
-"""A price above this is no asking price of a classified ad: ``bad_price``."""
 MAX_TOWN_CHARS = 100
 """A "town" longer than this is no town (the longest French commune name has 45)."""
 
@@ -26,17 +26,6 @@ _INVISIBLE = re.compile(
 _FULL_WIDTH = MappingProxyType({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
 _HAS_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
 
-# The widget prints digit groups with spaces, NBSP (U+00A0), narrow NBSP (U+202F) or thin spaces.
-# ASCII digits only: a price in other digits is a bad price, not a number read wrong.
-_PRICE = re.compile(
-    r"""
-    ^(?P<units>[0-9]{1,3}(?:[ .][0-9]{3})+  # grouped thousands: 16 200, 1.800, 1 250 000
-      |[0-9]+)                          # or plain digits: 605, 16200
-    (?:[,.](?P<cents>[0-9]{1,2}))?      # decimal part: 12,50 (a dot only before 1-2 digits)
-    \ ?(?:€|eur|euros?)?$            # currency sign, optional space before it
-    """,
-    re.VERBOSE | re.IGNORECASE,
-)
 _DIGIT = re.compile(r"\d")
 
 # Detail line tail: "(44230) 605€ Découvrir". The price cannot hold parentheses, so the
@@ -117,26 +106,6 @@ def slug(header: str) -> str:
     """
     ascii_text = unicodedata.normalize("NFKD", header).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
-
-
-def parse_price(price_raw: str) -> float | None:
-    """Return the amount of a printed euro price, or None when it is not a price.
-
-    ``0€`` gives ``0.0``: the caller decides that the widget's placeholder means "no price".
-
-    >>> parse_price("16\\u202f200€"), parse_price("12,50 €"), parse_price("1.800€")
-    (16200.0, 12.5, 1800.0)
-    >>> parse_price("Prix sur demande"), parse_price("1,800€"), parse_price("9" * 400 + "€")
-    (None, None, None)
-    """
-    match = _PRICE.match(" ".join(price_raw.split()))
-    if match is None:
-        return None
-    units = int(match["units"].replace(" ", "").replace(".", ""))
-    if units > MAX_PRICE_EUR:
-        return None
-    cents = match["cents"]
-    return units + int(cents.ljust(2, "0")) / 100 if cents else float(units)
 
 
 def has_digit(text: str) -> bool:

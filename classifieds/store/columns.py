@@ -46,7 +46,12 @@ LISTING_COLUMNS = (
     ),
     Column("department", pa.string(), True, "official department name"),
     Column("region", pa.string(), True, "official region name (2016 regions)"),
-    Column("price_eur", pa.float64(), True, "price at the latest sighting; null if none or 0€"),
+    Column(
+        "price_eur",
+        pa.float64(),
+        True,
+        "price at the latest sighting; null if none, 0€ or no one amount (a range)",
+    ),
     Column("price_raw", pa.string(), True, "the price as printed"),
     Column(
         "price_outlier",

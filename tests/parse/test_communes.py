@@ -5,14 +5,16 @@ from __future__ import annotations
 import gzip
 import tracemalloc
 from importlib.resources import files
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from classifieds.models import Ad
-from classifieds.parse.ads import AdBook, build_ad
-from classifieds.parse.communes import TABLE_FILE, CommuneTable, name_key
+from classifieds.parse.ads import AdBook, build_ad, parse_page
+from classifieds.parse.communes import ARRONDISSEMENTS, TABLE_FILE, CommuneTable, name_key
 
 TABLE = CommuneTable.packaged()
 
@@ -107,6 +109,46 @@ TOWNS = {
                        "normalised", "13"),
     "marseille-1er": ("Moto Marseille 1er (13001)", "Moto", "Marseille 1er", "13055", "Marseille",
                       "normalised", "13"),
+    "paris-15e": ("Studio Paris 15e (75015)", "Studio", "Paris 15e", "75056", "Paris",
+                  "normalised", "75"),
+    "paris-15eme-arrondissement": ("Studio Paris 15ème arrondissement (75015)", "Studio",
+                                   "Paris 15ème arrondissement", "75056", "Paris", "normalised",
+                                   "75"),
+    "paris-1er-arrondissement": ("Studio Paris 1er arrondissement (75001)", "Studio",
+                                 "Paris 1er arrondissement", "75056", "Paris", "normalised", "75"),
+    "paris-roman": ("Studio Paris XVIème (75016)", "Studio", "Paris XVIème", "75056", "Paris",
+                    "normalised", "75"),
+    "paris-other-arrondissement": ("Studio Paris 15e (75011)", "Studio", "Paris 15e", "75056",
+                                   "Paris", "normalised", "75"),
+    "lyon-3eme": ("T2 Lyon 3ème (69003)", "T2", "Lyon 3ème", "69123", "Lyon", "normalised", "69"),
+    "lyon-1ere": ("T2 Lyon 1ère (69001)", "T2", "Lyon 1ère", "69123", "Lyon", "normalised", "69"),
+    "marseille-8e-arrondissement": ("T3 Marseille 8e arrondissement (13008)", "T3",
+                                    "Marseille 8e arrondissement", "13055", "Marseille",
+                                    "normalised", "13"),
+    "marseille-8e-arr": ("T3 Marseille 8e arr. (13008)", "T3", "Marseille 8e arr.", "13055",
+                         "Marseille", "normalised", "13"),
+    "lyon-3e-villeurbanne": ("T2 Lyon 3e (69100)", "T2", "Lyon 3e", None, None, "none", "69"),
+    "paris-25e": ("Studio Paris 25e (75015)", "Studio", "Paris 25e", None, None, "none", "75"),
+    "lyon-roman-without-suffix": ("T2 Lyon IX (69009)", "T2", "Lyon IX", None, None, "none",
+                                  "69"),
+    # a name without its article, St-Lô's spellings
+    "havre": ("Vélo Havre (76600)", "Vélo", "Havre", "76351", "Le Havre", "normalised", "76"),
+    "le-havre": ("Vélo Le Havre (76600)", "Vélo", "Le Havre", "76351", "Le Havre", "exact",
+                 "76"),
+    "le-havre-capitals": ("Vélo LE HAVRE (76600)", "Vélo", "LE HAVRE", "76351", "Le Havre",
+                          "normalised", "76"),
+    "havre-capitals": ("Vélo HAVRE (76620)", "Vélo", "HAVRE", "76351", "Le Havre", "normalised",
+                       "76"),
+    "havre-other-postcode": ("Vélo Havre (14000)", "Vélo", "Havre", None, None, "none", "14"),
+    "plessis-robinson": ("Poêle Plessis-Robinson (92350)", "Poêle", "Plessis-Robinson", "92060",
+                         "Le Plessis-Robinson", "normalised", "92"),
+    "aigle": ("Table Aigle (61300)", "Table", "Aigle", "61214", "L'Aigle", "normalised", "61"),
+    "saint-lo": ("Vélo Saint-Lô (50000)", "Vélo", "Saint-Lô", "50502", "Saint-Lô", "exact", "50"),
+    "st-lo": ("Vélo St-Lô (50000)", "Vélo", "St-Lô", "50502", "Saint-Lô", "normalised", "50"),
+    "st-lo-no-accent": ("Vélo St Lo (50000)", "Vélo", "St Lo", "50502", "Saint-Lô",
+                        "normalised", "50"),
+    "saint-lo-capitals": ("Vélo SAINT-LO (50000)", "Vélo", "SAINT-LO", "50502", "Saint-Lô",
+                          "normalised", "50"),
     # no commune of the postcode: the town as the capitalised words say, the postcode's department
     "caen-76000": ("Studio Caen (76000)", "Studio", "Caen", None, None, "none", "76"),
     "rouen-14000": ("T1 Rouen (14000)", "T1", "Rouen", None, None, "none", "14"),
@@ -126,6 +168,77 @@ def test_a_town_is_matched_to_its_commune(case: tuple[str, ...]) -> None:
     assert found == (town, insee_code, commune, town_match, department_code)
     printed = head.rsplit(" (", 1)[0]
     assert ad.description == (printed.removesuffix(town).rstrip() or None)
+
+
+# Postal marks around the town: a CEDEX mention after it, the postcode again before it.
+# (detail line head, title) -> (description, town, insee_code, commune, town_match, department)
+POSTAL = {
+    "cedex": ("Table Caen Cedex (14000)", "Table",
+              ("Table", "Caen", "14118", "Caen", "normalised", "14")),
+    "cedex-capitals-number": ("Table CAEN CEDEX 4 (14000)", "Table",
+                              ("Table", "CAEN", "14118", "Caen", "normalised", "14")),
+    "postcode-town-cedex": ("Table 14000 Caen Cedex 9 (14000)", "Table",
+                            ("Table", "Caen", "14118", "Caen", "normalised", "14")),
+    "postcode-before-town": ("Table 14000 Caen (14000)", "Table",
+                             ("Table", "Caen", "14118", "Caen", "exact", "14")),
+    "cedex-code": ("Table Caen Cedex 4 (14050)", "Table",
+                   ("Table", "Caen", "14118", "Caen", "normalised", "14")),
+    "cedex-code-compound": ("Bureau Hérouville-Saint-Clair Cedex (14209)", "Bureau",
+                            ("Bureau", "Hérouville-Saint-Clair", "14327", "Hérouville-Saint-Clair",
+                             "normalised", "14")),
+    "cedex-code-st": ("Vélo St Lo Cedex (50009)", "Vélo",
+                      ("Vélo", "St Lo", "50502", "Saint-Lô", "normalised", "50")),
+    "cedex-code-article-less": ("Vélo Havre Cedex (76059)", "Vélo",
+                                ("Vélo", "Havre", "76351", "Le Havre", "normalised", "76")),
+    "cedex-former-commune": ("Studio Cherbourg-Octeville Cedex (50100)", "Studio",
+                             ("Studio", "Cherbourg-Octeville", "50129", "Cherbourg-en-Cotentin",
+                              "former", "50")),
+    # unambiguous only: a CEDEX code's town must name one commune of its department
+    "cedex-code-homonyms": ("Table Vergne Cedex (17409)", "Table",
+                            ("Table", "Vergne", None, None, "none", "17")),
+    "cedex-other-department": ("Table Caen Cedex (76000)", "Table",
+                               ("Table", "Caen", None, None, "none", "76")),
+    "cedex-code-unknown-town": ("Table Mer Cedex (14050)", "Table",
+                                ("Table", "Mer", None, None, "none", "14")),
+    "code-not-in-table-without-cedex": ("Table Caen (14050)", "Table",
+                                        ("Table", "Caen", None, None, "none", "14")),
+    "cedex-alone-is-no-town": ("Table Cedex (14000)", "Table", "no_town"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("head", "title", "expected"), POSTAL.values(), ids=POSTAL.keys())
+def test_postal_marks_are_not_the_town(head: str, title: str, expected: Any) -> None:
+    ad = build_ad("Bonnes affaires", title, f"{head} 50€ Découvrir", communes=TABLE)
+    if isinstance(expected, str):
+        assert ad == expected
+        return
+    assert isinstance(ad, Ad)
+    found = (ad.description, ad.town, ad.insee_code, ad.commune, ad.town_match)
+    assert (*found, ad.department_code) == expected
+
+
+def test_towns_fixture_page() -> None:
+    """A widget of towns printed with postal marks and short forms: every ad kept, each matched
+    where the postcode leaves one commune."""
+    text = (Path(__file__).parent.parent / "data" / "towns.txt").read_text(encoding="utf-8")
+    found = [(ad.town, ad.insee_code, ad.town_match) for ad in parse_page(text)]
+    assert found == [
+        ("CAEN", "14118", "normalised"),
+        ("Caen", "14118", "normalised"),
+        ("Caen", "14118", "normalised"),
+        ("Havre", "76351", "normalised"),
+        ("Paris 15ème arrondissement", "75056", "normalised"),
+        ("Marseille 8e arr.", "13055", "normalised"),
+        ("Lyon 3e", None, "none"),
+        ("St Lo", "50502", "normalised"),
+    ]
+
+
+def test_a_lower_case_name_without_its_article_is_no_town() -> None:
+    """A lower-case "havre" may be a word of the description: only "Havre" is Le Havre."""
+    assert TABLE.find("Vélo havre", "76600") is None
+    found = TABLE.find("Vélo Havre", "76600")
+    assert found is not None and found.commune.name == "Le Havre"
 
 
 def test_a_commune_gives_its_population_and_the_department_region() -> None:
@@ -237,7 +350,12 @@ def test_finding_a_town_never_fails_and_finds_only_a_name_of_the_postcode(
 ) -> None:
     found = TABLE.find(head, postcode)
     if found is not None:
-        assert name_key(head[found.start :]) in TABLE.names(postcode).by_key
+        key = name_key(head[found.start :])
+        # a name of the postcode, or an arrondissement of its city however printed
+        city = key.split(" ")[0]
+        assert key in TABLE.names(postcode).by_key or (
+            found.commune.insee_code in ARRONDISSEMENTS and city in TABLE.names(postcode).by_key
+        )
 
 
 def test_a_town_after_a_long_description_is_found() -> None:

@@ -1,4 +1,4 @@
-"""Prices, detail lines and towns: tables of strings as the widget prints them."""
+"""Detail lines and towns: tables of strings as the widget prints them (prices: test_prices.py)."""
 
 from __future__ import annotations
 
@@ -7,41 +7,10 @@ import pytest
 from classifieds.parse.normalize import (
     collapse,
     is_town,
-    parse_price,
     slug,
     split_detail,
     split_head,
 )
-
-PRICES = {
-    "plain": ("605€", 605.0),
-    "thousands-space": ("16 200€", 16200.0),
-    "space-before-euro": ("22 900 €", 22900.0),
-    "nbsp": ("60\u00a0000\u00a0€", 60000.0),
-    "narrow-nbsp": ("16\u202f200\u202f€", 16200.0),
-    "thin-space": ("1\u2009800€", 1800.0),
-    "cents-comma": ("12,50€", 12.5),
-    "one-decimal": ("1 234,5 €", 1234.5),
-    "dot-thousands": ("1.800€", 1800.0),
-    "dot-cents": ("12.50€", 12.5),
-    "millions": ("1 250 000€", 1250000.0),
-    "eur-word": ("450 EUR", 450.0),
-    "euros-word": ("450 euros", 450.0),
-    "no-sign": ("605", 605.0),
-    "zero": ("0€", 0.0),
-    "english-thousands": ("1,800€", None),
-    "garbage-digits": ("1,2,3€", None),
-    "words": ("Prix sur demande", None),
-    "dollars": ("450$", None),
-    "negative": ("-450€", None),
-    "bad-grouping": ("16 20€", None),
-}
-
-
-@pytest.mark.parametrize(("raw", "expected"), PRICES.values(), ids=PRICES.keys())
-def test_parse_price(raw: str, expected: float | None) -> None:
-    assert parse_price(raw) == expected
-
 
 DETAILS = {
     "seed": (

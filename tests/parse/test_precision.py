@@ -167,7 +167,6 @@ TOWN_ROWS = [
         "Table Caen Cedex (14000) 50€ Découvrir",
         ("Caen", "14118", "normalised"),
         id="cedex",
-        marks=pytest.mark.xfail(strict=True, reason="'Cedex' is read as part of the town"),
     ),
 ]
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifieds.parse.ads import AdBook, build_ad, listing_id
-from classifieds.parse.normalize import parse_price
+from classifieds.parse.prices import parse_price
 from classifieds.parse.widget import WidgetReader
 from classifieds.read.decode import decode
 
@@ -24,6 +24,9 @@ WIDGET_LINES = st.sampled_from(
         "(14000) Découvrir",
         "Caen (14000) 0€ Découvrir",
         "Vélo Caen 1,2€ Découvrir",
+        "Studio Caen Cedex 4 (14050) 450 €/mois CC Découvrir",
+        "T2 Lyon 3e (69100) à partir de 500 € Découvrir",
+        "Vélo Havre (76600) 100 - 150 € Découvrir",
         "",
         "   ",
         "Découvrir",
