@@ -10,6 +10,7 @@ from typing import IO
 
 from classifieds.models import Reject
 from classifieds.read import streams
+from classifieds.read.decode import clean_text, decode_text
 from classifieds.read.html import TooComplex, html_to_text, looks_complete
 from classifieds.read.pages import Origin, Page, parse_timestamp
 
@@ -93,13 +94,20 @@ def _jsonl_page(
 
 def _loads(line: bytes) -> object:
     """Return the JSON value of a line; an integer of more digits than Python converts (4,300)
-    is read as a float (inf), so that a field nobody reads does not lose the page."""
+    is read as a float (inf), so that a field nobody reads does not lose the page.
+
+    Control characters inside strings (a raw TAB or NUL, which JSON wants escaped) are taken,
+    and bytes that are not UTF-8 read as a page's bytes are (Windows-1252 where they are not):
+    a sloppy writer's line keeps its page.
+    """
     try:
-        return json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        return json.loads(line, strict=False)
+    except UnicodeDecodeError:
+        return _loads(decode_text(line).encode("utf-8"))
+    except json.JSONDecodeError:
         raise
     except ValueError:  # the limit of int(): valid JSON all the same
-        return json.loads(line, parse_int=float)
+        return json.loads(line, parse_int=float, strict=False)
 
 
 def _page(
@@ -112,12 +120,12 @@ def _page(
 ) -> Page | Reject:
     source = f"{input_origin.source}#{number}"
     url = record.get(fields.url)
-    url = _clean(url) if isinstance(url, str) and url else None
+    url = clean_text(url) if isinstance(url, str) and url else None
     text, markup = record.get(fields.text), record.get(fields.html)
     if isinstance(text, str):
-        text = _clean(text)
+        text = clean_text(text)
     elif isinstance(markup, str):
-        markup = _clean(markup)
+        markup = clean_text(markup)
         try:
             text = html_to_text(markup, complete=looks_complete(markup))
         except TooComplex as error:
@@ -133,12 +141,3 @@ def _page(
     if not text.strip():
         return Reject.of(source, 0, "empty_file", f"{len(line)} bytes, no text")
     return Page(source, text, len(line), input_origin.key, number, 1, url, fetched_at)
-
-
-def _clean(text: str) -> str:
-    """Return the text with lone surrogates (valid in JSON, not in UTF-8) replaced."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    return text
