@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,7 +12,7 @@ from typing import IO
 
 from classifieds.models import Reject
 from classifieds.read import streams
-from classifieds.read.decode import clean_text, decode_text
+from classifieds.read.decode import clean_text, decode_text, wide_codec
 from classifieds.read.html import TooComplex, html_to_text, looks_complete
 from classifieds.read.pages import Origin, Page, parse_timestamp
 
@@ -36,6 +38,9 @@ _ARRAY_EDGES = (b"[", b"]")
 
 
 def jsonl_pages(stream: IO[bytes], origin: Origin, fields: JsonlFields) -> Iterator[Page | Reject]:
+    wide = wide_codec(streams.peek(stream, 4))
+    if wide is not None:  # Windows PowerShell writes UTF-16 with a BOM: its lines as UTF-8
+        stream = io.BufferedReader(_Utf8(stream, wide), buffer_size=1 << 16)
     number = 0
     while line := stream.readline(streams.MAX_PAGE_BYTES + 1):
         number += 1
@@ -51,6 +56,33 @@ def jsonl_pages(stream: IO[bytes], origin: Origin, fields: JsonlFields) -> Itera
             yield from _jsonl_page(line, origin, number, fields)
         else:
             number += _skip_blank_lines(stream)
+
+
+class _Utf8(io.RawIOBase):
+    """A stream of UTF-16 or UTF-32 text (after its byte order mark), as UTF-8, a bounded
+    piece at a time: its line breaks are then bytes of their own."""
+
+    def __init__(self, stream: IO[bytes], codec: str) -> None:
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+        self._made = b""
+        self._bom = True
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._made:
+            data = self._stream.read(1 << 16)
+            text = self._decoder.decode(data, final=not data)
+            if self._bom and text:
+                text, self._bom = text.removeprefix("\ufeff"), False
+            self._made = text.encode("utf-8", "replace")
+            if not data:
+                break
+        size = min(len(buffer), len(self._made))
+        buffer[:size], self._made = self._made[:size], self._made[size:]
+        return size
 
 
 def _skip_blank_lines(stream: IO[bytes]) -> int:

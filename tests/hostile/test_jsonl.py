@@ -42,3 +42,24 @@ def test_a_sloppy_line_keeps_its_page(tmp_path: Path, line: bytes) -> None:
     assert isinstance(first, Page) and isinstance(second, Page)
     found = [(ad.listing_id, ad.section, ad.title, ad.town) for ad in parse_page(first.text)]
     assert found == ADS  # the same ads, the same ids, as the page's own bytes give
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_json_lines_in_utf_16_or_32_with_a_bom_are_read(tmp_path: Path, encoding: str) -> None:
+    """Windows PowerShell writes its files in UTF-16 with a byte order mark (CRLF too): its
+    line breaks are two bytes, and each line read at a b"\\n" was bad_json."""
+    lines = [json.dumps({"url": f"https://x.fr/{n}", "text": BASIC}) for n in (1, 2)]
+    data = "\ufeff" + "\r\n".join([*lines, ""])
+    codec = {"utf-16": "utf-16-le", "utf-32": "utf-32-le"}.get(encoding, encoding)
+    path = tmp_path / "crawl.jsonl"
+    path.write_bytes(data.encode(codec))
+    found = list(read_input(str(path)))
+    assert [item.url for item in found if isinstance(item, Page)] == [
+        "https://x.fr/1",
+        "https://x.fr/2",
+    ]
+    assert all(
+        [(ad.listing_id, ad.section, ad.title, ad.town) for ad in parse_page(item.text)] == ADS
+        for item in found
+        if isinstance(item, Page)
+    )
