@@ -129,7 +129,7 @@ REJECT_MEANINGS: Mapping[str, str] = MappingProxyType(
             "a compressed input holds over 16 GiB (a zip bomb); pages before kept"
         ),
         "record_too_large": "a page in a WARC archive or JSON Lines file is larger than 64 MiB",
-        "bad_json": "a JSON Lines line that is not a JSON object (or not UTF-8)",
+        "bad_json": "a JSON Lines line that is not a JSON object",
         "no_page_field": (
             "a JSON Lines object without the text or html field (see --jsonl-text-field)"
         ),

@@ -112,6 +112,23 @@ def decode_text(data: bytes, charset: str | None = None) -> str:
     return _ESCAPED_BYTES.sub(_legacy, data.decode("utf-8", "surrogateescape"))
 
 
+def clean_text(text: str) -> str:
+    """Return text as a page's bytes decode: lone surrogates (valid in JSON, not in UTF-8)
+    replaced, and the control characters that text never holds (NUL...) dropped.
+
+    >>> clean_text("Immo\\x00bilier \\ud800"), clean_text("Caen\\t(14000)")
+    ('Immobilier \ufffd\ufffd\ufffd', 'Caen\\t(14000)')
+    """
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "surrogatepass")
+    else:
+        if not data.translate(None, _TEXT_BYTES):  # in UTF-8 a control is its own byte
+            return text
+    return data.translate(None, _CONTROL_BYTES).decode("utf-8", "replace")
+
+
 def widget_line_start(data: bytes) -> int:
     """Return the offset of the first line that may hold "Petites Annonces", or -1."""
     at = data.find(b"nnonces")

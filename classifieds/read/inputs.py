@@ -44,9 +44,10 @@ def iter_inputs(
     folders. Files named explicitly are always kept, and read as streams when they are not
     regular files (a FIFO, as ``-``).
 
-    Never listed: the folders in ``avoid`` (an export's output folder), every folder holding
-    a classifieds dataset (its ``manifest.json``), and the FIFOs, sockets and devices found
-    in folders, which are added to ``special`` when given. A folder that cannot be listed,
+    Never listed: the folders in ``avoid`` (an export's output folder) and their dataset
+    files, even named explicitly (``data/listings.csv``); every folder holding a classifieds
+    dataset (its ``manifest.json``); and the FIFOs, sockets and devices found in folders,
+    which are added to ``special`` when given. A folder that cannot be listed,
     or an entry that cannot be told (a symlink loop), is listed: reading it gives the reject.
 
     A URL (``s3://bucket/crawl/``) is an object or a prefix, walked the same way, its keys
@@ -68,12 +69,13 @@ def iter_inputs(
         if not path.exists():
             raise InputError(f"No such file or folder: {name}. Check the path, or use - for stdin.")
         roots.setdefault(path.resolve(), str(path))
+    near = frozenset(Path(path).resolve() for path in avoid if not is_url(str(path)))
     kept = [
         name
         for resolved, name in roots.items()
         if not any(other != resolved and other in resolved.parents for other in roots)
+        and not any(_in_dataset_of(resolved, folder) for folder in near)
     ]
-    near = frozenset(Path(path).resolve() for path in avoid if not is_url(str(path)))
     walk = _Walk(include, exclude, near, special)
     streams = [walk.files(name, "") if Path(name).is_dir() else iter([name]) for name in kept]
     far = frozenset(str(path).rstrip("/") for path in avoid if is_url(str(path)))
@@ -136,6 +138,17 @@ class _Walk:
         if self._include and not any(fnmatchcase(relative, glob) for glob in self._include):
             return False
         return not any(fnmatchcase(relative, glob) for glob in self._exclude)
+
+
+def _in_dataset_of(path: Path, folder: Path) -> bool:
+    """Return whether a resolved path is the output ``folder`` or in its hidden entries, where
+    its dataset files are (``data/listings.csv`` links to ``data/.generation-*/``): read,
+    they would replace the dataset by what its own files give, nothing."""
+    if path == folder:
+        return True
+    if folder not in path.parents:
+        return False
+    return path.relative_to(folder).parts[0].startswith(".")
 
 
 def _is_special(entry: os.DirEntry[str]) -> bool:

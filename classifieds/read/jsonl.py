@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,6 +12,7 @@ from typing import IO
 
 from classifieds.models import Reject
 from classifieds.read import streams
+from classifieds.read.decode import clean_text, decode_text, wide_codec
 from classifieds.read.html import TooComplex, html_to_text, looks_complete
 from classifieds.read.pages import Origin, Page, parse_timestamp
 
@@ -35,6 +38,9 @@ _ARRAY_EDGES = (b"[", b"]")
 
 
 def jsonl_pages(stream: IO[bytes], origin: Origin, fields: JsonlFields) -> Iterator[Page | Reject]:
+    wide = wide_codec(streams.peek(stream, 4))
+    if wide is not None:  # Windows PowerShell writes UTF-16 with a BOM: its lines as UTF-8
+        stream = io.BufferedReader(_Utf8(stream, wide), buffer_size=1 << 16)
     number = 0
     while line := stream.readline(streams.MAX_PAGE_BYTES + 1):
         number += 1
@@ -50,6 +56,33 @@ def jsonl_pages(stream: IO[bytes], origin: Origin, fields: JsonlFields) -> Itera
             yield from _jsonl_page(line, origin, number, fields)
         else:
             number += _skip_blank_lines(stream)
+
+
+class _Utf8(io.RawIOBase):
+    """A stream of UTF-16 or UTF-32 text (after its byte order mark), as UTF-8, a bounded
+    piece at a time: its line breaks are then bytes of their own."""
+
+    def __init__(self, stream: IO[bytes], codec: str) -> None:
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+        self._made = b""
+        self._bom = True
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._made:
+            data = self._stream.read(1 << 16)
+            text = self._decoder.decode(data, final=not data)
+            if self._bom and text:
+                text, self._bom = text.removeprefix("\ufeff"), False
+            self._made = text.encode("utf-8", "replace")
+            if not data:
+                break
+        size = min(len(buffer), len(self._made))
+        buffer[:size], self._made = self._made[:size], self._made[size:]
+        return size
 
 
 def _skip_blank_lines(stream: IO[bytes]) -> int:
@@ -93,13 +126,20 @@ def _jsonl_page(
 
 def _loads(line: bytes) -> object:
     """Return the JSON value of a line; an integer of more digits than Python converts (4,300)
-    is read as a float (inf), so that a field nobody reads does not lose the page."""
+    is read as a float (inf), so that a field nobody reads does not lose the page.
+
+    Control characters inside strings (a raw TAB or NUL, which JSON wants escaped) are taken,
+    and bytes that are not UTF-8 read as a page's bytes are (Windows-1252 where they are not):
+    a sloppy writer's line keeps its page.
+    """
     try:
-        return json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        return json.loads(line, strict=False)
+    except UnicodeDecodeError:
+        return _loads(decode_text(line).encode("utf-8"))
+    except json.JSONDecodeError:
         raise
     except ValueError:  # the limit of int(): valid JSON all the same
-        return json.loads(line, parse_int=float)
+        return json.loads(line, parse_int=float, strict=False)
 
 
 def _page(
@@ -112,12 +152,12 @@ def _page(
 ) -> Page | Reject:
     source = f"{input_origin.source}#{number}"
     url = record.get(fields.url)
-    url = _clean(url) if isinstance(url, str) and url else None
+    url = clean_text(url) if isinstance(url, str) and url else None
     text, markup = record.get(fields.text), record.get(fields.html)
     if isinstance(text, str):
-        text = _clean(text)
+        text = clean_text(text)
     elif isinstance(markup, str):
-        markup = _clean(markup)
+        markup = clean_text(markup)
         try:
             text = html_to_text(markup, complete=looks_complete(markup))
         except TooComplex as error:
@@ -133,12 +173,3 @@ def _page(
     if not text.strip():
         return Reject.of(source, 0, "empty_file", f"{len(line)} bytes, no text")
     return Page(source, text, len(line), input_origin.key, number, 1, url, fetched_at)
-
-
-def _clean(text: str) -> str:
-    """Return the text with lone surrogates (valid in JSON, not in UTF-8) replaced."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    return text

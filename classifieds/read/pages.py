@@ -13,7 +13,13 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from classifieds.models import Reject
-from classifieds.read.decode import decode_text, is_binary, wide_codec, widget_line_start
+from classifieds.read.decode import (
+    codec_of,
+    decode_text,
+    is_binary,
+    wide_codec,
+    widget_line_start,
+)
 from classifieds.read.html import TooComplex, html_to_text, looks_complete, meta_charset
 
 _UNICODE_BREAKS = (b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xc2\x85")  # U+2028, U+2029, NEL
@@ -81,7 +87,10 @@ def page_of_bytes(
         return Reject.of(origin.source, 0, "empty_file", f"{len(data)} bytes, no text")
     first_line = 1
     if html:
-        text = decode_text(data, charset or meta_charset(data))
+        # A header's charset that decodes nothing (UTF-8 over bytes that are not, a label no
+        # codec has) says nothing: the page's <meta> may.
+        declared = charset if charset and codec_of(charset) else meta_charset(data) or charset
+        text = decode_text(data, declared)
         try:
             text = html_to_text(text, complete=complete and looks_complete(data))
         except TooComplex as error:

@@ -3,11 +3,13 @@
 What holds no page (a request, revisit or metadata record, an image, an error status, a
 crawler's log stored as a resource) is skipped and counted; what should hold a page and cannot
 be used becomes a reject. A record cut short (its Content-Length runs past the end of the
-file) is a reject: what follows it in the file is not its page.
+file) is a reject: what follows it in the file is not its page. A record without a
+Content-Length (or with one that is no number of bytes) ends where the next record starts.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from functools import partial
@@ -36,8 +38,12 @@ BINARY_MAGICS = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"\xfd7zXZ\x00")
 BLOCK_BYTES = 1 << 20
 """warcio reads this much at a time; it copies a header line each time it grows by a block."""
 
-_NEXT_RECORD = re.compile(rb"(?m)^WARC/\d")
-"""The first line of a record, where a record without a Content-Length ends."""
+_RECORD_START = re.compile(rb"WARC/(?:1\.[01]|0\.1[78])[ \t]*\r?\n")
+"""The first line of a record (the versions warcio reads), where a record without a
+Content-Length ends."""
+_UNREAD_LENGTH = "X-Unread-Content-Length"
+"""Where a Content-Length that is no number of bytes is kept, out of warcio's sight."""
+_RECORD_END = (b"\r\n\r\n", b"\n\n")
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 
 
@@ -54,6 +60,8 @@ def warc_pages(
     records = ArchiveIterator(stream, block_size=BLOCK_BYTES)
     records.INC_RECORD = ""  # its warning on stderr for a record cut wrong: a reject instead
     records.loader.load_http_headers = partial(_http_headers, records.loader.load_http_headers)
+    detect = records.loader._detect_type_load_headers
+    records.loader._detect_type_load_headers = partial(_warc_headers, detect)
     number = miscut = 0
     try:
         for number, record in enumerate(records, 1):
@@ -61,6 +69,8 @@ def warc_pages(
             if records.err_count > miscut:
                 miscut = records.err_count
                 yield _miscut(origin, number - 1)
+            if record.rec_headers.get_header("Content-Length") is None:
+                _read_to_next_record(records, record)
             yield from _warc_page(record, origin, number, widget_only)
         if records.err_count > miscut:
             yield _miscut(origin, number)
@@ -76,6 +86,48 @@ def warc_pages(
 def _miscut(origin: Origin, number: int) -> Reject:
     text = "not followed by a blank line: its Content-Length may be wrong"
     return Reject.of(f"{origin.source}#{number}", 0, "corrupt_file", text)
+
+
+def _warc_headers(detect: Any, *args: Any, **kwargs: Any) -> Any:
+    """warcio's ``_detect_type_load_headers``, with a Content-Length that is no number of bytes
+    (``abc``, ``-5``) set aside: warcio would read such a record as empty and its page as the
+    next record's headers; it is read as one without a Content-Length."""
+    form, headers = detect(*args, **kwargs)
+    length = headers.get_header("Content-Length")
+    if length is not None and not length.strip().isdigit():
+        headers.remove_header("Content-Length")
+        headers.add_header(_UNREAD_LENGTH, length)
+    return form, headers
+
+
+def _read_to_next_record(records: Any, record: Any) -> None:
+    """Read a record without a Content-Length up to the first line of the next record, and
+    make that line the one warcio starts the next record with: warcio would read the record
+    to the end of the archive, and the records after it would be lost in its page.
+
+    Its body, up to a byte past the page cap, becomes the record's stream; the rest of a body
+    too long is read a line at a time, never held.
+    """
+    reader = records.reader
+    kept: list[bytes] = []
+    size = 0
+    at_line_start = True
+    records.next_line = None
+    while piece := reader.readline(BLOCK_BYTES):
+        if at_line_start and _RECORD_START.fullmatch(piece):
+            records.next_line = piece
+            break
+        if size <= streams.MAX_PAGE_BYTES:
+            kept.append(piece)
+            size += len(piece)
+        at_line_start = piece.endswith(b"\n")
+    records.member_info = (records.offset, 0)  # warcio's mark of a record read to its end
+    body = b"".join(kept)
+    for end in _RECORD_END:  # the blank lines between two records are no part of either
+        if body.endswith(end):
+            body = body[: -len(end)]
+            break
+    record.raw_stream = io.BytesIO(body)
 
 
 def _http_headers(load: Any, kind: str, uri: str | None, stream: Any, length: int) -> Any:
@@ -103,11 +155,9 @@ def _warc_page(
     charset = _CHARSET.search(content_type)
     body = _body(record)
     if record.rec_headers.get_header("Content-Length") is None:
-        # warcio reads such a record to the end of the archive: the records after it would be
-        # its page, their ads given its URL and date. Its own page ends where they start.
-        end = _NEXT_RECORD.search(body)
-        body = body if end is None else body[: end.start()]
-        text = "a record without a Content-Length: the records after it are not read"
+        unread = record.rec_headers.get_header(_UNREAD_LENGTH)
+        said = "no Content-Length" if unread is None else f"a Content-Length of {unread!r}"
+        text = f"a record with {said[:100]}: its page is read up to the next record"
         yield Reject.of(source, 0, "corrupt_file", text)
     try:
         body = _decoded(body, headers.get_header("Content-Encoding") or "")

@@ -117,6 +117,29 @@ def test_an_export_of_a_folder_never_reads_its_own_dataset(
     assert [Path(p).name for p in iter_inputs(["."])] == ["page.txt"]
 
 
+@pytest.mark.parametrize("name", ["listings.csv", "rejects.jsonl", ".current/sightings.parquet"])
+@pytest.mark.parametrize("append", [False, True])
+def test_a_file_of_the_output_folder_is_never_read_as_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, append: bool
+) -> None:
+    """Named as input, a file of the dataset being replaced gave a page of no ads, and the
+    dataset was replaced by an empty one: it is never read, as the folder is not."""
+    monkeypatch.chdir(tmp_path)
+    classifieds.build([DATA / "basic.txt"], "data")
+    before = classifieds.load("data")
+    result = CliRunner().invoke(
+        cli, ["export", f"data/{name}", "-o", "data", *(["--append"] if append else [])]
+    )
+    if append:  # nothing new to add: the dataset as it was
+        assert result.exit_code == 0 and "read 0 new inputs" in result.stdout
+    else:
+        assert result.exit_code == 1 and "found no input" in result.stderr
+    assert classifieds.load("data").equals(before)
+    assert json.loads(Path("data/manifest.json").read_text())["inputs"] == 1
+    again = classifieds.build([f"data/{name}", DATA / "cents.txt"], "data")
+    assert again.inputs == 1
+
+
 @pytest.mark.parametrize("name", [os.fsdecode(b"data\xff"), "d" * 300])
 def test_an_output_name_no_file_system_takes_is_one_line(tmp_path: Path, name: str) -> None:
     result = CliRunner().invoke(

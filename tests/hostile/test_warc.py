@@ -16,7 +16,7 @@ from conftest import DATA
 
 from classifieds.models import Reject
 from classifieds.parse.ads import parse_page
-from classifieds.read import DEFAULT_JSONL_FIELDS, Page, Skipped, read_input
+from classifieds.read import DEFAULT_JSONL_FIELDS, Page, Skipped, read_input, streams
 
 BASIC = (DATA / "basic.txt").read_bytes()
 HTTP_PAGE = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + BASIC
@@ -102,15 +102,23 @@ def test_a_content_length_too_short_is_a_reject_and_the_others_survive(
     assert capfd.readouterr().err == ""  # warcio's warning is the reject, not a message
 
 
+LENGTHS = {"missing": None, "not-a-number": "abc", "negative": "-5", "decimal": "548.0"}
+
+
+@pytest.mark.parametrize("length", LENGTHS.values(), ids=LENGTHS.keys())
 @pytest.mark.parametrize("gzipped", [False, True], ids=["warc", "warc.gz"])
-def test_a_record_without_a_content_length_gives_no_later_page_its_url(
-    tmp_path: Path, gzipped: bool
+def test_a_record_without_a_content_length_ends_where_the_next_starts(
+    tmp_path: Path, gzipped: bool, length: str | None
 ) -> None:
-    """warcio reads such a record to the end: the records after it would be its page, their
-    ads given its URL and date. Its page ends where the next record starts, and a reject says
-    that the rest is not read (a null, not a wrong URL)."""
+    """warcio reads a record without a Content-Length to the end of the archive (and one with
+    a length that is no number as empty, then its page as junk): the records after it would
+    be its page, their ads given its URL and date, or lost. Its page ends where the next
+    record starts, a reject says it was cut so, and the records after it are read."""
     later = HTTP_PAGE.replace(b"Villevocance", b"Annonay")
-    records = [record(1), record(2).replace(b"Content-Length: ", b"X-Length: "), record(3, later)]
+    lengthless = record(2).replace(b"Content-Length: ", b"X-Length: ")
+    if length is not None:
+        lengthless = lengthless.replace(b"X-Length: ", f"Content-Length: {length}\r\nX: ".encode())
+    records = [record(1), lengthless, record(3, later), record(4)]
     data = b"".join(records)
     name = "a.warc"
     if gzipped:
@@ -118,11 +126,50 @@ def test_a_record_without_a_content_length_gives_no_later_page_its_url(
     (tmp_path / name).write_bytes(data)
     items = list(read_input(str(tmp_path / name), DEFAULT_JSONL_FIELDS))
     pages = [item for item in items if isinstance(item, Page)]
-    assert [page.url for page in pages] == ["https://x.fr/1", "https://x.fr/2"]
-    assert "Annonay" not in pages[1].text and "Villevocance" in pages[1].text
+    assert [page.url for page in pages] == [f"https://x.fr/{n}" for n in (1, 2, 3, 4)]
+    assert pages[1].text == pages[0].text and "Annonay" in pages[2].text
     (reject,) = [item for item in items if isinstance(item, Reject)]
     assert (reject.source.rpartition("#")[2], reject.reason) == ("2", "corrupt_file")
-    assert "Content-Length" in reject.text
+    assert "Content-Length" in reject.text and "next record" in reject.text
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["one-stream", "gzip-per-record"])
+def test_records_without_a_content_length_in_a_row_are_each_read(
+    tmp_path: Path, gzipped: bool
+) -> None:
+    request = record(2, b"GET / HTTP/1.1\r\nHost: x.fr\r\n\r\n", kind="request")
+    records = [
+        record(1),
+        request,
+        record(3),
+        record(4, _served(_chunked(gzip.compress(BASIC)), *CHUNKED)),
+    ]
+    records = [part.replace(b"Content-Length: ", b"X-Length: ") for part in records]
+    if gzipped:
+        records = [gzip.compress(part) for part in records]
+    found = read(tmp_path / ("a.warc.gz" if gzipped else "a.warc"), b"".join(records))
+    assert [item for item in found if item[1] != "reject"] == [
+        ("1", "page", "https://x.fr/1"),
+        ("2", "skipped", "request"),
+        ("3", "page", "https://x.fr/3"),
+        ("4", "page", "https://x.fr/4"),
+    ]
+    assert [item[0] for item in found if item[1] == "reject"] == ["1", "3", "4"]
+
+
+def test_a_record_without_a_content_length_past_the_page_cap_is_too_large(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(streams, "MAX_PAGE_BYTES", 2 * len(HTTP_PAGE))
+    huge = _served(BASIC * 10)
+    lengthless = record(2, huge).replace(b"Content-Length: ", b"X-Length: ")
+    found = read(tmp_path / "a.warc", record(1) + lengthless + record(3))
+    assert found == [
+        ("1", "page", "https://x.fr/1"),
+        ("2", "reject", "corrupt_file"),
+        ("2", "reject", "record_too_large"),
+        ("3", "page", "https://x.fr/3"),
+    ]
 
 
 def test_any_error_of_warcio_is_a_reject_not_a_crash(
@@ -171,6 +218,7 @@ def _served(body: bytes, *headers: str) -> bytes:
 
 
 _HALF = len(BASIC) // 2
+CHUNKED = ("Content-Encoding: gzip", "Transfer-Encoding: chunked")
 CODINGS = {
     "gzip": _served(gzip.compress(BASIC), "Content-Encoding: gzip"),
     "x-gzip": _served(gzip.compress(BASIC), "Content-Encoding: x-gzip"),

@@ -290,6 +290,11 @@ CHARSETS = {
         'text/html; charset="iso-8859-1"',
         False,
     ),
+    # A header's charset that decodes nothing (UTF-8 over bytes that are not, a label no
+    # codec has) leaves the page's <meta> to say it, as if the header declared none.
+    "header-says-utf-8-meta-latin-9": ("iso-8859-15", "text/html; charset=utf-8", True),
+    "header-unknown-meta-latin-9": ("iso-8859-15", "text/html; charset=x-unheard-of", True),
+    "header-base64-meta-latin-9": ("iso-8859-15", "text/html; charset=base64", True),
 }
 
 

@@ -1,0 +1,65 @@
+"""JSON Lines as sloppy writers leave them: control characters raw or escaped in a string,
+bytes that are not UTF-8. Each line keeps its page, read as the same page's bytes would be."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import page
+
+from classifieds.parse.ads import parse_page
+from classifieds.read import Page, read_input
+
+BASIC = page("basic.txt")
+ADS = [(ad.listing_id, ad.section, ad.title, ad.town) for ad in parse_page(BASIC)]
+
+
+def _line(text: str, *, ascii_only: bool = True, encoding: str = "utf-8") -> bytes:
+    return json.dumps({"url": "https://x.fr/a", "text": text}, ensure_ascii=ascii_only).encode(
+        encoding
+    )
+
+
+SLOPPY = {
+    "escaped-nul-in-a-header": _line(BASIC.replace("Immobilier", "Immo\0bilier")),
+    "escaped-controls-in-a-title": _line(BASIC.replace("Opel", "\x01Op\x7fel\x1b")),
+    "raw-tab-in-a-string": _line(BASIC).replace(b"Petites Annonces", b"Petites\tAnnonces"),
+    "raw-nul-in-a-string": _line(BASIC).replace(b"Immobilier", b"Immo\0bilier"),
+    "windows-1252": _line(BASIC, ascii_only=False, encoding="cp1252"),
+    "one-latin-1-byte-in-utf-8": _line(BASIC, ascii_only=False).replace(
+        "Corsa é".encode(), b"Corsa \xe9"
+    ),
+}
+
+
+@pytest.mark.parametrize("line", SLOPPY.values(), ids=SLOPPY.keys())
+def test_a_sloppy_line_keeps_its_page(tmp_path: Path, line: bytes) -> None:
+    path = tmp_path / "crawl.jsonl"
+    path.write_bytes(line + b"\n" + _line(BASIC) + b"\n")
+    first, second = read_input(str(path))
+    assert isinstance(first, Page) and isinstance(second, Page)
+    found = [(ad.listing_id, ad.section, ad.title, ad.town) for ad in parse_page(first.text)]
+    assert found == ADS  # the same ads, the same ids, as the page's own bytes give
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_json_lines_in_utf_16_or_32_with_a_bom_are_read(tmp_path: Path, encoding: str) -> None:
+    """Windows PowerShell writes its files in UTF-16 with a byte order mark (CRLF too): its
+    line breaks are two bytes, and each line read at a b"\\n" was bad_json."""
+    lines = [json.dumps({"url": f"https://x.fr/{n}", "text": BASIC}) for n in (1, 2)]
+    data = "\ufeff" + "\r\n".join([*lines, ""])
+    codec = {"utf-16": "utf-16-le", "utf-32": "utf-32-le"}.get(encoding, encoding)
+    path = tmp_path / "crawl.jsonl"
+    path.write_bytes(data.encode(codec))
+    found = list(read_input(str(path)))
+    assert [item.url for item in found if isinstance(item, Page)] == [
+        "https://x.fr/1",
+        "https://x.fr/2",
+    ]
+    assert all(
+        [(ad.listing_id, ad.section, ad.title, ad.town) for ad in parse_page(item.text)] == ADS
+        for item in found
+        if isinstance(item, Page)
+    )
