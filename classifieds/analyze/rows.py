@@ -24,10 +24,18 @@ from typing import Any, Final, Literal
 import pandas as pd
 
 from classifieds.analyze.query import Conditions, collated, select, unknown_column
-from classifieds.analyze.report import format_eur, iso_utc, spreadsheet_text
+from classifieds.analyze.report import NONE, format_eur, iso_utc, spreadsheet_text
 from classifieds.errors import QueryError
 
-__all__ = ["DEFAULT_COLUMNS", "DEFAULT_LIMIT", "ROW_FORMATS", "Browse", "browse", "render_rows"]
+__all__ = [
+    "DEFAULT_COLUMNS",
+    "DEFAULT_LIMIT",
+    "ROW_FORMATS",
+    "Browse",
+    "browse",
+    "render_history",
+    "render_rows",
+]
 
 Table = Literal["listings", "sightings"]
 RowFormat = Literal["table", "csv", "json"]
@@ -128,8 +136,13 @@ def _sort_key(text: str, frame: pd.DataFrame) -> tuple[str, bool]:
     return column, direction != "desc"
 
 
-def render_rows(rows: pd.DataFrame, output_format: RowFormat) -> str:
-    """Return the rows in ``output_format``, ending with a newline (CSV: the header at least)."""
+def render_rows(
+    rows: pd.DataFrame, output_format: RowFormat, *, width: int | None = MAX_CELL
+) -> str:
+    """Return the rows in ``output_format``, ending with a newline (CSV: the header at least).
+
+    In a table, text is cut at ``width`` characters (None: never).
+    """
     records = [
         {str(column): _plain(value) for column, value in record.items()}
         for record in rows.to_dict("records")
@@ -143,7 +156,7 @@ def render_rows(rows: pd.DataFrame, output_format: RowFormat) -> str:
         writer.writerow(header)
         writer.writerows([_csv_cell(record[name]) for name in header] for record in records)
         return lines.getvalue()
-    cells = [[_table_cell(name, record[name]) for name in header] for record in records]
+    cells = [[_table_cell(name, record[name], width) for name in header] for record in records]
     numeric = [pd.api.types.is_numeric_dtype(rows[column]) for column in rows.columns]
     widths = [max(len(cell) for cell in column) for column in zip(header, *cells, strict=True)]
     return "".join(
@@ -154,6 +167,26 @@ def render_rows(rows: pd.DataFrame, output_format: RowFormat) -> str:
         + "\n"
         for line in [header, *cells]
     )
+
+
+def render_history(seen: pd.DataFrame, output_format: RowFormat) -> str:
+    """Return the price history of an ad (the frame of :func:`classifieds.history`) as ``rows``
+    prints sightings: in a table, prices the French way and ``—`` for null, as summaries print
+    them, under the title ``PRICE HISTORY``, without the columns null throughout (no URLs, no
+    dates) and with text uncut (a URL to copy); ``csv`` and ``json`` with every column, plain
+    numbers.
+
+    >>> seen = pd.DataFrame({"fetched_at": [pd.NaT], "price_eur": [16200.0], "url": [None],
+    ...     "source": ["p.txt"], "line": [4]})
+    >>> print(render_history(seen, "table").replace("\u00a0", " "), end="")
+    PRICE HISTORY
+    price_eur  source  line
+     16 200 €  p.txt      4
+    """
+    if output_format != "table":
+        return render_rows(seen, output_format)
+    known = [column for column in seen.columns if seen[column].notna().any()]
+    return "PRICE HISTORY\n" + render_rows(seen[known], "table", width=None)
 
 
 def _plain(value: Any) -> Any:
@@ -175,12 +208,12 @@ def _csv_cell(value: Any) -> str:
     return str(value)
 
 
-def _table_cell(column: str, value: Any) -> str:
+def _table_cell(column: str, value: Any, width: int | None = MAX_CELL) -> str:
     if value is None:
-        return "—"
+        return NONE
     if column in _MONEY and isinstance(value, int | float):
         return format_eur(float(value))
     if isinstance(value, float):
         return repr(value).removesuffix(".0") if math.isfinite(value) else str(value)
     text = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", str(value))
-    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+    return text if width is None or len(text) <= width else text[: width - 1] + "…"

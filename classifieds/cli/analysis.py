@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from classifieds.cli._group import DEFAULT_DATASET, OneLineUsageError, cli, storage_option
-from classifieds.console import DictionaryFormat, HistoryFormat, data_dictionary, history_text
+from classifieds.console import DictionaryFormat, data_dictionary
 from classifieds.errors import ClassifiedsError, InputError, QueryError
 from classifieds.store.dataset import load, load_sightings
-from classifieds.store.timeline import find_listing, history_records
+from classifieds.store.timeline import find_listing
 from classifieds.store.timeline import history as price_history
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from classifieds.analyze.charts import PlotKind
     from classifieds.analyze.report import Format
+    from classifieds.analyze.rows import RowFormat
 
 SUMMARY_FORMATS = ("table", "csv", "json", "markdown")
 """The formats of :mod:`classifieds.analyze.report`, named here: the CLI starts without pandas."""
@@ -56,7 +57,7 @@ def schema(output_format: DictionaryFormat) -> None:
     help="How to print the history.",
 )
 def history(
-    listing_id: str, dataset: str, storage_options: dict[str, Any], output_format: HistoryFormat
+    listing_id: str, dataset: str, storage_options: dict[str, Any], output_format: RowFormat
 ) -> None:
     """Print the price history of one ad: when (or where) it was seen, at what price.
 
@@ -87,7 +88,9 @@ def history(
             " of listings.csv.",
             param_hint="LISTING_ID",
         )
-    click.echo(history_text(history_records(seen), output_format), nl=False)
+    from classifieds.analyze.rows import render_history  # the sightings loaded pandas already
+
+    click.echo(render_history(seen, output_format), nl=False)
 
 
 @cli.command()

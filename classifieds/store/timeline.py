@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Final
 
 from classifieds.errors import QueryError
 
@@ -73,20 +70,3 @@ def history(sightings: pd.DataFrame, listing_id: str) -> pd.DataFrame:
     rows = sightings[sightings["listing_id"] == listing_id]
     rows = rows.sort_values("fetched_at", kind="stable", na_position="first")
     return rows[list(HISTORY_COLUMNS)].reset_index(drop=True)
-
-
-def history_records(seen: pd.DataFrame) -> list[dict[str, Any]]:
-    """Return a history frame as plain records: dates as ISO 8601 strings in UTC, nulls None.
-
-    >>> import pandas as pd
-    >>> seen = pd.DataFrame({"fetched_at": pd.to_datetime(["2024-04-01 12:00"], utc=True),
-    ...     "price_eur": [60000.0], "url": [None], "source": ["w#9"], "line": [8]})
-    >>> history_records(seen)[0]["fetched_at"], history_records(seen)[0]["url"]
-    ('2024-04-01T12:00:00Z', None)
-    """
-    records = pa.Table.from_pandas(seen, preserve_index=False).to_pylist()
-    for record in records:
-        for name, value in record.items():
-            if isinstance(value, datetime):
-                record[name] = value.isoformat().replace("+00:00", "Z")
-    return records
