@@ -267,7 +267,7 @@ def test_history_of_an_unknown_id_is_a_usage_error(
     data, _ = dated_dataset
     result = runner.invoke(cli, ["history", "0000000000000000", str(data)])
     assert result.exit_code == 2 and result.stdout == ""
-    assert "no listing 0000000000000000" in result.stderr and "listing_id" in result.stderr
+    assert "No listing 0000000000000000" in result.stderr and "listing_id" in result.stderr
 
 
 def test_history_without_a_dataset_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:

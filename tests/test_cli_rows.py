@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import SEEDS
+from conftest import DATA, SEEDS
 
 import classifieds
 from classifieds.analyze.rows import browse, render_rows
@@ -208,13 +208,39 @@ def test_history_takes_a_unique_prefix(seed_data: Path) -> None:
     [
         ("1007d", "'1007d' is too short: give 6 characters or more of a listing_id"),
         ("", "'' is too short"),
-        ("ffffff", "no listing ffffff in"),
+        ("ffffff", "No listing ffffff in"),
     ],
     ids=["five", "empty", "unknown"],
 )
 def test_history_prefix_errors_exit_2(seed_data: Path, prefix: str, message: str) -> None:
     code, stdout, stderr = run("history", prefix, seed_data)
     assert (code, stdout) == (2, "") and message in stderr
+    assert len(stderr.splitlines()) == 1 and "Usage:" not in stderr  # one line, as rows says
+
+
+def test_history_takes_an_id_in_capitals(seed_data: Path) -> None:
+    full = run("history", "1007d86089d41720", seed_data)
+    assert run("history", "1007D86089D41720", seed_data) == full
+    assert run("history", "1007D8", seed_data) == full
+
+
+def test_history_of_an_empty_dataset_says_it_has_no_sightings(tmp_path: Path) -> None:
+    classifieds.build([DATA / "no_widget.txt"], tmp_path / "data")
+    code, stdout, stderr = run("history", "1007d86089d41720", tmp_path / "data")
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        f"Error: {tmp_path / 'data'} holds no sightings: its export found no ad, so no listing"
+        " has a history. Export pages with a Petites Annonces widget into it.\n"
+    )
+
+
+def test_history_of_the_listings_csv_says_it_needs_the_sightings(seed_data: Path) -> None:
+    code, stdout, stderr = run("history", "1007d8", seed_data / "listings.csv")
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        f"Error: {seed_data / 'listings.csv'} holds the listings, not their sightings, which only"
+        " sightings.parquet has. Pass the export folder or its sightings.parquet.\n"
+    )
 
 
 def test_an_ambiguous_prefix_lists_the_matches(tmp_path: Path) -> None:

@@ -74,20 +74,22 @@ def history(
     """
     try:
         sightings = load_sightings(dataset, storage_options)
+        if sightings.empty:
+            raise QueryError(
+                f"{dataset} holds no sightings: its export found no ad, so no listing has a"
+                " history. Export pages with a Petites Annonces widget into it."
+            )
         found = find_listing(sightings, listing_id.strip())
-    except InputError as error:
+    except (InputError, QueryError) as error:
         raise OneLineUsageError(str(error)) from error
-    except QueryError as error:
-        raise click.BadParameter(str(error), param_hint="LISTING_ID") from error
     except ClassifiedsError as error:  # a store that refuses the credentials
         raise click.ClickException(str(error)) from error
-    seen = price_history(sightings, found) if found is not None else None
-    if seen is None or seen.empty:
-        raise click.BadParameter(
-            f"no listing {listing_id} in {dataset}. Copy an id from the listing_id column"
-            " of listings.csv.",
-            param_hint="LISTING_ID",
+    if found is None:
+        raise OneLineUsageError(
+            f"No listing {listing_id.strip()} in {dataset}. Copy an id from the listing_id"
+            f" column of `classifieds rows {dataset}` or of listings.csv."
         )
+    seen = price_history(sightings, found)
     from classifieds.analyze.rows import render_history  # the sightings loaded pandas already
 
     click.echo(render_history(seen, output_format), nl=False)

@@ -322,6 +322,11 @@ def load_sightings(
     """Return the sightings as a DataFrame, from the dataset folder or its sightings file (a
     URL too, as for :func:`load`)."""
     file = open_dataset_file(path, SIGHTINGS_PARQUET, storage_options)
+    if file.name.endswith(".csv"):  # the CSV holds listings only
+        raise InputError(
+            f"{file.label} holds the listings, not their sightings, which only"
+            f" {SIGHTINGS_PARQUET} has. Pass the export folder or its {SIGHTINGS_PARQUET}."
+        )
     try:
         table = _as_schema(pq.read_table(file.source), SIGHTINGS_SCHEMA, file.label, "sightings")
         return table.to_pandas()

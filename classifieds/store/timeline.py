@@ -16,15 +16,15 @@ _MAX_SHOWN: Final = 10  # ids listed for an ambiguous prefix
 
 
 def find_listing(sightings: pd.DataFrame, prefix: str) -> str | None:
-    """Return the ``listing_id`` that starts with ``prefix``; None when none does.
+    """Return the ``listing_id`` that starts with ``prefix``, in any case; None when none does.
 
     A whole id names itself. Raise :class:`QueryError` for a prefix shorter than
     :data:`MIN_PREFIX` characters, or one that starts several ids (listing them).
 
     >>> import pandas as pd
     >>> seen = pd.DataFrame({"listing_id": ["1007d86089", "1007d8ff00", "ab12cd34"]})
-    >>> find_listing(seen, "ab12cd"), find_listing(seen, "ffffff")
-    ('ab12cd34', None)
+    >>> find_listing(seen, "ab12cd"), find_listing(seen, "AB12CD"), find_listing(seen, "ffffff")
+    ('ab12cd34', 'ab12cd34', None)
     >>> find_listing(seen, "1007d8")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -33,12 +33,16 @@ def find_listing(sightings: pd.DataFrame, prefix: str) -> str | None:
     ids = _listing_ids(sightings)
     if prefix in ids:
         return prefix
+    wanted = prefix.casefold()  # 1007D8: an id copied from a tool that writes hex in capitals
+    whole = [listing for listing in ids if listing.casefold() == wanted]
+    if len(whole) == 1:
+        return whole[0]
     if len(prefix) < MIN_PREFIX:
         raise QueryError(
             f"{prefix!r} is too short: give {MIN_PREFIX} characters or more of a listing_id"
             " (or all of it)."
         )
-    matches = sorted(listing for listing in ids if listing.startswith(prefix))
+    matches = sorted(listing for listing in ids if listing.casefold().startswith(wanted))
     if len(matches) > 1:
         shown = ", ".join(matches[:_MAX_SHOWN])
         more = f" and {len(matches) - _MAX_SHOWN} more" if len(matches) > _MAX_SHOWN else ""
