@@ -195,6 +195,37 @@ def test_hostile_text_is_harmless_in_csv_and_table(
     assert json.loads(render_rows(rows, "json")) == [{"title": text}]
 
 
+@pytest.fixture(scope="module")
+def escaped_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A page crawled at a URL holding an ANSI escape sequence (clear screen, red)."""
+    crawl = tmp_path_factory.mktemp("escaped")
+    text = "Petites Annonces\nBonnes affaires\nVélo\nVélo Caen (14000) 40€ Découvrir\n"
+    page = {"url": "https://x/\x1b[2J\x1b[31m", "text": text, "fetched_at": "2026-02-03"}
+    (crawl / "crawl.jsonl").write_text(json.dumps(page) + "\n", encoding="utf-8")
+    classifieds.build([crawl / "crawl.jsonl"], crawl / "data")
+    return crawl / "data"
+
+
+def test_csv_keeps_the_text_whole_through_a_pipe(escaped_data: Path) -> None:
+    """click strips ANSI sequences from what it prints to a pipe: not from data."""
+    args = ["--format", "csv", "--columns", "url"]
+    code, stdout, _ = run("rows", escaped_data, "--table", "sightings", *args)
+    assert (code, stdout) == (0, "url\nhttps://x/\x1b[2J\x1b[31m\n")
+    listing = str(classifieds.load(escaped_data).listing_id.iloc[0])
+    code, stdout, _ = run("history", listing, escaped_data, "--format", "csv")
+    assert stdout.splitlines()[1].split(",")[2] == "https://x/\x1b[2J\x1b[31m"
+    code, stdout, _ = run("summary", escaped_data, "--by", "first_url", "--format", "csv")
+    assert stdout.splitlines()[1].startswith("https://x/\x1b[2J\x1b[31m,")
+
+
+def test_a_summary_table_shows_control_characters_harmlessly(escaped_data: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["summary", str(escaped_data), "--by", "first_url"], color=True
+    )
+    assert result.exit_code == 0 and "\x1b" not in result.stdout
+    assert "https://x/\N{REPLACEMENT CHARACTER}[2J\N{REPLACEMENT CHARACTER}[31m" in result.stdout
+
+
 # --- history by prefix --------------------------------------------------------------------------
 
 

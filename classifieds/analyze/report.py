@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,6 +28,7 @@ __all__ = [
     "group_keys",
     "group_label",
     "iso_utc",
+    "printable",
     "render",
     "spreadsheet_text",
 ]
@@ -37,6 +39,7 @@ FORMATS: Final[tuple[Format, ...]] = ("table", "csv", "json", "markdown")
 NONE: Final = "—"
 _NBSP: Final = "\u00a0"
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "'")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # a terminal would run them (ANSI escapes)
 _HEADERS: Final = MappingProxyType(
     {"with_price": "with price", "price_per_m2": "per m²", LAND_COLUMN: "per m² land"}
 )
@@ -57,6 +60,16 @@ def format_eur(amount: float | None) -> str:
     rounded = exact.quantize(Decimal(1) if whole else Decimal("0.01"), ROUND_HALF_UP)
     text = f"{rounded:,}".replace(",", _NBSP).replace(".", ",")
     return f"{text}{_NBSP}€"
+
+
+def printable(text: str) -> str:
+    """Return text for a terminal: each control character shown as ``�``, so that a crawl's
+    ANSI escape (in a URL, a file name) is not run by the terminal.
+
+    >>> printable("https://x/\x1b[2J")
+    'https://x/�[2J'
+    """
+    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
 
 
 def spreadsheet_text(text: str) -> str:
@@ -158,7 +171,7 @@ def _cell(column: str, value: Any) -> str:
         return NONE
     if column in MONEY_COLUMNS:
         return format_eur(float(value))
-    return str(value)
+    return printable(str(value))
 
 
 def _aligned(header: list[str], rows: list[list[str]], numeric: list[bool]) -> str:

@@ -14,7 +14,6 @@ import csv
 import io
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +23,7 @@ from typing import Any, Final, Literal
 import pandas as pd
 
 from classifieds.analyze.query import Conditions, collated, select, unknown_column
-from classifieds.analyze.report import NONE, format_eur, iso_utc, spreadsheet_text
+from classifieds.analyze.report import NONE, format_eur, iso_utc, printable, spreadsheet_text
 from classifieds.errors import QueryError
 
 __all__ = [
@@ -62,7 +61,6 @@ DEFAULT_COLUMNS: Final = MappingProxyType(
 MAX_CELL: Final = 40
 """A table cell's width at most, in characters: longer text ends in ``…``."""
 _MONEY: Final = frozenset({"price_eur"})
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # a terminal would run them (ANSI escapes)
 
 
 @dataclass(frozen=True)
@@ -215,5 +213,5 @@ def _table_cell(column: str, value: Any, width: int | None = MAX_CELL) -> str:
         return format_eur(float(value))
     if isinstance(value, float):
         return repr(value).removesuffix(".0") if math.isfinite(value) else str(value)
-    text = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", str(value))
+    text = printable(str(value))
     return text if width is None or len(text) <= width else text[: width - 1] + "…"

@@ -92,7 +92,8 @@ def history(
     seen = price_history(sightings, found)
     from classifieds.analyze.rows import render_history  # the sightings loaded pandas already
 
-    click.echo(render_history(seen, output_format), nl=False)
+    # color=True: click would strip ANSI sequences from the text of a CSV, which is data.
+    click.echo(render_history(seen, output_format), nl=False, color=True)
 
 
 @cli.command()
@@ -191,7 +192,7 @@ def summary(
         click.echo(f"{reason} in {dataset}: nothing to summarize.", err=True)
         if output_format in ("table", "markdown"):
             return
-    click.echo(render(table, output_format), nl=False)
+    click.echo(render(table, output_format), nl=False, color=True)  # CSV text as it is
     if plot is not None:
         note = f"Ads where {', '.join(where)}." if where else None
         _plot(table, group_prices(selected, table), plot, plot_kind, note)

@@ -114,4 +114,5 @@ def rows(
     else:
         click.echo(chosen.count_line(table), err=True)
     if chosen.matched or output_format != "table":
-        click.echo(render_rows(chosen.rows, output_format), nl=False)
+        # color=True: click would strip ANSI sequences from the text of a CSV, which is data.
+        click.echo(render_rows(chosen.rows, output_format), nl=False, color=True)
