@@ -124,7 +124,7 @@ def history(
 @click.option("--top", type=click.IntRange(min=1), metavar="N", help="Keep the N largest groups.")
 @click.option(
     "--plot",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a folder too: writable_chart says what to give
     metavar="FILE.png",
     help="Also draw the prices of each group into this PNG file: a panel per transaction;"
     " grouped by a date bucket, lines of medians over time.",
@@ -173,10 +173,17 @@ def summary(
     from classifieds.analyze.report import render  # pandas: only summaries need it
     from classifieds.analyze.summary import group_prices, select, summarize
 
-    if plot is not None and plot.suffix.lower() != ".png":
+    if plot is not None and plot.suffix.lower() != ".png" and not plot.is_dir():
         raise click.BadParameter(
             "the chart is a PNG file: end its name in .png", param_hint="--plot"
         )
+    try:
+        if plot is not None:  # before any work: a table printed, then an error, is no run
+            from classifieds.analyze.charts import writable_chart
+
+            writable_chart(plot)
+    except ClassifiedsError as error:
+        raise click.ClickException(str(error)) from error
     try:
         listings = load(dataset, storage_options)
         selected = select(listings, where=where, drop_outliers=drop_outliers)
