@@ -71,6 +71,7 @@ _ROW_IN: Final = 0.45  # height per group, inches
 _PANEL_IN: Final = 0.8  # a panel's title and price axis
 _FRAME_IN: Final = 0.9  # the chart's title and caption
 _TIME_PANEL_IN: Final = 2.6  # a panel of a chart over time
+_TALL_PANEL: Final = 12  # groups from which a panel's price axis is labelled above and below
 _TITLE_WIDTH: Final = 90  # characters per line of a title (large type)
 _CAPTION_WIDTH: Final = 130  # characters per line of the caption (small type)
 _BLUE, _RED, _PALE = "#1f4e79", "#c0392b", "#cfe0f3"
@@ -303,6 +304,8 @@ def _bars(axes: Axes, rows: Sequence[Drawn], panel: Any) -> str:
 def _group_axis(axes: Axes, rows: Sequence[Drawn]) -> None:
     axes.set_yticks(range(len(rows)), [drawn.label for drawn in rows])
     axes.set_ylim(len(rows) - 0.5, -0.5)  # largest group on top
+    if len(rows) >= _TALL_PANEL:  # the top rows are far from the axis below: label it above too
+        axes.tick_params(axis="x", which="both", top=True, labeltop=True)
 
 
 def _wrapped(text: str, width: int = _TITLE_WIDTH) -> str:
