@@ -151,14 +151,41 @@ def test_rows_show_dates_in_utc_in_the_table(dated_data: Path) -> None:
         (["--where", "first_seen>=2026-02-30"], "'2026-02-30' is not one"),
         (["--table", "sightings", "--columns", "title"], "No column 'title' to show. Columns: "),
         (["--limit", "-1"], "Invalid value for '--limit'"),
+        (["--where", "price_eur>=1 000,50"], "write a decimal point, price_eur>=1 000.50."),
     ],
-    ids=["column", "sort-column", "sort-direction", "where", "date", "sightings", "limit"],
+    ids=[
+        "column",
+        "sort-column",
+        "sort-direction",
+        "where",
+        "date",
+        "sightings",
+        "limit",
+        "decimal-comma",
+    ],
 )
 def test_usage_errors_are_one_line_exit_2(seed_data: Path, args: list[str], message: str) -> None:
     code, stdout, stderr = run("rows", seed_data, *args)
     assert (code, stdout) == (2, "") and message in stderr
     if "No column" in message:
         assert (stderr.count("\n") == 1 and "first_seen" in stderr) or "fetched_at" in stderr
+
+
+@pytest.mark.parametrize(
+    ("condition", "town"),
+    [
+        ("town=Saint-Se\u0301bastien-sur-Loire", "Saint-Sébastien-sur-Loire"),
+        ("department=Arde\u0300che", "Villevocance"),
+        ("town=SAINT-SÉBASTIEN-SUR-LOIRE", "Saint-Sébastien-sur-Loire"),
+    ],
+    ids=["decomposed-accent", "decomposed-department", "capitals"],
+)
+def test_an_accent_matches_however_it_is_typed(seed_data: Path, condition: str, town: str) -> None:
+    """A macOS terminal or a copied file name gives "é" as "e" and a combining accent."""
+    code, stdout, _ = run("rows", seed_data, "--where", condition, "--columns", "town")
+    assert (code, stdout) == (0, f"town\n{town}\n")
+    code, stdout, _ = run("summary", seed_data, "--where", condition, "--format", "csv")
+    assert code == 0 and stdout.splitlines()[1].split(",")[2] == "1"
 
 
 def test_rows_matching_nothing_say_so(seed_data: Path) -> None:
