@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import SEEDS
@@ -77,6 +78,18 @@ def test_dataset_is_the_folder_or_either_file(
     runner: CliRunner, seed_data: Path, name: str
 ) -> None:
     assert summary(runner, seed_data / name) == (0, SEED_TABLE, "")
+
+
+def test_a_folder_holding_the_csv_alone_is_read_through_it(
+    runner: CliRunner, seed_data: Path, tmp_path: Path
+) -> None:
+    """A dataset sent as its CSV: the folder is the dataset, as when the Parquet is there."""
+    (tmp_path / "listings.csv").write_bytes((seed_data / "listings.csv").read_bytes())
+    assert summary(runner, tmp_path) == (0, SEED_TABLE, "")
+    rows = runner.invoke(cli, ["rows", str(tmp_path), "--limit", "0", "--format", "csv"])
+    whole = runner.invoke(cli, ["rows", str(seed_data), "--limit", "0", "--format", "csv"])
+    assert rows.exit_code == 0 and rows.stdout == whole.stdout
+    pd.testing.assert_frame_equal(classifieds.load(tmp_path), classifieds.load(seed_data))
 
 
 def test_dataset_defaults_to_data(

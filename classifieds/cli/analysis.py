@@ -155,7 +155,8 @@ def summary(
 ) -> None:
     """Print the prices of each group of ads: count, min, quartiles, median, mean, max.
 
-    DATASET is an export folder (default data/), its listings.parquet or its listings.csv.
+    DATASET is an export folder (default data/), its listings.parquet or its listings.csv
+    (a folder holding the CSV alone is read through it).
     Each ad counts once however many pages showed it. Ads without a price are counted but
     not priced. Every group lies within one category (it is added to --by), and real estate
     is always split by transaction: a rent never shares a figure with a sale. Quartiles need

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from classifieds.errors import InputError
-from classifieds.read.remote import NO_OPTIONS, StorageOptions
+from classifieds.read.remote import NO_OPTIONS, StorageOptions, is_url
 from classifieds.store.bucket import open_dataset_file
 from classifieds.store.columns import INPUT_COLUMNS, LISTING_COLUMNS, SIGHTING_COLUMNS, Column
 from classifieds.store.outliers import OUTLIER_INPUTS, outliers_of
@@ -303,7 +303,7 @@ def load(
     (``s3://bucket/data/``), read with ``storage_options`` as pandas does, and trusted only
     through its manifest.
     """
-    file = open_dataset_file(path, LISTINGS_PARQUET, storage_options)
+    file = open_dataset_file(path, _listings_file(path), storage_options)
     try:
         csv = file.name.endswith(".csv")
         table = _read_csv(file.source) if csv else pq.read_table(file.source)
@@ -314,6 +314,19 @@ def load(
             f"Cannot read {file.label} as listings ({error}). Pass an export folder, its"
             f" {LISTINGS_PARQUET} or its {LISTINGS_CSV}."
         ) from error
+
+
+def _listings_file(path: str | Path) -> str:
+    """Return the listings file to read of a dataset: its Parquet file, or its CSV in a local
+    folder that holds the CSV alone (sent or kept without the rest)."""
+    if is_url(str(path)):
+        return LISTINGS_PARQUET
+    folder = Path(path)
+    try:
+        alone = not (folder / LISTINGS_PARQUET).exists() and (folder / LISTINGS_CSV).is_file()
+    except OSError:  # a folder one may not enter: open_dataset_file says so
+        return LISTINGS_PARQUET
+    return LISTINGS_CSV if alone else LISTINGS_PARQUET
 
 
 def load_sightings(
