@@ -253,6 +253,33 @@ def test_a_summary_table_shows_control_characters_harmlessly(escaped_data: Path)
     assert "https://x/\N{REPLACEMENT CHARACTER}[2J\N{REPLACEMENT CHARACTER}[31m" in result.stdout
 
 
+def test_a_dataset_file_piped_into_dash(seed_data: Path) -> None:
+    """``-`` is standard input, as for export: a listings CSV or Parquet, a sightings file."""
+    runner = CliRunner()
+    whole = runner.invoke(cli, ["rows", str(seed_data), "--limit", "0"]).stdout
+    for name in ("listings.csv", "listings.parquet"):
+        piped = runner.invoke(
+            cli, ["rows", "-", "--limit", "0"], input=(seed_data / name).read_bytes()
+        )
+        assert (piped.exit_code, piped.stdout) == (0, whole)
+    sightings = (seed_data / "sightings.parquet").read_bytes()
+    history = runner.invoke(cli, ["history", "1007d8", "-"], input=sightings)
+    assert history.exit_code == 0
+    assert history.stdout == runner.invoke(cli, ["history", "1007d8", str(seed_data)]).stdout
+    csv_in = (seed_data / "listings.csv").read_bytes()
+    summary = runner.invoke(cli, ["summary", "-"], input=csv_in)
+    assert summary.stdout == runner.invoke(cli, ["summary", str(seed_data)]).stdout
+
+
+def test_nothing_piped_into_dash_says_what_to_pipe() -> None:
+    result = CliRunner().invoke(cli, ["rows", "-"], input=b"")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Error: - reads standard input, which is empty. Pipe a dataset file into it:"
+        " cat data/listings.csv | classifieds rows -\n"
+    )
+
+
 # --- history by prefix --------------------------------------------------------------------------
 
 

@@ -62,7 +62,8 @@ def history(
     """Print the price history of one ad: when (or where) it was seen, at what price.
 
     LISTING_ID is the ad's listing_id, or its first characters (6 or more) when no other id
-    starts with them. DATASET is an export folder or its sightings.parquet (default data/).
+    starts with them. DATASET is an export folder or its sightings.parquet (default data/),
+    - for it piped into standard input.
     Sightings are in time order by capture date; undated ones (text files) come first, in
     input order.
 
@@ -156,7 +157,7 @@ def summary(
     """Print the prices of each group of ads: count, min, quartiles, median, mean, max.
 
     DATASET is an export folder (default data/), its listings.parquet or its listings.csv
-    (a folder holding the CSV alone is read through it).
+    (a folder holding the CSV alone is read through it), - for either piped into stdin.
     Each ad counts once however many pages showed it. Ads without a price are counted but
     not priced. Every group lies within one category (it is added to --by), and real estate
     is always split by transaction: a rent never shares a figure with a sale. Quartiles need

@@ -78,9 +78,9 @@ def rows(
 ) -> None:
     """Print the rows of a dataset: listings (or sightings) that pass conditions, sorted.
 
-    DATASET is an export folder (default data/), one of its files, or a dataset's URL. The
-    conditions are those of summary. Rows go to stdout; how many matched in all goes to
-    stderr.
+    DATASET is an export folder (default data/), one of its files (- for one piped into
+    standard input), or a dataset's URL. The conditions are those of summary. Rows go to
+    stdout; how many matched in all goes to stderr.
 
     Examples:
 
