@@ -280,6 +280,37 @@ def test_nothing_piped_into_dash_says_what_to_pipe() -> None:
     )
 
 
+def test_a_huge_output_formats_each_distinct_value_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """240,000 rows took 12 s as a table and 17 s as JSON, formatted cell by cell; 4 s now."""
+    import classifieds.analyze.rows as rows_module
+
+    calls: list[float] = []
+    real = rows_module.format_eur
+    monkeypatch.setattr(rows_module, "format_eur", lambda x: calls.append(x) or real(x))
+    frame = pd.DataFrame({"price_eur": [9500.0, 120.0, None, 9500.0] * 5000, "n": range(20000)})
+    table = render_rows(frame, "table").replace(NBSP, " ").splitlines()
+    assert sorted(calls) == [120.0, 9500.0]
+    assert table[:4] == [
+        "price_eur      n",
+        "  9 500 €      0",
+        "    120 €      1",
+        "        —      2",
+    ]
+
+
+def test_values_that_compare_equal_keep_their_own_types() -> None:
+    frame = pd.DataFrame({"value": pd.Series([True, 1, 1.0, "1", None], dtype=object)})
+    assert json.loads(render_rows(frame, "json")) == [
+        {"value": True},
+        {"value": 1},
+        {"value": 1.0},
+        {"value": "1"},
+        {"value": None},
+    ]
+    assert render_rows(frame, "csv").splitlines() == ["value", "True", "1", "1.0", "1", '""']
+    assert render_rows(frame, "table").splitlines() == ["value", "True", "1", "1", "1", "—"]
+
+
 # --- history by prefix --------------------------------------------------------------------------
 
 
