@@ -6,8 +6,6 @@ Presentation only; the commands in :mod:`classifieds.cli` call these and print t
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import sys
 import threading
@@ -25,7 +23,6 @@ from classifieds.store.columns import INPUT_COLUMNS, LISTING_COLUMNS, SIGHTING_C
 from classifieds.store.folder import MANIFEST_JSON
 
 DictionaryFormat = Literal["table", "markdown", "json"]
-HistoryFormat = Literal["table", "csv", "json"]
 
 
 class ExportProgress:
@@ -146,42 +143,6 @@ def data_dictionary(output_format: DictionaryFormat) -> str:
         )
     )
     return "\n".join(parts)
-
-
-def history_text(rows: list[dict[str, Any]], output_format: HistoryFormat) -> str:
-    """Return the price history of an ad (rows of :func:`~.store.timeline.history_records`)."""
-    if output_format == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
-    if output_format == "csv":
-        lines = io.StringIO()
-        writer = csv.DictWriter(lines, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({name: _csv_text(value) for name, value in row.items()} for row in rows)
-        return lines.getvalue()
-    # In a table, columns that are null throughout (no URLs, no dates) are left out.
-    columns = [name for name in rows[0] if any(row[name] is not None for row in rows)]
-    cells = [tuple(_cell(row[name]) for name in columns) for row in rows]
-    return text_table("price history", tuple(columns), cells)
-
-
-def _csv_text(value: object) -> object:
-    """Return a CSV cell that a spreadsheet never runs as a formula: a URL of the crawl's
-    ``=HYPERLINK(…)`` starts with ``'``, as in ``listings.csv``.
-
-    >>> _csv_text("=HYPERLINK(1)"), _csv_text("https://x/1"), _csv_text(90.0)
-    ("'=HYPERLINK(1)", 'https://x/1', 90.0)
-    """
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r", "'")):
-        return f"'{value}"
-    return value
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return repr(value).removesuffix(".0")
-    return str(value)
 
 
 def text_table(

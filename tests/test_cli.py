@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -209,15 +210,41 @@ def test_history_table_in_time_order(runner: CliRunner, dated_dataset: tuple[Pat
     data, poussette = dated_dataset
     result = runner.invoke(cli, ["history", poussette, str(data)])
     assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
+    lines = result.stdout.replace("\u00a0", " ").splitlines()
     assert lines[0] == "PRICE HISTORY"
     assert lines[1].split() == ["fetched_at", "price_eur", "url", "source", "line"]
-    assert [line.split()[:3] for line in lines[2:]] == [
-        ["-", "120", "-"],
-        ["2024-03-01T09:00:00Z", "100", "https://x/1"],
-        ["2024-03-08T09:00:00Z", "90", "https://x/2"],
+    # Prices and nulls as summary prints them: 120 €, not 120.0 or 120; —, not -.
+    assert [re.split(r"\s{2,}", line)[:3] for line in lines[2:]] == [
+        ["—", "120 €", "—"],
+        ["2024-03-01T09:00:00Z", "100 €", "https://x/1"],
+        ["2024-03-08T09:00:00Z", "90 €", "https://x/2"],
     ]
     assert result.stderr == ""
+
+
+def test_history_prices_are_those_of_summary(runner: CliRunner, tmp_path: Path) -> None:
+    text = "Petites Annonces\nImmobilier\nMaison\nMaison Caen (14000) 250 000€ Découvrir\n"
+    (tmp_path / "page.txt").write_text(text, encoding="utf-8")
+    classifieds.build([tmp_path / "page.txt"], tmp_path / "data")
+    listing = str(classifieds.load(tmp_path / "data").listing_id.iloc[0])
+    shown = runner.invoke(cli, ["history", listing, str(tmp_path / "data")]).stdout
+    summary = runner.invoke(cli, ["summary", str(tmp_path / "data")]).stdout
+    assert "250\u00a0000\u00a0€" in shown.splitlines()[2] and "250\u00a0000\u00a0€" in summary
+    plain = runner.invoke(cli, ["history", listing, str(tmp_path / "data"), "--format", "csv"])
+    assert plain.stdout.splitlines()[1].startswith(",250000.0,,")
+
+
+def test_history_table_shows_control_characters_harmlessly(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    text = "Petites Annonces\nBonnes affaires\nVélo\nVélo Caen (14000) 40€ Découvrir\n"
+    # A WARC archive keeps the URL's escape; JSON Lines drop control characters.
+    record = {"url": "https://x/\x1b[2J", "body": text.encode(), "date": "2026-02-03"}
+    write_warc(tmp_path / "crawl.warc.gz", [{**record, "content_type": "text/plain"}])
+    classifieds.build([tmp_path / "crawl.warc.gz"], tmp_path / "data")
+    listing = str(classifieds.load(tmp_path / "data").listing_id.iloc[0])
+    shown = runner.invoke(cli, ["history", listing, str(tmp_path / "data")], color=True).stdout
+    assert "\x1b" not in shown and "https://x/\N{REPLACEMENT CHARACTER}[2J" in shown
 
 
 def test_history_csv_and_json(runner: CliRunner, dated_dataset: tuple[Path, str]) -> None:
@@ -241,7 +268,7 @@ def test_history_of_an_unknown_id_is_a_usage_error(
     data, _ = dated_dataset
     result = runner.invoke(cli, ["history", "0000000000000000", str(data)])
     assert result.exit_code == 2 and result.stdout == ""
-    assert "no listing 0000000000000000" in result.stderr and "listing_id" in result.stderr
+    assert "No listing 0000000000000000" in result.stderr and "listing_id" in result.stderr
 
 
 def test_history_without_a_dataset_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:

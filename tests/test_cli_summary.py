@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import SEEDS
@@ -76,6 +80,18 @@ def test_dataset_is_the_folder_or_either_file(
     runner: CliRunner, seed_data: Path, name: str
 ) -> None:
     assert summary(runner, seed_data / name) == (0, SEED_TABLE, "")
+
+
+def test_a_folder_holding_the_csv_alone_is_read_through_it(
+    runner: CliRunner, seed_data: Path, tmp_path: Path
+) -> None:
+    """A dataset sent as its CSV: the folder is the dataset, as when the Parquet is there."""
+    (tmp_path / "listings.csv").write_bytes((seed_data / "listings.csv").read_bytes())
+    assert summary(runner, tmp_path) == (0, SEED_TABLE, "")
+    rows = runner.invoke(cli, ["rows", str(tmp_path), "--limit", "0", "--format", "csv"])
+    whole = runner.invoke(cli, ["rows", str(seed_data), "--limit", "0", "--format", "csv"])
+    assert rows.exit_code == 0 and rows.stdout == whole.stdout
+    pd.testing.assert_frame_equal(classifieds.load(tmp_path), classifieds.load(seed_data))
 
 
 def test_dataset_defaults_to_data(
@@ -251,11 +267,65 @@ def test_plot_writes_a_png_and_says_so_on_stderr(
         assert image.format == "PNG" and image.size == (1000, 600)
 
 
-def test_plot_into_a_missing_folder_exits_1(
-    runner: CliRunner, seed_data: Path, tmp_path: Path
+@pytest.mark.parametrize(
+    ("where", "fix"),
+    [
+        (
+            "nope/prices.png",
+            "the folder {tmp}/nope does not exist. Create it (mkdir -p {tmp}/nope)",
+        ),
+        ("a.txt/prices.png", "{tmp}/a.txt is a file, not a folder. Choose another path"),
+        ("charts.png", "it is a folder. Give --plot a file name in it, e.g. --plot {tmp}/charts"),
+        ("charts", "it is a folder. Give --plot a file name in it"),
+        ("locked/prices.png", "{tmp}/locked does not take new files (Permission denied). Choose"),
+    ],
+    ids=["missing-folder", "folder-is-a-file", "png-folder", "folder", "read-only"],
+)
+def test_an_unwritable_plot_fails_in_one_line_before_any_work(
+    runner: CliRunner,
+    seed_data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+    fix: str,
 ) -> None:
-    code, _, stderr = summary(runner, seed_data, "--plot", tmp_path / "nope" / "prices.png")
-    assert code == 1 and stderr.startswith("Error: Cannot write the chart") and "--plot" in stderr
+    (tmp_path / "a.txt").write_text("a file\n")
+    (tmp_path / "charts.png").mkdir()
+    (tmp_path / "charts").mkdir()
+    (tmp_path / "locked").mkdir(mode=0o555)  # root may write in it: refuse it as the OS would
+    real = tempfile.mkstemp
+
+    def mkstemp(*args: Any, dir: str | Path, **kwargs: Any) -> tuple[int, str]:
+        if Path(dir).name == "locked":
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    before = sorted(tmp_path.rglob("*"))
+    code, stdout, stderr = summary(runner, seed_data, "--plot", tmp_path / where)
+    assert (code, stdout) == (1, "")  # the table is not printed: the run could not complete
+    assert stderr.startswith(f"Error: Cannot write the chart {tmp_path / where}: ")
+    assert fix.format(tmp=tmp_path) in stderr and len(stderr.splitlines()) == 1
+    assert sorted(tmp_path.rglob("*")) == before  # nothing written, nothing left
+
+
+def test_a_chart_that_fails_to_write_leaves_the_old_one_and_no_scrap(
+    runner: CliRunner, seed_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matplotlib.figure import Figure
+
+    chart = tmp_path / "prices.png"
+    chart.write_bytes(b"the chart of yesterday")
+
+    def savefig(self: Figure, fname: Path, **kwargs: Any) -> None:
+        Path(fname).write_bytes(b"\x89PNG half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Figure, "savefig", savefig)
+    code, _, stderr = summary(runner, seed_data, "--plot", chart)
+    assert code == 1 and "No space left on device" in stderr
+    assert chart.read_bytes() == b"the chart of yesterday"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["prices.png"]
 
 
 def test_the_command_line_starts_without_pandas_or_matplotlib() -> None:

@@ -51,3 +51,11 @@ def test_readme_shows_the_seed_summary(seed_data: Path) -> None:
         in readme
     )
     assert "![Asking prices by town on the seed page](docs/towns.png)" in readme
+
+
+def test_readme_shows_the_seed_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # sources are named as given: seeds/..., as `make export` does
+    classifieds.build(["seeds"], tmp_path / "data")
+    shown = CliRunner().invoke(cli, ["history", "1007d8", str(tmp_path / "data")]).stdout
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"$ classifieds history 1007d8\n{shown}```" in readme

@@ -19,7 +19,9 @@ without looking at pixels.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,6 +57,7 @@ __all__ = [
     "drawn_text",
     "figure_size",
     "plot_prices",
+    "writable_chart",
 ]
 
 PlotKind = Literal["box", "bar"]
@@ -68,6 +71,7 @@ _ROW_IN: Final = 0.45  # height per group, inches
 _PANEL_IN: Final = 0.8  # a panel's title and price axis
 _FRAME_IN: Final = 0.9  # the chart's title and caption
 _TIME_PANEL_IN: Final = 2.6  # a panel of a chart over time
+_TALL_PANEL: Final = 12  # groups from which a panel's price axis is labelled above and below
 _TITLE_WIDTH: Final = 90  # characters per line of a title (large type)
 _CAPTION_WIDTH: Final = 130  # characters per line of the caption (small type)
 _BLUE, _RED, _PALE = "#1f4e79", "#c0392b", "#cfe0f3"
@@ -300,6 +304,8 @@ def _bars(axes: Axes, rows: Sequence[Drawn], panel: Any) -> str:
 def _group_axis(axes: Axes, rows: Sequence[Drawn]) -> None:
     axes.set_yticks(range(len(rows)), [drawn.label for drawn in rows])
     axes.set_ylim(len(rows) - 0.5, -0.5)  # largest group on top
+    if len(rows) >= _TALL_PANEL:  # the top rows are far from the axis below: label it above too
+        axes.tick_params(axis="x", which="both", top=True, labeltop=True)
 
 
 def _named(keys: Sequence[str]) -> list[str]:
@@ -319,6 +325,40 @@ def _wrapped(text: str, width: int = _TITLE_WIDTH) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
+def writable_chart(path: str | Path) -> None:
+    """Raise :class:`OutputError`, saying how to fix it, unless a chart can be written at
+    ``path``: its folder exists and takes a new file (tried), and ``path`` is no folder.
+
+    Called before any work, so that a command fails in one line before printing anything.
+    """
+    path = Path(path)
+    folder = path.parent
+    try:
+        if path.is_dir():
+            raise OutputError(
+                f"Cannot write the chart {path}: it is a folder. Give --plot a file name in it,"
+                f" e.g. --plot {path / 'prices.png'}."
+            )
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(
+                f"Cannot write the chart {path}: {folder} is a file, not a folder. Choose"
+                " another path for --plot."
+            )
+        if not folder.is_dir():
+            raise OutputError(
+                f"Cannot write the chart {path}: the folder {folder} does not exist. Create it"
+                f" (mkdir -p {folder}) or choose another path for --plot."
+            )
+        probe, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise OutputError(
+            f"Cannot write the chart {path}: {folder} does not take new files"
+            f" ({error.strerror or error}). Choose a folder you may write in for --plot."
+        ) from error
+    os.close(probe)
+    os.unlink(name)
+
+
 def _save(figure: Figure, path: Path, metadata: dict[str, str]) -> None:
     """Write the PNG beside ``path`` then rename it into place: never a half-written chart."""
     staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -331,4 +371,5 @@ def _save(figure: Figure, path: Path, metadata: dict[str, str]) -> None:
             " Choose a writable path for --plot."
         ) from error
     finally:
-        staging.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # not there, or its folder is a file
+            staging.unlink()

@@ -18,6 +18,7 @@ import pandas as pd
 
 from classifieds.analyze.report import format_eur, group_label, key_label
 from classifieds.analyze.summary import UNKNOWN_TRANSACTION
+from classifieds.analyze.ticks import price_locator
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -37,6 +38,8 @@ __all__ = [
 MAX_LABEL: Final = 40
 """A group's label is cut to this many characters (with ``…``) before its ``(n=…)``."""
 _LOG_SPAN: Final = 100  # prices spanning this ratio or more are drawn on a log scale
+_MIN_SPAN: Final = 0.2
+"""A linear price axis spans at least this share of its top value."""
 PANEL_TITLES: Final = MappingProxyType(
     {
         "location": "Rents (location), per month",
@@ -110,7 +113,13 @@ def price_label(noun: str, panel: Any, log: bool) -> str:
 
 def price_axis(axes: Axes, which: Literal["x", "y"], values: Sequence[float]) -> bool:
     """Scale a price axis so that every value lies inside it, with a margin; return whether it
-    is logarithmic (prices spanning :data:`_LOG_SPAN` or more)."""
+    is logarithmic (prices spanning :data:`_LOG_SPAN` or more).
+
+    Its labels are as many as its length holds (:mod:`.ticks`): 1, 2 and 5 of each power of
+    ten on a log axis when they fit. A linear axis spans at least :data:`_MIN_SPAN` of its top
+    value, so that prices a few euros apart (337 000 € and 339 000 €) are not drawn as a rise
+    from the bottom of the panel to its top.
+    """
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
     known = [v for v in values if not math.isnan(v)]
@@ -120,12 +129,14 @@ def price_axis(axes: Axes, which: Literal["x", "y"], values: Sequence[float]) ->
         margin = (high / low) ** 0.06
         limits = (low / margin, high * margin)
     else:
-        pad = (high - low) * 0.1 or abs(high) * 0.1 or 1.0
+        spread = high - low
+        pad = max(spread * 0.1, (abs(high) * _MIN_SPAN - spread) / 2) or 1.0
         limits = (max(low - pad, 0.0) if low >= 0 else low - pad, high + pad)
     axis = axes.xaxis if which == "x" else axes.yaxis
     if log:
         (axes.set_xscale if which == "x" else axes.set_yscale)("log")
         axis.set_minor_formatter(NullFormatter())
     (axes.set_xlim if which == "x" else axes.set_ylim)(*limits)
+    axis.set_major_locator(price_locator(log=log, vertical=which == "y"))
     axis.set_major_formatter(FuncFormatter(lambda value, _: format_eur(value)))
     return log

@@ -63,6 +63,7 @@ _CONDITION = re.compile(
     re.VERBOSE,
 )
 _NUMBER_SPACES = re.compile(r"[\s_\u00a0\u202f]")  # "1 000", "1_000" are 1000
+_DECIMAL_COMMA = re.compile(r"^\s*[0-9][0-9 \u00a0\u202f]*,[0-9]+\s*$")  # French 1 000,50
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,10 @@ class Condition:
         if not all(values):
             raise QueryError(f"The condition {text!r} needs a value after {operator}.")
         if operator in _ORDERING and len(values) > 1:
-            raise QueryError(f"The condition {text!r} compares with one number or date only.")
+            hint = ""
+            if _DECIMAL_COMMA.match(match["value"]):  # 1000,5: a French decimal, not two numbers
+                hint = f": write a decimal point, {match['column']}{operator}{'.'.join(values)}"
+            raise QueryError(f"The condition {text!r} compares with one number or date only{hint}.")
         return cls(match["column"], cast(Operator, operator), values)
 
     def __str__(self) -> str:
@@ -124,7 +128,9 @@ class Condition:
             return self._holds_for_numbers(pd.to_numeric(column, errors="coerce"))
         if self.operator in _ORDERING:
             raise QueryError(f"{self}: {self.column} holds text; compare it with = or != only.")
-        wanted = {value.casefold() for value in self.values}
+        # NFC, as the dataset's text is: a terminal or a copied file name may give "é" as
+        # "e" and a combining accent, which looks the same and matched nothing.
+        wanted = {unicodedata.normalize("NFC", value).casefold() for value in self.values}
         hit = folded(column).isin(wanted)
         if self.column == "department" and "department_code" in listings.columns:
             codes = {value.zfill(2) if value.isdigit() else value.upper() for value in self.values}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,6 +29,7 @@ __all__ = [
     "group_label",
     "iso_utc",
     "key_label",
+    "printable",
     "render",
     "spreadsheet_text",
 ]
@@ -40,6 +42,7 @@ _NBSP: Final = "\u00a0"
 # Keys a summary adds for some families only: a null says "not of this family", nothing to read.
 _LEFT_OUT_WHEN_NULL: Final = frozenset({"transaction", "property_type", "vehicle_type"})
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "'")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # a terminal would run them (ANSI escapes)
 _HEADERS: Final = MappingProxyType(
     {"with_price": "with price", "price_per_m2": "per m²", LAND_COLUMN: "per m² land"}
 )
@@ -60,6 +63,16 @@ def format_eur(amount: float | None) -> str:
     rounded = exact.quantize(Decimal(1) if whole else Decimal("0.01"), ROUND_HALF_UP)
     text = f"{rounded:,}".replace(",", _NBSP).replace(".", ",")
     return f"{text}{_NBSP}€"
+
+
+def printable(text: str) -> str:
+    """Return text for a terminal: each control character shown as ``�``, so that a crawl's
+    ANSI escape (in a URL, a file name) is not run by the terminal.
+
+    >>> printable("https://x/\x1b[2J")
+    'https://x/�[2J'
+    """
+    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
 
 
 def spreadsheet_text(text: str) -> str:
@@ -168,7 +181,7 @@ def _cell(column: str, value: Any) -> str:
         return NONE
     if column in MONEY_COLUMNS:
         return format_eur(float(value))
-    return str(value)
+    return printable(str(value))
 
 
 def _aligned(header: list[str], rows: list[list[str]], numeric: list[bool]) -> str:

@@ -30,6 +30,7 @@ MAX_SERIES: Final = 8
 _MAX_TICKS: Final = 12  # date labels on a time axis, at most
 
 _ROOMY: Final = 24  # points in a panel that can each say "n=…"; more say the number only
+_MOST_NUMBERED: Final = 40  # time buckets on the axis that can each carry their number
 _Point = tuple[datetime, float, int, str]  # the bucket's first day, median, n, label
 
 
@@ -64,15 +65,26 @@ def draw_lines(
 
     The time axis spans the buckets of ``every`` line of the chart: its panels share it.
     """
+    from matplotlib.patheffects import withStroke
+
     labels = {day: label for line in every for day, _, _, label in line.data}
     buckets = dict(sorted(labels.items()))
     crowded = sum(len(line.data) for line in lines) > _ROOMY  # then the bare number
+    numbered = len(buckets) <= _MOST_NUMBERED  # beyond, the numbers would run into each other
+    halo = [withStroke(linewidth=2.5, foreground="white")]  # a number stays legible on a line
     for number, (label, points, _, _) in enumerate(lines):
         colour = f"C{number % 10}"
         total = sum(n for _, _, n, _ in points)
         moments, medians = [p[0] for p in points], [p[1] for p in points]
-        axes.plot(moments, medians, marker="o", color=colour, label=f"{label} (n={total})")
-        for day, median, n, _ in points:
+        axes.plot(
+            moments,
+            medians,
+            marker="o",
+            markersize=6 if numbered else 3,  # hundreds of days: dots, not a chain of discs
+            color=colour,
+            label=f"{label} (n={total})",
+        )
+        for day, median, n, _ in points if numbered else ():
             axes.annotate(
                 str(n) if crowded else f"n={n}",
                 (day, median),
@@ -81,6 +93,7 @@ def draw_lines(
                 ha="center",
                 fontsize="x-small",
                 color=colour,
+                path_effects=halo,
             )
     log = price_axis(axes, "y", [point[1] for line in lines for point in line.data])
     low, high = axes.get_ylim()
@@ -100,7 +113,14 @@ def draw_lines(
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     axes.set_ylabel(price_label("Median asking price", panel, log))
     axes.grid(color="0.9")
-    unit = time_keys(keys)[0].partition(":")[2]
+    column, _, unit = time_keys(keys)[0].partition(":")
+    if not numbered:
+        longer = {"day": f" (--by {column}:week or :month)", "week": f" (--by {column}:month)"}
+        return (
+            f"Points: the median asking price of each {unit} · {len(buckets)} {unit}s, too"
+            " many to give n at each: the summary table has them, or group by a longer"
+            f" period{longer.get(unit, '')}."
+        )
     return f"Points: the median asking price of each {unit} · n above each: ads with a price."
 
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from classifieds.cli._group import DEFAULT_DATASET, OneLineUsageError, cli, storage_option
-from classifieds.console import DictionaryFormat, HistoryFormat, data_dictionary, history_text
+from classifieds.console import DictionaryFormat, data_dictionary
 from classifieds.errors import ClassifiedsError, InputError, QueryError
 from classifieds.store.dataset import load, load_sightings, load_with_sightings
-from classifieds.store.timeline import find_listing, history_records
+from classifieds.store.timeline import find_listing
 from classifieds.store.timeline import history as price_history
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from classifieds.analyze.charts import PlotKind
     from classifieds.analyze.report import Format
+    from classifieds.analyze.rows import RowFormat
 
 SUMMARY_FORMATS = ("table", "csv", "json", "markdown")
 """The formats of :mod:`classifieds.analyze.report`, named here: the CLI starts without pandas."""
@@ -56,12 +57,13 @@ def schema(output_format: DictionaryFormat) -> None:
     help="How to print the history.",
 )
 def history(
-    listing_id: str, dataset: str, storage_options: dict[str, Any], output_format: HistoryFormat
+    listing_id: str, dataset: str, storage_options: dict[str, Any], output_format: RowFormat
 ) -> None:
     """Print the price history of one ad: when (or where) it was seen, at what price.
 
     LISTING_ID is the ad's listing_id, or its first characters (6 or more) when no other id
-    starts with them. DATASET is an export folder or its sightings.parquet (default data/).
+    starts with them. DATASET is an export folder or its sightings.parquet (default data/),
+    - for it piped into standard input.
     Sightings are in time order by capture date; undated ones (text files) come first, in
     input order.
 
@@ -73,21 +75,26 @@ def history(
     """
     try:
         sightings = load_sightings(dataset, storage_options)
+        if sightings.empty:
+            raise QueryError(
+                f"{dataset} holds no sightings: its export found no ad, so no listing has a"
+                " history. Export pages with a Petites Annonces widget into it."
+            )
         found = find_listing(sightings, listing_id.strip())
-    except InputError as error:
+    except (InputError, QueryError) as error:
         raise OneLineUsageError(str(error)) from error
-    except QueryError as error:
-        raise click.BadParameter(str(error), param_hint="LISTING_ID") from error
     except ClassifiedsError as error:  # a store that refuses the credentials
         raise click.ClickException(str(error)) from error
-    seen = price_history(sightings, found) if found is not None else None
-    if seen is None or seen.empty:
-        raise click.BadParameter(
-            f"no listing {listing_id} in {dataset}. Copy an id from the listing_id column"
-            " of listings.csv.",
-            param_hint="LISTING_ID",
+    if found is None:
+        raise OneLineUsageError(
+            f"No listing {listing_id.strip()} in {dataset}. Copy an id from the listing_id"
+            f" column of `classifieds rows {dataset}` or of listings.csv."
         )
-    click.echo(history_text(history_records(seen), output_format), nl=False)
+    seen = price_history(sightings, found)
+    from classifieds.analyze.rows import render_history  # the sightings loaded pandas already
+
+    # color=True: click would strip ANSI sequences from the text of a CSV, which is data.
+    click.echo(render_history(seen, output_format), nl=False, color=True)
 
 
 @cli.command()
@@ -119,7 +126,7 @@ def history(
 @click.option("--top", type=click.IntRange(min=1), metavar="N", help="Keep the N largest groups.")
 @click.option(
     "--plot",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a folder too: writable_chart says what to give
     metavar="FILE.png",
     help="Also draw the prices of each group into this PNG file: a panel per transaction;"
     " grouped by a date bucket, lines of medians over time.",
@@ -150,7 +157,8 @@ def summary(
 ) -> None:
     """Print the prices of each group of ads: count, min, quartiles, median, mean, max.
 
-    DATASET is an export folder (default data/), its listings.parquet or its listings.csv.
+    DATASET is an export folder (default data/), its listings.parquet or its listings.csv
+    (a folder holding the CSV alone is read through it), - for either piped into stdin.
     Each ad counts once however many pages showed it. Ads without a price are counted but
     not priced. Every group lies within one category (it is added to --by), real estate is
     always split by transaction and property_type (a rent never shares a figure with a sale,
@@ -172,11 +180,18 @@ def summary(
     from classifieds.analyze.sighted import by_sightings, sighted
     from classifieds.analyze.summary import group_prices, select, summarize
 
-    if plot is not None and plot.suffix.lower() != ".png":
+    if plot is not None and plot.suffix.lower() != ".png" and not plot.is_dir():
         raise click.BadParameter(
             "the chart is a PNG file: end its name in .png", param_hint="--plot"
         )
     keys = [c.strip() for c in by.split(",") if c.strip()]
+    try:
+        if plot is not None:  # before any work: a table printed, then an error, is no run
+            from classifieds.analyze.charts import writable_chart
+
+            writable_chart(plot)
+    except ClassifiedsError as error:
+        raise click.ClickException(str(error)) from error
     try:
         if by_sightings(keys):  # the prices printed at each time, not the latest
             listings, sightings = load_with_sightings(dataset, storage_options)
@@ -196,7 +211,7 @@ def summary(
         click.echo(f"{reason} in {dataset}: nothing to summarize.", err=True)
         if output_format in ("table", "markdown"):
             return
-    click.echo(render(table, output_format), nl=False)
+    click.echo(render(table, output_format), nl=False, color=True)  # CSV text as it is
     if plot is not None:
         note = f"Ads where {', '.join(where)}." if where else None
         _plot(table, group_prices(selected, table), plot, plot_kind, note)

@@ -78,9 +78,9 @@ def rows(
 ) -> None:
     """Print the rows of a dataset: listings (or sightings) that pass conditions, sorted.
 
-    DATASET is an export folder (default data/), one of its files, or a dataset's URL. The
-    conditions are those of summary. Rows go to stdout; how many matched in all goes to
-    stderr.
+    DATASET is an export folder (default data/), one of its files (- for one piped into
+    standard input), or a dataset's URL. The conditions are those of summary. Rows go to
+    stdout; how many matched in all goes to stderr.
 
     Examples:
 
@@ -114,4 +114,5 @@ def rows(
     else:
         click.echo(chosen.count_line(table), err=True)
     if chosen.matched or output_format != "table":
-        click.echo(render_rows(chosen.rows, output_format), nl=False)
+        # color=True: click would strip ANSI sequences from the text of a CSV, which is data.
+        click.echo(render_rows(chosen.rows, output_format), nl=False, color=True)

@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import json
 import posixpath
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -39,6 +40,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 MANIFEST_JSON = "manifest.json"
+LISTINGS_CSV = "listings.csv"
+STDIN = "-"
+"""The dataset given as ``-``: one file piped into standard input."""
+_PARQUET_MAGIC = b"PAR1"
 STAGING_PREFIX = ".staging-"
 _MANIFEST_MAX_BYTES = 1 << 24
 _AGAIN = "export all the inputs again without --append."
@@ -66,6 +71,8 @@ def open_dataset_file(
     The one way the commands that read a dataset open its files: a URL works wherever a
     folder does.
     """
+    if str(path) == STDIN:
+        return _piped(name)
     if is_url(str(path)):
         import pyarrow as pa
 
@@ -86,6 +93,27 @@ def open_dataset_file(
             f"No dataset at {local}. Run `classifieds export` first, or pass its folder."
         )
     return DatasetFile(str(local), local.name, pa.BufferReader(read_whole(local)))
+
+
+def _piped(name: str) -> DatasetFile:
+    """Return the dataset file piped into standard input (``-``): Parquet, told by its magic
+    number, or else a listings CSV. InputError for a terminal, a closed or an empty stdin."""
+    import pyarrow as pa
+
+    how = "Pipe a dataset file into it: cat data/listings.csv | classifieds rows -"
+    stdin = sys.stdin
+    if stdin is None:
+        raise InputError(f"- reads standard input, which is closed. {how}")
+    if stdin.isatty():
+        raise InputError(f"- reads standard input, which is a terminal. {how}")
+    try:
+        data = stdin.buffer.read()
+    except OSError as error:
+        raise InputError(f"Cannot read standard input: {error.strerror or error}.") from error
+    if not data:
+        raise InputError(f"- reads standard input, which is empty. {how}")
+    named = name if data.startswith(_PARQUET_MAGIC) else LISTINGS_CSV
+    return DatasetFile("standard input", named, pa.BufferReader(data))
 
 
 @contextmanager

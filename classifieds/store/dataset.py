@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from classifieds.errors import InputError
 from classifieds.read.remote import NO_OPTIONS, StorageOptions, is_url
-from classifieds.store.bucket import dataset_of, open_dataset_file
+from classifieds.store.bucket import STDIN, dataset_of, open_dataset_file
 from classifieds.store.columns import INPUT_COLUMNS, LISTING_COLUMNS, SIGHTING_COLUMNS, Column
 from classifieds.store.folder import READ_ATTEMPTS, generation_of
 from classifieds.store.outliers import OUTLIER_INPUTS, outliers_of
@@ -304,7 +304,7 @@ def load(
     (``s3://bucket/data/``), read with ``storage_options`` as pandas does, and trusted only
     through its manifest.
     """
-    file = open_dataset_file(path, LISTINGS_PARQUET, storage_options)
+    file = open_dataset_file(path, _listings_file(path), storage_options)
     try:
         csv = file.name.endswith(".csv")
         table = _read_csv(file.source) if csv else pq.read_table(file.source)
@@ -317,12 +317,30 @@ def load(
         ) from error
 
 
+def _listings_file(path: str | Path) -> str:
+    """Return the listings file to read of a dataset: its Parquet file, or its CSV in a local
+    folder that holds the CSV alone (sent or kept without the rest)."""
+    if is_url(str(path)):
+        return LISTINGS_PARQUET
+    folder = Path(path)
+    try:
+        alone = not (folder / LISTINGS_PARQUET).exists() and (folder / LISTINGS_CSV).is_file()
+    except OSError:  # a folder one may not enter: open_dataset_file says so
+        return LISTINGS_PARQUET
+    return LISTINGS_CSV if alone else LISTINGS_PARQUET
+
+
 def load_sightings(
     path: str | Path = "data", storage_options: StorageOptions = NO_OPTIONS
 ) -> pandas.DataFrame:
     """Return the sightings as a DataFrame, from the dataset folder or its sightings file (a
     URL too, as for :func:`load`)."""
     file = open_dataset_file(path, SIGHTINGS_PARQUET, storage_options)
+    if file.name.endswith(".csv"):  # the CSV holds listings only
+        raise InputError(
+            f"{file.label} holds the listings, not their sightings, which only"
+            f" {SIGHTINGS_PARQUET} has. Pass the export folder or its {SIGHTINGS_PARQUET}."
+        )
     try:
         table = _as_schema(pq.read_table(file.source), SIGHTINGS_SCHEMA, file.label, "sightings")
         return table.to_pandas()
@@ -339,6 +357,10 @@ def load_with_sightings(
     """Return the listings (from ``path``, as :func:`load`) and the sightings of the same
     dataset, of one generation whatever exports replace it meanwhile (at a URL: as they are).
     """
+    if str(path) == STDIN:
+        raise InputError(
+            "The sightings are not in what stdin holds: pass the dataset folder, not -."
+        )
     if is_url(str(path)):
         return load(path, storage_options), load_sightings(dataset_of(str(path)), storage_options)
     given = Path(path)

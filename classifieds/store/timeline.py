@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Final
 
 from classifieds.errors import QueryError
 
@@ -19,15 +16,15 @@ _MAX_SHOWN: Final = 10  # ids listed for an ambiguous prefix
 
 
 def find_listing(sightings: pd.DataFrame, prefix: str) -> str | None:
-    """Return the ``listing_id`` that starts with ``prefix``; None when none does.
+    """Return the ``listing_id`` that starts with ``prefix``, in any case; None when none does.
 
     A whole id names itself. Raise :class:`QueryError` for a prefix shorter than
     :data:`MIN_PREFIX` characters, or one that starts several ids (listing them).
 
     >>> import pandas as pd
     >>> seen = pd.DataFrame({"listing_id": ["1007d86089", "1007d8ff00", "ab12cd34"]})
-    >>> find_listing(seen, "ab12cd"), find_listing(seen, "ffffff")
-    ('ab12cd34', None)
+    >>> find_listing(seen, "ab12cd"), find_listing(seen, "AB12CD"), find_listing(seen, "ffffff")
+    ('ab12cd34', 'ab12cd34', None)
     >>> find_listing(seen, "1007d8")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -36,12 +33,16 @@ def find_listing(sightings: pd.DataFrame, prefix: str) -> str | None:
     ids = _listing_ids(sightings)
     if prefix in ids:
         return prefix
+    wanted = prefix.casefold()  # 1007D8: an id copied from a tool that writes hex in capitals
+    whole = [listing for listing in ids if listing.casefold() == wanted]
+    if len(whole) == 1:
+        return whole[0]
     if len(prefix) < MIN_PREFIX:
         raise QueryError(
             f"{prefix!r} is too short: give {MIN_PREFIX} characters or more of a listing_id"
             " (or all of it)."
         )
-    matches = sorted(listing for listing in ids if listing.startswith(prefix))
+    matches = sorted(listing for listing in ids if listing.casefold().startswith(wanted))
     if len(matches) > 1:
         shown = ", ".join(matches[:_MAX_SHOWN])
         more = f" and {len(matches) - _MAX_SHOWN} more" if len(matches) > _MAX_SHOWN else ""
@@ -73,20 +74,3 @@ def history(sightings: pd.DataFrame, listing_id: str) -> pd.DataFrame:
     rows = sightings[sightings["listing_id"] == listing_id]
     rows = rows.sort_values("fetched_at", kind="stable", na_position="first")
     return rows[list(HISTORY_COLUMNS)].reset_index(drop=True)
-
-
-def history_records(seen: pd.DataFrame) -> list[dict[str, Any]]:
-    """Return a history frame as plain records: dates as ISO 8601 strings in UTC, nulls None.
-
-    >>> import pandas as pd
-    >>> seen = pd.DataFrame({"fetched_at": pd.to_datetime(["2024-04-01 12:00"], utc=True),
-    ...     "price_eur": [60000.0], "url": [None], "source": ["w#9"], "line": [8]})
-    >>> history_records(seen)[0]["fetched_at"], history_records(seen)[0]["url"]
-    ('2024-04-01T12:00:00Z', None)
-    """
-    records = pa.Table.from_pandas(seen, preserve_index=False).to_pylist()
-    for record in records:
-        for name, value in record.items():
-            if isinstance(value, datetime):
-                record[name] = value.isoformat().replace("+00:00", "Z")
-    return records

@@ -3,6 +3,7 @@ clipped, every point inside its axis, lines over time; and a PNG that does not c
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +51,27 @@ def chart_of(frame: pd.DataFrame, by: Any = "category", **options: Any) -> tuple
 
 
 def assert_readable(figure: Figure) -> None:
-    """Everything drawn lies inside the picture, every point inside its axes."""
+    """Everything drawn lies inside the picture, every point inside its axes, and no two
+    labels of an axis touch."""
     figure.canvas.draw()
     renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    for axes in figure.axes:
+        for axis, start, end in ((axes.xaxis, "x0", "x1"), (axes.yaxis, "y0", "y1")):
+            low, high = sorted(axis.get_view_interval())
+            for which in ("label1", "label2"):
+                boxes = sorted(
+                    (
+                        getattr(tick, which).get_window_extent(renderer)
+                        for tick in axis.get_major_ticks()
+                        if low <= tick.get_loc() <= high
+                        and getattr(tick, which).get_visible()
+                        and getattr(tick, which).get_text()
+                        and not getattr(tick, which).get_rotation()  # slanted: boxes overlap
+                    ),
+                    key=lambda box: getattr(box, start),
+                )
+                for before, after in itertools.pairwise(boxes):
+                    assert getattr(before, end) < getattr(after, start), (before, after)
     drawn = figure.get_tightbbox(renderer)  # in inches
     assert drawn is not None
     assert drawn.x0 >= 0 and drawn.y0 >= 0, drawn
@@ -268,4 +287,100 @@ def test_a_crowded_panel_gives_the_bare_number_at_each_point(days: int, first: s
     )
     _, figure = chart_of(frame, "first_seen:day")
     assert [t.get_text() for t in figure.axes[0].texts] == [first] * days
+    assert_readable(figure)
+
+
+def shown_ticks(axis: Any) -> list[str]:
+    """Return the labels of an axis's major ticks that lie inside it, as drawn."""
+    low, high = sorted(axis.get_view_interval())
+    return [
+        tick.label1.get_text()
+        for tick in axis.get_major_ticks()
+        if low <= tick.get_loc() <= high and tick.label1.get_text()
+    ]
+
+
+def test_a_log_price_axis_is_labelled_between_its_powers_of_ten(listings: pd.DataFrame) -> None:
+    _, figure = chart_of(listings)
+    others = figure.axes[1]
+    assert others.get_xscale() == "log"  # 40 € to 9 500 €: 100 € and 1 000 € were all it said
+    shown = [text.replace("\u00a0", " ") for text in shown_ticks(others.xaxis)]
+    assert shown == [
+        *("50 €", "100 €", "200 €", "500 €"),
+        *("1 000 €", "2 000 €", "5 000 €", "10 000 €"),
+    ]
+
+
+def test_a_log_price_axis_over_many_powers_of_ten_keeps_its_labels_apart() -> None:
+    frame = pd.DataFrame({"category": "bonnes_affaires", "price_eur": [0.5, 5.0, 400.0, 90000.0]})
+    _, figure = chart_of(frame)
+    shown = [text.replace("\u00a0", " ") for text in shown_ticks(figure.axes[0].xaxis)]
+    assert shown == ["1 €", "10 €", "100 €", "1 000 €", "10 000 €", "100 000 €"]
+
+
+def test_close_medians_are_not_drawn_as_a_steep_rise() -> None:
+    frame = pd.DataFrame(
+        {
+            "category": "immobilier",
+            "transaction": "vente",
+            "price_eur": [337000.0, 339000.0],
+            "first_seen": pd.to_datetime(["2025-03-01", "2026-03-01"], utc=True),
+        }
+    )
+    _, figure = chart_of(frame, "first_seen:year")
+    low, high = figure.axes[0].get_ylim()
+    assert high - low >= 0.2 * 339000  # the 0.6 % apart: it spanned 337 000 € to 339 000 €
+    assert_readable(figure)
+
+
+def test_a_tall_panel_has_its_price_axis_labelled_above_too(tmp_path: Path) -> None:
+    towns = pd.DataFrame(
+        {
+            "category": "bonnes_affaires",
+            "town": [f"Town {i:02}" for i in range(14)],
+            "price_eur": 10.0,
+        }
+    )
+    _, tall = chart_of(towns, "town")
+    _, short = chart_of(towns.head(3), "town")
+    assert shown_ticks(tall.axes[0].xaxis) and all(
+        tick.label2.get_visible() for tick in tall.axes[0].xaxis.get_major_ticks()
+    )
+    assert not any(tick.label2.get_visible() for tick in short.axes[0].xaxis.get_major_ticks())
+    assert_readable(tall)
+
+
+def test_numbers_on_a_line_over_time_stay_legible_or_are_left_to_the_table() -> None:
+    def days(count: int) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "category": "bonnes_affaires",
+                "price_eur": [10.0 + i % 7 for i in range(count)],
+                "first_seen": pd.date_range("2026-01-01", periods=count, freq="D", tz="UTC"),
+            }
+        )
+
+    _, few = chart_of(days(40), "first_seen:day")
+    assert len(few.axes[0].texts) == 40
+    assert all(text.get_path_effects() for text in few.axes[0].texts)  # a halo over the line
+    _, many = chart_of(days(41), "first_seen:day")
+    assert len(many.axes[0].texts) == 0  # 41 numbers ran into each other
+    caption = many.get_supxlabel()  # type: ignore[attr-defined]
+    assert "41 days, too many to give n at each" in caption
+    assert "(--by first_seen:week or :month)" in caption
+    assert_readable(many)
+
+
+def test_a_narrow_log_axis_keeps_its_labels_apart() -> None:
+    """Long group labels leave the price axis 600 pixels: 1-2-5 labels would touch there."""
+    towns = ["Châteauneuf-sur-Loire", "Jullouville", "Le Plessis-Robinson", "Lyon", "Plérin"]
+    frame = pd.DataFrame(
+        {
+            "category": "bonnes_affaires",
+            "town": towns,
+            "price_eur": [30.0, 16200.0, 150.0, 22900.0, 1800.0],
+        }
+    )
+    _, figure = chart_of(frame, "town")
+    assert len(shown_ticks(figure.axes[0].xaxis)) >= 5
     assert_readable(figure)

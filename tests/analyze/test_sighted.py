@@ -237,3 +237,12 @@ def test_sightings_that_match_nothing_say_so(repriced: Path) -> None:
     result = CliRunner().invoke(cli, [*args, "--where", "fetched_at>=2027-01-01"])
     assert (result.exit_code, result.stdout) == (0, "")
     assert result.stderr.startswith("No listing matches fetched_at>=2027-01-01 in ")
+
+
+def test_a_dataset_piped_into_stdin_has_no_sightings(repriced: Path) -> None:
+    data = (repriced / "listings.parquet").read_bytes()
+    args = ["summary", "-", "--by", "fetched_at:month"]
+    result = CliRunner().invoke(cli, args, input=data)
+    assert (result.exit_code, result.stdout) == (2, "")
+    (line,) = result.stderr.splitlines()
+    assert "pass the dataset folder, not -" in line
