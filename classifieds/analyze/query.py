@@ -177,7 +177,8 @@ class Condition:
         if bound is None:
             raise QueryError(
                 f"{self}: {self.column} holds dates, and {value!r} is not one. Write a date or a"
-                " datetime in UTC: 2026-02-01 or 2026-02-01T12:00."
+                " datetime in UTC: 2026-02-01 or 2026-02-01T12:00, or a month, week or year as"
+                " summaries print them: 2026-02, 2026-W05, 2026."
             )
         return bound
 
