@@ -188,6 +188,15 @@ def test_an_accent_matches_however_it_is_typed(seed_data: Path, condition: str, 
     assert code == 0 and [row["ads"] for row in csv.DictReader(io.StringIO(stdout))] == ["1"]
 
 
+@pytest.mark.parametrize(
+    "condition", ["postcode=7690", "department_code=7", "insee_code=7342", "postcode=7690,1"]
+)
+def test_a_code_read_as_a_number_keeps_its_leading_zero(seed_data: Path, condition: str) -> None:
+    """A spreadsheet that opened listings.csv by a double click shows 07690 as 7690."""
+    code, stdout, _ = run("rows", seed_data, "--where", condition, "--columns", "town")
+    assert (code, stdout) == (0, "town\nVillevocance\n")
+
+
 def test_rows_matching_nothing_say_so(seed_data: Path) -> None:
     assert run("rows", seed_data, "--where", "town=Nowhere") == (
         0,

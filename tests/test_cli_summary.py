@@ -414,7 +414,8 @@ def test_where_on_dates(
             "--where",
             "first_seen>=2026-02-30",
             "Error: first_seen>=2026-02-30: first_seen holds dates, and '2026-02-30' is not"
-            " one. Write a date or a datetime in UTC: 2026-02-01 or 2026-02-01T12:00.",
+            " one. Write a date or a datetime in UTC: 2026-02-01 or 2026-02-01T12:00, or a"
+            " month, week or year as summaries print them: 2026-02, 2026-W05, 2026.",
         ),
         ("--where", "nosuch=3", "Error: No column 'nosuch' in 'nosuch=3'. Columns: listing_id,"),
         ("--where", "price_eur>>3", "Error: price_eur>>3: price_eur holds numbers, and '>3' is"),

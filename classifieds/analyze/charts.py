@@ -174,7 +174,8 @@ def draw_prices(
             elif kind == "bar":
                 caption = _bars(axes, rows, panel)
             else:
-                caption = _boxes(axes, rows, panel)
+                _boxes(axes, rows, panel)
+                caption = _box_caption([len(d.prices) for row in panels.values() for d in row])
             if titled:
                 axes.set_title(panel_title(panel), loc="left", fontsize="medium", color="0.2")
             axes.spines[["top", "right"]].set_visible(False)
@@ -246,8 +247,8 @@ def _group_panels(
     return panels or {None: []}
 
 
-def _boxes(axes: Axes, rows: Sequence[Drawn], panel: Any) -> str:
-    """Draw each group's spread; return the caption that reads it."""
+def _boxes(axes: Axes, rows: Sequence[Drawn], panel: Any) -> None:
+    """Draw each group's spread: a box from 4 prices, dots below."""
     for y, (_, row, group, _) in enumerate(rows):
         if len(group) >= MIN_PRICES_FOR_QUARTILES:
             stats = {
@@ -277,10 +278,25 @@ def _boxes(axes: Axes, rows: Sequence[Drawn], panel: Any) -> str:
     _group_axis(axes, rows)
     axes.set_xlabel(price_label("Asking price", panel, log))
     axes.grid(axis="x", color="0.9")
-    return (
-        "Dots: each price · red: median · box: p25 to p75 and whiskers: min to max,"
-        f" from {MIN_PRICES_FOR_QUARTILES} prices · n: ads with a price."
-    )
+
+
+def _box_caption(sizes: Sequence[int]) -> str:
+    """Return the caption that reads a box chart of groups of these sizes: no box explained
+    where none is drawn (groups of fewer than 4 prices are dots), no dots where all are boxes.
+
+    >>> _box_caption([1])
+    'Dots: each price · red: median · n: ads with a price.'
+    >>> _box_caption([12, 5])
+    'Red: median · box: p25 to p75 and whiskers: min to max · n: ads with a price.'
+    """
+    boxes = any(size >= MIN_PRICES_FOR_QUARTILES for size in sizes)
+    dots = any(size < MIN_PRICES_FOR_QUARTILES for size in sizes)
+    parts = ["Dots: each price"] if dots else []
+    parts.append("red: median" if dots else "Red: median")
+    if boxes:
+        box = "box: p25 to p75 and whiskers: min to max"
+        parts.append(f"{box}, from {MIN_PRICES_FOR_QUARTILES} prices" if dots else box)
+    return " · ".join([*parts, "n: ads with a price."])
 
 
 def _bars(axes: Axes, rows: Sequence[Drawn], panel: Any) -> str:

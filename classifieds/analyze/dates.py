@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from typing import Final, Literal
 
@@ -39,32 +39,46 @@ _DATE = re.compile(
     """,
     re.VERBOSE,
 )
+_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})|-W(?P<week>\d{2}))?$")  # buckets
 _FORMATS: Final = MappingProxyType({"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"})
 
 
 @dataclass(frozen=True)
 class Bound:
-    """A date or an instant written in a condition: ``start`` in UTC, and whether it is a day."""
+    """A date, a period or an instant written in a condition, in UTC: from ``start`` to the
+    first instant after it, ``end``; ``whole_day`` for a day or a longer period (compared with
+    ``=`` as a whole), not an instant."""
 
     start: pd.Timestamp
     whole_day: bool
+    period_end: pd.Timestamp | None = None
 
     @property
     def end(self) -> pd.Timestamp:
-        """Return the first instant after the bound: the next midnight for a day."""
+        """Return the first instant after the bound: the next midnight for a day, the first
+        day of the next month for a month."""
+        if self.period_end is not None:
+            return self.period_end
         return self.start + (pd.Timedelta(days=1) if self.whole_day else pd.Timedelta(0))
 
 
 def parse_bound(text: str) -> Bound | None:
-    """Return the date or datetime ``text`` names, in UTC; None when it names none.
+    """Return the date, datetime or bucket (a month, ISO week or year, as summaries print
+    them) ``text`` names, in UTC; None when it names none.
 
     >>> parse_bound("2026-02-01")
-    Bound(start=Timestamp('2026-02-01 00:00:00+0000', tz='UTC'), whole_day=True)
+    Bound(start=Timestamp('2026-02-01 00:00:00+0000', tz='UTC'), whole_day=True, period_end=None)
     >>> parse_bound("2026-03-01T12:00+01:00").start
     Timestamp('2026-03-01 11:00:00+0000', tz='UTC')
+    >>> [str(parse_bound(t).end.date()) for t in ("2026-12", "2026-W05", "2026")]
+    ['2027-01-01', '2026-02-02', '2027-01-01']
     >>> parse_bound("2026-13-01"), parse_bound("yesterday"), parse_bound("20260201")
     (None, None, None)
     """
+    period = _period(text.strip())
+    if period is not None:
+        start, end = (pd.Timestamp(datetime.combine(day, time(), tzinfo=UTC)) for day in period)
+        return Bound(start, whole_day=True, period_end=end)
     match = _DATE.match(text.strip())
     if match is None:
         return None
@@ -78,6 +92,26 @@ def parse_bound(text: str) -> Bound | None:
     elif moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return Bound(pd.Timestamp(moment.astimezone(UTC)), whole_day=match["time"] is None)
+
+
+def _period(text: str) -> tuple[date, date] | None:
+    """Return the first day of a month, ISO week or year bucket and of the next one; None for
+    other text (``2026-02``, ``2026-W05``, ``2026``; not ``2026-13`` nor ``2026-W54``)."""
+    match = _PERIOD.match(text)
+    if match is None:
+        return None
+    year = int(match["year"])
+    try:
+        if match["week"]:
+            start = date.fromisocalendar(year, int(match["week"]), 1)
+            return start, start + timedelta(days=7)
+        if match["month"]:
+            month = int(match["month"])
+            after = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+            return date(year, month, 1), after
+        return date(year, 1, 1), date(year + 1, 1, 1)
+    except ValueError:  # month 13, week 54
+        return None
 
 
 def is_timestamp(name: str, column: pd.Series) -> bool:

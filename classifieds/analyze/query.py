@@ -62,6 +62,8 @@ _CONDITION = re.compile(
     """,
     re.VERBOSE,
 )
+_CODE_WIDTHS: Final = MappingProxyType({"postcode": 5, "department_code": 2, "insee_code": 5})
+"""Codes held as text, their leading zeros kept: the digits they are written with."""
 _NUMBER_SPACES = re.compile(r"[\s_\u00a0\u202f]")  # "1 000", "1_000" are 1000
 _DECIMAL_COMMA = re.compile(r"^\s*[0-9][0-9 \u00a0\u202f]*,[0-9]+\s*$")  # French 1 000,50
 
@@ -131,6 +133,9 @@ class Condition:
         # NFC, as the dataset's text is: a terminal or a copied file name may give "é" as
         # "e" and a combining accent, which looks the same and matched nothing.
         wanted = {unicodedata.normalize("NFC", value).casefold() for value in self.values}
+        width = _CODE_WIDTHS.get(self.column)
+        if width is not None:  # 7690 is 07690, as a spreadsheet that read the code as a number
+            wanted |= {value.zfill(width) for value in wanted if value.isdigit()}
         hit = folded(column).isin(wanted)
         if self.column == "department" and "department_code" in listings.columns:
             codes = {value.zfill(2) if value.isdigit() else value.upper() for value in self.values}
@@ -178,7 +183,8 @@ class Condition:
         if bound is None:
             raise QueryError(
                 f"{self}: {self.column} holds dates, and {value!r} is not one. Write a date or a"
-                " datetime in UTC: 2026-02-01 or 2026-02-01T12:00."
+                " datetime in UTC: 2026-02-01 or 2026-02-01T12:00, or a month, week or year as"
+                " summaries print them: 2026-02, 2026-W05, 2026."
             )
         return bound
 

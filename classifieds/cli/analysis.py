@@ -211,22 +211,25 @@ def summary(
         click.echo(f"{reason} in {dataset}: nothing to summarize.", err=True)
         if output_format in ("table", "markdown"):
             return
-    click.echo(render(table, output_format), nl=False, color=True)  # CSV text as it is
-    if plot is not None:
+    said = None
+    if plot is not None:  # drawn before the table is printed: `| head` must not lose it
         note = f"Ads where {', '.join(where)}." if where else None
-        _plot(table, group_prices(selected, table), plot, plot_kind, note)
+        said = _plot(table, group_prices(selected, table), plot, plot_kind, note)
+    click.echo(render(table, output_format), nl=False, color=True)  # CSV text as it is
+    if said is not None:
+        click.echo(said, err=True)
 
 
 def _plot(
     table: pd.DataFrame, prices: list[list[float]], path: Path, kind: PlotKind, note: str | None
-) -> None:
+) -> str:
+    """Draw the chart into ``path``; return what to say of it."""
     from classifieds.analyze.charts import drawable, drawn_text, plot_prices
 
     if not drawable(table, prices):
-        click.echo(f"No {drawn_text(table, prices, 0)}: {path} not written.", err=True)
-        return
+        return f"No {drawn_text(table, prices, 0)}: {path} not written."
     try:
         drawn = plot_prices(table, prices, path, kind=kind, note=note)
     except ClassifiedsError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Chart of {drawn_text(table, prices, len(drawn))} written to {path}", err=True)
+    return f"Chart of {drawn_text(table, prices, len(drawn))} written to {path}"

@@ -384,3 +384,21 @@ def test_a_narrow_log_axis_keeps_its_labels_apart() -> None:
     _, figure = chart_of(frame, "town")
     assert len(shown_ticks(figure.axes[0].xaxis)) >= 5
     assert_readable(figure)
+
+
+@pytest.mark.parametrize(
+    ("prices", "caption"),
+    [
+        ([1800.0], "Dots: each price · red: median · n: ads with a price."),
+        (
+            [10.0, 20.0, 30.0, 40.0],
+            "Red: median · box: p25 to p75 and whiskers: min to max · n: ads with a price.",
+        ),
+    ],
+    ids=["one-price", "boxes-only"],
+)
+def test_the_caption_reads_what_is_drawn(prices: list[float], caption: str) -> None:
+    """A chart of one dot explained boxes and whiskers it did not draw."""
+    frame = pd.DataFrame({"category": "emploi", "price_eur": prices})
+    _, figure = chart_of(frame)
+    assert figure.get_supxlabel() == caption  # type: ignore[attr-defined]

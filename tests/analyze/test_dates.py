@@ -65,7 +65,10 @@ def test_bounds_are_utc(text: str, utc: str, whole_day: bool) -> None:
         "2026-02-01T25:00",
         "2026-02-01+02:00",
         "yesterday",
-        "2026",
+        "2026-13",
+        "2026-W54",
+        "2026-W00",
+        "26",
         "2026-02-01T12",
     ],
 )
@@ -88,6 +91,13 @@ def test_what_is_no_date(text: str) -> None:
         (["first_seen!=2026-02-03"], "jan01 jan31 feb01 mar15 dec31 rent1"),  # undated: no
         (["first_seen>=2026-02-01", "last_seen<2026-03-01"], "rent1"),
         (["first_seen>=2027-01-01"], ""),
+        # Buckets as summaries print them: = the whole period, a bound its first instant.
+        (["first_seen=2026-02"], "feb01 feb03 rent1"),
+        (["first_seen=2026-01,2026-03"], "jan01 jan31 mar15"),
+        (["first_seen=2026-W05"], "jan31 feb01"),  # Monday 26 January to Sunday 1 February
+        (["first_seen=2026"], "jan01 jan31 feb01 feb03 mar15 dec31 rent1"),
+        (["first_seen!=2026-02"], "jan01 jan31 mar15 dec31"),
+        (["first_seen>=2026-02", "first_seen<2026-03"], "feb01 feb03 rent1"),
     ],
     ids=lambda value: " & ".join(value) if isinstance(value, list) else "",
 )

@@ -370,6 +370,26 @@ def test_a_reader_gone_ends_a_command_in_silence(dataset: Path) -> None:
         assert "Error" not in run.stderr and "Traceback" not in run.stderr, command
 
 
+def test_a_reader_gone_still_gets_the_chart_drawn(tmp_path: Path) -> None:
+    """``summary --plot prices.png | head``: the chart is written before the table is printed;
+    the table failed first, ending the command with no chart."""
+    ads = "".join(f"Vélo {n}\nVélo {n} Caen (14000) {n + 10}€ Découvrir\n" for n in range(2000))
+    (tmp_path / "page.txt").write_text("Petites Annonces\nBonnes affaires\n" + ads)
+    classifieds.build([tmp_path / "page.txt"], tmp_path / "data")  # a table of 150 KB
+    read, write = os.pipe()
+    os.close(read)
+    chart = tmp_path / "prices.png"
+    command = ["summary", str(tmp_path / "data"), "--by", "title", "--plot", str(chart)]
+    try:
+        run = subprocess.run(
+            [*CLI, *command], stdout=write, stderr=subprocess.PIPE, check=False, text=True
+        )
+    finally:
+        os.close(write)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert chart.read_bytes().startswith(b"\x89PNG")
+
+
 BUG = """
 import sys
 import classifieds.cli as cli
