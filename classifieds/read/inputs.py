@@ -79,8 +79,9 @@ def iter_inputs(
         and not any(_in_dataset_of(resolved, folder) for folder in near)
     ]
     walk = _Walk(include, exclude, near, special)
-    walk.roots = {resolved for resolved, name in roots.items() if name in kept}
-    streams = [walk.files(name, "") if Path(name).is_dir() else iter([name]) for name in kept]
+    folders = [name for name in kept if Path(name).is_dir()]
+    walk.roots = {resolved for resolved, name in roots.items() if name in folders}
+    streams = [walk.files(name, "") if name in folders else iter([name]) for name in kept]
     far = frozenset(str(path).rstrip("/") for path in avoid if is_url(str(path)))
     streams += [
         remote.walk(url, include, exclude, storage_options, far) if prefix else iter([url])

@@ -44,6 +44,8 @@ def test_a_linked_folder_is_read_once_under_its_link(tmp_path: Path) -> None:
     assert found == ["crawl/2024/a.txt", "crawl/2024/deep/b.txt", "crawl/own.txt"]
     both = [Path(p).relative_to(tmp_path).as_posix() for p in iter_inputs([crawl, elsewhere])]
     assert both == ["crawl/own.txt", "elsewhere/a.txt", "elsewhere/deep/b.txt"]
+    with_a_file = [Path(p).name for p in iter_inputs([crawl, elsewhere / "deep" / "b.txt"])]
+    assert with_a_file == ["a.txt", "b.txt", "own.txt", "b.txt"]  # a file given holds no folder
 
 
 def test_a_missing_input_says_what_to_fix(tmp_path: Path) -> None:
