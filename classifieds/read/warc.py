@@ -227,14 +227,18 @@ def _body(record: Any) -> bytes:
     """Return a record's body, up to a byte past the page cap: as warcio decodes it, but for
     a gzip body, left to :func:`_decoded` (warcio would decode its first member only)."""
     http = record.http_headers
-    coding = (http.get_header("Content-Encoding") or "").strip().lower() if http else ""
+    if http is None:
+        return record.raw_stream.read(streams.MAX_PAGE_BYTES + 1)  # type: ignore[no-any-return]
+    transfer = (http.get_header("Transfer-Encoding") or "").lower().split(",")
+    chunked = transfer[-1].strip() == "chunked"  # a coding before it (gzip) is told by its bytes
+    coding = (http.get_header("Content-Encoding") or "").strip().lower()
     if coding not in ("gzip", "x-gzip"):
+        if chunked:  # warcio dechunks "chunked" only, spelt so (not "Chunked", "gzip, chunked")
+            http.replace_header("Transfer-Encoding", "chunked")
         return record.content_stream().read(streams.MAX_PAGE_BYTES + 1)  # type: ignore[no-any-return]
     from warcio.bufferedreaders import ChunkedDataReader
 
-    stream = record.raw_stream
-    if (http.get_header("Transfer-Encoding") or "").strip().lower() == "chunked":
-        stream = ChunkedDataReader(stream)
+    stream = ChunkedDataReader(record.raw_stream) if chunked else record.raw_stream
     return stream.read(streams.MAX_PAGE_BYTES + 1)  # type: ignore[no-any-return]
 
 

@@ -232,6 +232,15 @@ CODINGS = {
     "chunked-gzip": _served(
         _chunked(gzip.compress(BASIC)), "Content-Encoding: gzip", "Transfer-Encoding: chunked"
     ),
+    # Transfer codings are case-insensitive, and gzip may be one (warcio reads "chunked" only).
+    "chunked": _served(_chunked(BASIC), "Transfer-Encoding: chunked"),
+    "Chunked": _served(_chunked(BASIC), "Transfer-Encoding: Chunked"),
+    "CHUNKED-deflate": _served(
+        _chunked(zlib.compress(BASIC)), "Content-Encoding: deflate", "Transfer-Encoding: CHUNKED"
+    ),
+    "gzip-then-chunked-transfer": _served(
+        _chunked(gzip.compress(BASIC)), "Transfer-Encoding: gzip, chunked"
+    ),
 }
 
 
