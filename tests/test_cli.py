@@ -107,6 +107,21 @@ def test_unwritable_output_exits_1_with_a_fix(runner: CliRunner, tmp_path: Path)
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("out", ["/dev/null", "a-file"])
+def test_an_output_that_is_a_file_says_so(tmp_path: Path, out: str) -> None:
+    """From Python (the command line's --out takes folders only), a file or a device as the
+    output folder said 'File exists'."""
+    import classifieds
+    from classifieds.errors import OutputError
+
+    target = tmp_path / out if out == "a-file" else Path(out)
+    if out == "a-file":
+        target.write_text("mine")
+    with pytest.raises(OutputError, match=r"it is a file, not a folder\. Choose another --out"):
+        classifieds.build([SEEDS], target)
+    assert out == "/dev/null" or target.read_text() == "mine"
+
+
 def test_an_output_that_is_a_dangling_link_says_where_it_points(
     runner: CliRunner, tmp_path: Path
 ) -> None:
