@@ -86,6 +86,7 @@ def _records(
     records.loader.load_http_headers = partial(_http_headers, records.loader.load_http_headers)
     detect = records.loader._detect_type_load_headers
     records.loader._detect_type_load_headers = partial(_warc_headers, detect)
+    records._consume_blanklines = partial(_blank_lines, records)
     miscut = 0
     last: Any = None
     try:
@@ -118,6 +119,25 @@ def _records(
 def _miscut(origin: Origin, number: int) -> Reject:
     text = "not followed by a blank line: its Content-Length may be wrong"
     return Reject.of(f"{origin.source}#{number}", 0, "corrupt_file", text)
+
+
+def _blank_lines(records: Any) -> tuple[bytes | None, int]:
+    """warcio's ``_consume_blanklines``: read the blank lines after a record, and return the
+    first line of the next with their size; a line of junk in their place is skipped and
+    counted (a Content-Length too short). But a record that starts at once (its writer left
+    out the blank lines) is that next record, not junk: warcio lost it, and all after it."""
+    size = 0
+    first = True
+    while line := records.reader.readline():
+        if not line.strip():
+            size += len(line)
+        elif first and not _RECORD_START.fullmatch(line):
+            size += len(line)
+            records.err_count += 1
+        else:
+            return line, size
+        first = False
+    return None, size
 
 
 def _warc_headers(detect: Any, *args: Any, **kwargs: Any) -> Any:
