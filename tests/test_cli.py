@@ -108,6 +108,21 @@ def test_unwritable_output_exits_1_with_a_fix(runner: CliRunner, tmp_path: Path)
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("out", ["/dev/null", "a-file"])
+def test_an_output_that_is_a_file_says_so(tmp_path: Path, out: str) -> None:
+    """From Python (the command line's --out takes folders only), a file or a device as the
+    output folder said 'File exists'."""
+    import classifieds
+    from classifieds.errors import OutputError
+
+    target = tmp_path / out if out == "a-file" else Path(out)
+    if out == "a-file":
+        target.write_text("mine")
+    with pytest.raises(OutputError, match=r"it is a file, not a folder\. Choose another --out"):
+        classifieds.build([SEEDS], target)
+    assert out == "/dev/null" or target.read_text() == "mine"
+
+
 def test_an_output_that_is_a_dangling_link_says_where_it_points(
     runner: CliRunner, tmp_path: Path
 ) -> None:
@@ -321,3 +336,14 @@ def test_history_csv_guards_a_url_a_spreadsheet_would_run(
     result = runner.invoke(cli, ["history", listing, str(tmp_path / "data"), "--format", "csv"])
     assert result.exit_code == 0
     assert result.stdout.splitlines()[1].split(",")[2] == '"\'=HYPERLINK(""http://x.y"")"'
+
+
+@pytest.mark.parametrize("timeout", ["nan", "inf", "NaN"])
+def test_a_dask_timeout_that_is_no_number_is_a_usage_error(tmp_path: Path, timeout: str) -> None:
+    """``nan`` passes a range check (it compares false): it was an internal error."""
+    result = CliRunner().invoke(
+        cli, ["export", str(SEEDS), "--out", str(tmp_path / "data"), "--dask-timeout", timeout]
+    )
+    assert result.exit_code == 2
+    assert "is not a number of seconds" in result.stderr
+    assert not (tmp_path / "data").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.abc
+import math
 import re
 import sys
 from pathlib import Path
@@ -29,10 +30,21 @@ def byte_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     found = _SIZE.fullmatch(value.strip())
     if found is None:
         raise click.BadParameter(f"{value!r} is not a size: write it like 1G, 500M or 64K.")
-    size = int(float(found[1]) * _UNITS[found[2].lower()])
+    amount = float(found[1]) * _UNITS[found[2].lower()]
+    if not math.isfinite(amount):  # 400 digits make an infinite float
+        raise click.BadParameter(f"{value[:40]!r}... is more memory than any machine has.")
+    size = int(amount)
     if size < 1 << 10:
         raise click.BadParameter(f"{value!r} is too little memory: give at least 1K.")
     return size
+
+
+def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """Return a duration in seconds that is a finite number (``nan`` and ``inf`` pass a
+    range)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds: give one, such as 60.")
+    return value
 
 
 class _NoPandas(importlib.abc.MetaPathFinder):
@@ -108,6 +120,7 @@ class InputPath(click.Path):
 @click.option(
     "--dask-timeout",
     type=click.FloatRange(min=0, min_open=True),
+    callback=_seconds,
     default=60.0,
     show_default=True,
     metavar="SECONDS",

@@ -5,8 +5,9 @@ fsspec, :mod:`.remote`). Gives: the input files in a stable order
 (:func:`iter_inputs`), then each input's pages (:class:`Page`), the records that hold none
 (:class:`Skipped`) and the inputs or pages that cannot be used (rejects), by
 :func:`read_input`. One direction: find (:mod:`.inputs`) → open and decompress, capped
-(:mod:`.streams`) → tell the format and read it (:mod:`.formats`: :mod:`.warc`, :mod:`.jsonl`)
-→ decode bytes and HTML into text (:mod:`.pages`, :mod:`.decode`, :mod:`.html`).
+(:mod:`.streams`, :mod:`.members`) → tell the format and read it (:mod:`.formats`:
+:mod:`.warc`, :mod:`.jsonl`) → decode bytes and HTML into text (:mod:`.pages`,
+:mod:`.decode`, :mod:`.html`).
 
 May import: :mod:`classifieds.models`, :mod:`classifieds.errors`, and itself.
 """

@@ -38,7 +38,9 @@ def iter_inputs(
 
     Folders are walked recursively, their entries in name order, hidden files and folders
     (``.git``, ``.DS_Store``) skipped; a path given twice, or inside a folder also given, is
-    read once. Nothing is listed up front, so a crawl of millions of files costs no memory.
+    read once. A symbolic link to a folder is walked under its name, once, unless a folder
+    given holds its target or is inside it (then its files are read there, or it is a loop).
+    Nothing is listed up front, so a crawl of millions of files costs no memory.
     A file found in a folder is kept when its path relative to that folder matches one of the
     ``include`` globs (if any) and none of the ``exclude`` globs; ``*`` matches across
     folders. Files named explicitly are always kept, and read as streams when they are not
@@ -77,7 +79,9 @@ def iter_inputs(
         and not any(_in_dataset_of(resolved, folder) for folder in near)
     ]
     walk = _Walk(include, exclude, near, special)
-    streams = [walk.files(name, "") if Path(name).is_dir() else iter([name]) for name in kept]
+    folders = [name for name in kept if Path(name).is_dir()]
+    walk.roots = {resolved for resolved, name in roots.items() if name in folders}
+    streams = [walk.files(name, "") if name in folders else iter([name]) for name in kept]
     far = frozenset(str(path).rstrip("/") for path in avoid if is_url(str(path)))
     streams += [
         remote.walk(url, include, exclude, storage_options, far) if prefix else iter([url])
@@ -101,6 +105,9 @@ class _Walk:
         self._exclude = exclude
         self._avoid = avoid
         self._special = special
+        self.roots: set[Path] = set()
+        """The folders given, resolved: a symbolic link into one is read there, not twice."""
+        self._followed: set[Path] = set()
 
     def files(self, folder: str, inside: str) -> Iterator[str]:
         """Yield the files of ``folder``, which is at ``inside`` (``a/b/``) in the folder
@@ -123,6 +130,10 @@ class _Walk:
                 if entry.is_dir(follow_symlinks=False):
                     yield from self.files(entry.path, f"{relative}/")
                     continue
+                if entry.is_symlink() and entry.is_dir():
+                    if self._follows(entry.path):  # another disk's folder linked in a crawl
+                        yield from self.files(entry.path, f"{relative}/")
+                    continue
                 regular = entry.is_file()  # from the directory listing: no stat
                 special = not regular and _is_special(entry)
             except OSError:  # a symlink loop, a file gone: reading it says why
@@ -133,6 +144,16 @@ class _Walk:
                 yield entry.path
             elif special and self._special is not None:
                 self._special.append(entry.path)
+
+    def _follows(self, link: str) -> bool:
+        """Return whether to walk the folder a symbolic link points to: once, and only when
+        no folder given holds it (its files are read there) nor is inside it (a loop)."""
+        target = Path(link).resolve()
+        for walked in chain(self.roots, self._followed):
+            if walked == target or walked in target.parents or target in walked.parents:
+                return False
+        self._followed.add(target)
+        return True
 
     def _selected(self, relative: str) -> bool:
         if self._include and not any(fnmatchcase(relative, glob) for glob in self._include):

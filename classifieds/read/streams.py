@@ -4,11 +4,11 @@ Compression (gzip, bzip2, xz, zstd) is told by a file's first bytes, whatever it
 undone as a stream. Every read is capped, so that no input, however crafted, makes a run hold
 more than a page in memory. A stream that is damaged, cut short or a bomb ends where the
 damage starts, so that everything before it is read; :func:`check` then raises what it met.
+Past a damaged gzip member, :func:`resume` goes on at the next member (:mod:`.members`).
 """
 
 from __future__ import annotations
 
-import bz2
 import errno
 import hashlib
 import io
@@ -17,12 +17,11 @@ import os
 import stat
 import sys
 import zlib
-from collections.abc import Callable
-from functools import partial
-from typing import IO, Protocol
+from typing import IO
 
 import zstandard
 
+from classifieds.read.members import CHUNK_BYTES, DECOMPRESSORS, MAGICS, Members, Readable
 from classifieds.read.names import STDIN
 from classifieds.read.remote import NO_OPTIONS, Hashed, RemoteObject, StorageOptions, is_url
 
@@ -32,17 +31,10 @@ MAX_DECOMPRESSED_BYTES = 16 * 1024**3
 """A compressed input is read up to this many bytes once decompressed (a Common Crawl WARC
 holds about 5 GiB); past it, it is taken for a decompression bomb and reading stops."""
 
-_CHUNK_BYTES = 1 << 16
-_ZSTD_PIECE_BYTES = 1 << 10
-"""zstd input is decompressed this much at a time: a piece of crafted blocks makes at most
-32 MiB."""
+_CHUNK_BYTES = CHUNK_BYTES
 _SMALL_FILE_BYTES = 1 << 20
 _MAX_LAYERS = 3
 """Compressions of one input undone at most, one inside another."""
-_XZ_MEMORY_BYTES = 1 << 28
-"""Memory an xz stream may make its decoder take: its header says its dictionary's size, up
-to 4 GiB, which the decoder fills as it writes (xz -9 uses 64 MiB; zstd's decoder refuses a
-window over 128 MiB likewise)."""
 _DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError, zstandard.ZstdError)
 
 
@@ -91,7 +83,7 @@ def _decompressing(raw: IO[bytes]) -> IO[bytes]:
     stream = raw
     for layer in range(_MAX_LAYERS):
         head = peek(stream, 6)
-        opener = next((o for magic, o in _DECOMPRESSORS if head.startswith(magic)), None)
+        opener = next((o for magic, o in DECOMPRESSORS if head.startswith(magic)), None)
         if opener is None or (layer and head.startswith(b"BZh")):
             break
         capped = _Capped(opener(stream), stream, MAX_DECOMPRESSED_BYTES, 2 * MAX_PAGE_BYTES)
@@ -117,7 +109,7 @@ def decompressed(data: bytes, limit: int) -> bytes:
 
 def is_compressed(head: bytes) -> bool:
     """Return whether bytes start like a compressed stream (gzip, bzip2, xz, zstd)."""
-    return head.startswith(_MAGICS)
+    return head.startswith(MAGICS)
 
 
 def line_guarded(stream: IO[bytes], max_line: int) -> IO[bytes]:
@@ -147,6 +139,26 @@ def failure(stream: IO[bytes]) -> DecompressionLimit | CorruptInput | None:
         found = raw.failure or found
         inner = raw.raw
     return found
+
+
+def resume(stream: IO[bytes], prefix: bytes) -> bool:
+    """Go on after the damaged gzip member a stream from :func:`open_input` (or
+    :func:`line_guarded`) ended on, at the next member whose content starts with ``prefix``;
+    return whether there is one, the damage then forgotten: what came before it was read.
+    """
+    inner: object = stream
+    while isinstance(inner, io.BufferedReader) and isinstance(inner.raw, _Capped):
+        capped = inner.raw
+        if capped.failure is not None:
+            damaged = isinstance(capped.failure, CorruptInput)
+            if not damaged or not isinstance(capped.content, Members):
+                return False
+            if not capped.content.resync(prefix):
+                return False
+            capped.failure = None
+            return True
+        inner = capped.raw
+    return False
 
 
 def drain(stream: IO[bytes]) -> None:
@@ -234,124 +246,6 @@ def small_plain_file(source: str) -> bytes | None:
     return None if len(data) != size or is_compressed(data) else data
 
 
-class _Readable(Protocol):
-    def read(self, size: int = ..., /) -> bytes: ...
-    def close(self) -> None: ...
-
-
-class _Member(Protocol):
-    """One compressed member (a gzip member, a bzip2 or xz stream, a zstd frame) being
-    decompressed: the interface of ``bz2.BZ2Decompressor`` and ``lzma.LZMADecompressor``."""
-
-    @property
-    def eof(self) -> bool: ...
-    @property
-    def needs_input(self) -> bool: ...
-    @property
-    def unused_data(self) -> bytes: ...
-    def decompress(self, data: bytes, max_length: int = ..., /) -> bytes: ...
-
-
-class _Inflate:
-    """A gzip member, as a :class:`_Member`."""
-
-    def __init__(self) -> None:
-        self._member = zlib.decompressobj(wbits=31)  # 16 + 15: a gzip header and trailer
-
-    @property
-    def eof(self) -> bool:
-        return self._member.eof
-
-    @property
-    def needs_input(self) -> bool:
-        return not self._member.unconsumed_tail
-
-    @property
-    def unused_data(self) -> bytes:
-        return self._member.unused_data
-
-    def decompress(self, data: bytes, max_length: int = 0, /) -> bytes:
-        return self._member.decompress(self._member.unconsumed_tail or data, max_length)
-
-
-class _Unzstd:
-    """A zstd frame, as a :class:`_Member`. zstandard has no ``max_length``: it is fed a small
-    piece at a time, which a crafted frame turns into 32 MiB at most."""
-
-    def __init__(self) -> None:
-        self._frame = zstandard.ZstdDecompressor().decompressobj()
-        self._made = b""
-        self._at = 0
-
-    @property
-    def eof(self) -> bool:
-        return self._frame.eof and self._at >= len(self._made)
-
-    @property
-    def needs_input(self) -> bool:
-        return self._at >= len(self._made) and not self._frame.eof
-
-    @property
-    def unused_data(self) -> bytes:
-        return self._frame.unused_data
-
-    def decompress(self, data: bytes, max_length: int = -1, /) -> bytes:
-        if data:
-            self._made, self._at = self._frame.decompress(data), 0
-        chunk = self._made[self._at : self._at + max_length]
-        self._at += len(chunk)
-        return chunk
-
-
-class _Members:
-    """The content of compressed members one after another, read a bounded amount at a time.
-
-    The standard library's file readers lose what they have buffered when they meet damage,
-    and zstandard's reads a frame cut short as a clean end: here every byte before the damage
-    is given, and a last member that does not end raises EOFError.
-    """
-
-    def __init__(self, raw: IO[bytes], start: Callable[[], _Member], piece: int) -> None:
-        self._raw = raw
-        self._start = start
-        self._piece = piece
-        self._member: _Member | None = None
-        self._input = b""  # compressed bytes read and not given to a member yet
-
-    def read(self, size: int = _CHUNK_BYTES, /) -> bytes:
-        while True:
-            member = self._member
-            if member is None or member.eof:
-                self._input = self._input or self._raw.read(self._piece)
-                if not self._input:
-                    return b""  # the last member ended: the stream is whole
-                self._member = member = self._start()
-            data = b""
-            if member.needs_input:
-                data, self._input = self._input or self._raw.read(self._piece), b""
-                if not data:
-                    raise EOFError("cut short: the last compressed member does not end")
-            made = member.decompress(data, size)
-            if member.eof:
-                self._input = member.unused_data
-            if made:
-                return made
-
-    def close(self) -> None:
-        self._member = None
-
-
-_UNXZ = partial(lzma.LZMADecompressor, lzma.FORMAT_XZ, _XZ_MEMORY_BYTES)
-_DECOMPRESSORS: tuple[tuple[bytes, Callable[[IO[bytes]], _Readable]], ...] = (
-    (b"\x1f\x8b", lambda raw: _Members(raw, _Inflate, _CHUNK_BYTES)),
-    (b"BZh", lambda raw: _Members(raw, bz2.BZ2Decompressor, _CHUNK_BYTES)),
-    (b"\xfd7zXZ\x00", lambda raw: _Members(raw, _UNXZ, _CHUNK_BYTES)),
-    (b"\x28\xb5\x2f\xfd", lambda raw: _Members(raw, _Unzstd, _ZSTD_PIECE_BYTES)),
-)
-"""Compressed formats by their first bytes (magic numbers), and how to open each as a stream."""
-_MAGICS = tuple(magic for magic, _ in _DECOMPRESSORS)
-
-
 class _Capped(io.RawIOBase):
     """A decompressed stream that stops a bomb: a total cap, and a cap on a line's length.
 
@@ -360,9 +254,7 @@ class _Capped(io.RawIOBase):
     records before the damage.
     """
 
-    def __init__(
-        self, content: _Readable, raw: IO[bytes], limit: int | None, max_line: int
-    ) -> None:
+    def __init__(self, content: Readable, raw: IO[bytes], limit: int | None, max_line: int) -> None:
         self.content = content
         self.failure: DecompressionLimit | CorruptInput | None = None
         self.raw = raw

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from functools import partial
 from importlib.util import find_spec
 from typing import IO, Any
@@ -38,6 +38,8 @@ BINARY_MAGICS = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"\xfd7zXZ\x00")
 BLOCK_BYTES = 1 << 20
 """warcio reads this much at a time; it copies a header line each time it grows by a block."""
 
+RECORD_START = b"WARC/"
+"""How a record starts (a WARC archive too)."""
 _RECORD_START = re.compile(rb"WARC/(?:1\.[01]|0\.1[78])[ \t]*\r?\n")
 """The first line of a record (the versions warcio reads), where a record without a
 Content-Length ends."""
@@ -50,6 +52,28 @@ _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 def warc_pages(
     stream: IO[bytes], origin: Origin, widget_only: bool
 ) -> Iterator[Page | Reject | Skipped]:
+    """Yield the pages of an archive's records, and the rejects and skips of the others.
+
+    After a damaged gzip member (an archive compressed a record per member, as Common Crawl's
+    are), reading goes on at the next member that starts a record: the damaged one is a
+    reject, and the records after it are numbered as if it held one record.
+    """
+    number = 0
+    while True:
+        number, cut = yield from _records(stream, origin, widget_only, number)
+        damage = streams.failure(stream)
+        if damage is None or not streams.resume(stream, RECORD_START):
+            return  # whole, or damage the caller tells
+        number += 0 if cut else 1
+        text = f"a damaged gzip member ({damage}): read again from the next member"
+        yield Reject.of(f"{origin.source}#{number}", 0, "corrupt_file", text)
+
+
+def _records(
+    stream: IO[bytes], origin: Origin, widget_only: bool, number: int
+) -> Generator[Page | Reject | Skipped, None, tuple[int, bool]]:
+    """Yield the pages of the records after record ``number`` up to the end of the stream, or
+    the damage it ends on; return the last record's number, and whether it was cut short."""
     # Imported here: most crawls are plain pages, and warcio (with fsspec) adds 0.06 s to
     # the start of every process.
     from warcio.archiveiterator import ArchiveIterator
@@ -62,30 +86,58 @@ def warc_pages(
     records.loader.load_http_headers = partial(_http_headers, records.loader.load_http_headers)
     detect = records.loader._detect_type_load_headers
     records.loader._detect_type_load_headers = partial(_warc_headers, detect)
-    number = miscut = 0
+    records._consume_blanklines = partial(_blank_lines, records)
+    miscut = 0
+    last: Any = None
     try:
-        for number, record in enumerate(records, 1):
+        for number, record in enumerate(records, number + 1):  # noqa: B020
             # warcio tells a record cut wrong as it reads the start of the next one.
             if records.err_count > miscut:
                 miscut = records.err_count
                 yield _miscut(origin, number - 1)
             if record.rec_headers.get_header("Content-Length") is None:
                 _read_to_next_record(records, record)
+            last = record
             yield from _warc_page(record, origin, number, widget_only)
         if records.err_count > miscut:
             yield _miscut(origin, number)
     except (streams.DecompressionLimit, streams.CorruptInput, OSError):
         raise  # the damage of the stream itself, told by the caller
     except (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, OverflowError) as error:
-        yield Reject.of(origin.source, 0, "corrupt_file", one_line(error))
+        if streams.failure(stream) is None:  # else the record was cut by the damage told
+            yield Reject.of(origin.source, 0, "corrupt_file", one_line(error))
+        return number + 1, True
     except Exception as error:  # warcio meets hostile bytes with errors of any kind
-        where = f"{origin.source}#{number + 1}"
-        yield Reject.of(where, 0, "corrupt_file", f"unreadable record: {one_line(error)}")
+        if streams.failure(stream) is None:
+            where = f"{origin.source}#{number + 1}"
+            yield Reject.of(where, 0, "corrupt_file", f"unreadable record: {one_line(error)}")
+        return number + 1, True
+    # A record cut short is read to its end (the end of the stream) before the next is sought.
+    return number, last is not None and getattr(last.raw_stream, "limit", 0) > 0
 
 
 def _miscut(origin: Origin, number: int) -> Reject:
     text = "not followed by a blank line: its Content-Length may be wrong"
     return Reject.of(f"{origin.source}#{number}", 0, "corrupt_file", text)
+
+
+def _blank_lines(records: Any) -> tuple[bytes | None, int]:
+    """warcio's ``_consume_blanklines``: read the blank lines after a record, and return the
+    first line of the next with their size; a line of junk in their place is skipped and
+    counted (a Content-Length too short). But a record that starts at once (its writer left
+    out the blank lines) is that next record, not junk: warcio lost it, and all after it."""
+    size = 0
+    first = True
+    while line := records.reader.readline():
+        if not line.strip():
+            size += len(line)
+        elif first and not _RECORD_START.fullmatch(line):
+            size += len(line)
+            records.err_count += 1
+        else:
+            return line, size
+        first = False
+    return None, size
 
 
 def _warc_headers(detect: Any, *args: Any, **kwargs: Any) -> Any:
@@ -172,7 +224,7 @@ def _warc_page(
         return
     missing = getattr(record.raw_stream, "limit", 0)
     if missing > 0:
-        text = f"cut short: the file ends {missing} bytes before the record's Content-Length"
+        text = f"cut short: its content ends {missing} bytes before its Content-Length says"
         yield Reject.of(source, 0, "corrupt_file", text)
         return
     date: str | None = record.rec_headers.get_header("WARC-Date")
@@ -195,14 +247,18 @@ def _body(record: Any) -> bytes:
     """Return a record's body, up to a byte past the page cap: as warcio decodes it, but for
     a gzip body, left to :func:`_decoded` (warcio would decode its first member only)."""
     http = record.http_headers
-    coding = (http.get_header("Content-Encoding") or "").strip().lower() if http else ""
+    if http is None:
+        return record.raw_stream.read(streams.MAX_PAGE_BYTES + 1)  # type: ignore[no-any-return]
+    transfer = (http.get_header("Transfer-Encoding") or "").lower().split(",")
+    chunked = transfer[-1].strip() == "chunked"  # a coding before it (gzip) is told by its bytes
+    coding = (http.get_header("Content-Encoding") or "").strip().lower()
     if coding not in ("gzip", "x-gzip"):
+        if chunked:  # warcio dechunks "chunked" only, spelt so (not "Chunked", "gzip, chunked")
+            http.replace_header("Transfer-Encoding", "chunked")
         return record.content_stream().read(streams.MAX_PAGE_BYTES + 1)  # type: ignore[no-any-return]
     from warcio.bufferedreaders import ChunkedDataReader
 
-    stream = record.raw_stream
-    if (http.get_header("Transfer-Encoding") or "").strip().lower() == "chunked":
-        stream = ChunkedDataReader(stream)
+    stream = ChunkedDataReader(record.raw_stream) if chunked else record.raw_stream
     return stream.read(streams.MAX_PAGE_BYTES + 1)  # type: ignore[no-any-return]
 
 

@@ -12,6 +12,7 @@ import errno
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -304,7 +305,7 @@ def _check_out(out: Path) -> None:
     """Raise OutputError for an output folder name no file system or Parquet writer takes."""
     try:
         str(out).encode("utf-8")  # Arrow writes to UTF-8 paths only
-        os.stat(out)
+        mode = os.stat(out).st_mode
     except UnicodeEncodeError:
         problem = "is not UTF-8"
     except OSError as error:
@@ -312,7 +313,11 @@ def _check_out(out: Path) -> None:
             return  # a missing folder is made; other faults are told where they happen
         problem = "is too long"
     else:
-        return
+        if stat.S_ISDIR(mode):
+            return
+        raise OutputError(  # a file, a device (/dev/null): "File exists" said nothing
+            f"Cannot write the dataset to {out}: it is a file, not a folder. Choose another --out."
+        )
     raise OutputError(
         f"Cannot write the dataset to {os.fsencode(out)!r}: the name {problem}. Choose another"
         " --out."

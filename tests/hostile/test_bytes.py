@@ -11,6 +11,7 @@ import lzma
 import zlib
 from collections.abc import Callable
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,83 @@ def test_a_per_record_gzip_warc_cut_inside_a_record_keeps_the_records_before(
     assert [p.url for p in pages(found)] == ["https://x/0", "https://x/1"]
     assert all(ads_of(p.text) == GOOD for p in pages(found))
     assert "corrupt_file" in rejects(found)
+
+
+def _flip(member: bytes, at: float) -> bytes:
+    """Return a gzip member with a byte flipped ``at`` (a share of its length) inside."""
+    damaged = bytearray(member)
+    damaged[int(len(member) * at)] ^= 0xFF
+    return bytes(damaged)
+
+
+DAMAGES: dict[str, Callable[[bytes], bytes]] = {
+    "bytes-flipped-in-the-middle": partial(_flip, at=0.5),
+    "its-crc-wrong": lambda member: _flip(member, (len(member) - 6) / len(member)),
+    "its-header-wrong": partial(_flip, at=0.0),
+    "cut-in-half": lambda member: member[: len(member) // 2],
+    "junk-before-it": lambda member: b"junk of a broken copy" + member,
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_a_damaged_gzip_member_of_a_warc_loses_only_its_record(
+    tmp_path: Path, damage: Callable[[bytes], bytes]
+) -> None:
+    """A WARC compressed a record per gzip member (as Common Crawl's) is read again from the
+    next member that starts a record: the records after the damage keep their ads."""
+    path = tmp_path / "crawl.warc.gz"
+    offsets = [*per_record_gzip_warc(path, 5), path.stat().st_size]
+    data = path.read_bytes()
+    members = [data[start:end] for start, end in pairwise(offsets)]
+    members[2] = damage(members[2])
+    path.write_bytes(b"".join(members))
+    found = items(path)
+    kept = [(p.source.rpartition("#")[2], p.url) for p in pages(found)]
+    after = [("4", "https://x/3"), ("5", "https://x/4")]
+    if damage is DAMAGES["junk-before-it"]:  # its record whole, after the junk's number
+        after = [("4", "https://x/2"), ("5", "https://x/3"), ("6", "https://x/4")]
+    assert kept == [("1", "https://x/0"), ("2", "https://x/1"), *after]
+    assert all(ads_of(p.text) == GOOD for p in pages(found))
+    (reject,) = [f for f in found if isinstance(f, Reject)]
+    assert (reject.source.rpartition("#")[2], reject.reason) == ("3", "corrupt_file")
+    assert "gzip member" in reject.text
+
+
+def test_a_damaged_record_longer_than_a_read_keeps_the_numbers_after_it(tmp_path: Path) -> None:
+    writer_path = tmp_path / "big.warc.gz"
+    per_record_gzip_warc(writer_path, 1)
+    first = writer_path.read_bytes()
+    big = io.BytesIO()
+    WARCWriter(big, gzip=True).write_record(
+        WARCWriter(big, gzip=True).create_warc_record(
+            "https://x/big", "resource", payload=io.BytesIO(bytes(range(256)) * 4096)
+        )
+    )
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(first + _flip(big.getvalue(), 0.75) + first)
+    found = [(f.source.rpartition("#")[2], type(f).__name__) for f in items(path)]
+    assert found[0] == ("1", "Page") and found[-1] == ("3", "Page")
+    assert {where for where, kind in found if kind == "Reject"} == {"2"}
+
+
+def test_the_search_for_the_next_gzip_member_is_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past damage, each place that looks like a gzip member is tried: a file of fake headers
+    makes a bounded number of tries, then the rest is corrupt_file."""
+    from classifieds.read import members
+
+    tried = []
+    probe = members._starts_with
+    monkeypatch.setattr(members, "_MAX_PROBES", 1000)
+    monkeypatch.setattr(members, "_starts_with", lambda *a: tried.append(1) or probe(*a))
+    path = tmp_path / "crawl.warc.gz"
+    per_record_gzip_warc(path, 1)
+    fake = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xff"
+    path.write_bytes(path.read_bytes() + b"junk" + fake * 100_000 + gzip.compress(b"WARC/1.0"))
+    found = items(path)
+    assert len(pages(found)) == 1 and rejects(found) == ["corrupt_file"]
+    assert len(tried) == 1000
 
 
 def test_a_warc_record_longer_than_the_file_is_a_reject_not_the_next_page(

@@ -102,6 +102,17 @@ def test_a_content_length_too_short_is_a_reject_and_the_others_survive(
     assert capfd.readouterr().err == ""  # warcio's warning is the reject, not a message
 
 
+@pytest.mark.parametrize("gap", [b"", b"\r\n"], ids=["none", "one-line-break"])
+def test_records_without_the_blank_lines_between_them_are_each_read(
+    tmp_path: Path, gap: bytes
+) -> None:
+    """A writer that leaves out the two line breaks after a record: warcio took the next
+    record's first line for junk, then failed on its second, and every record after was lost."""
+    records = [record(n).removesuffix(b"\r\n\r\n") + gap for n in (1, 2, 3)]
+    found = read(tmp_path / "a.warc", b"".join(records))
+    assert found == [(str(n), "page", f"https://x.fr/{n}") for n in (1, 2, 3)]
+
+
 LENGTHS = {"missing": None, "not-a-number": "abc", "negative": "-5", "decimal": "548.0"}
 
 
@@ -231,6 +242,15 @@ CODINGS = {
     "zstd": _served(zstandard.ZstdCompressor().compress(BASIC), "Content-Encoding: zstd"),
     "chunked-gzip": _served(
         _chunked(gzip.compress(BASIC)), "Content-Encoding: gzip", "Transfer-Encoding: chunked"
+    ),
+    # Transfer codings are case-insensitive, and gzip may be one (warcio reads "chunked" only).
+    "chunked": _served(_chunked(BASIC), "Transfer-Encoding: chunked"),
+    "Chunked": _served(_chunked(BASIC), "Transfer-Encoding: Chunked"),
+    "CHUNKED-deflate": _served(
+        _chunked(zlib.compress(BASIC)), "Content-Encoding: deflate", "Transfer-Encoding: CHUNKED"
+    ),
+    "gzip-then-chunked-transfer": _served(
+        _chunked(gzip.compress(BASIC)), "Transfer-Encoding: gzip, chunked"
     ),
 }
 

@@ -28,6 +28,26 @@ def test_inputs_sort_recursively_skip_hidden_and_repeats(tmp_path: Path) -> None
     assert found == ["-", *(str(tmp_path / n) for n in ("a/c.txt", "a/z.txt", "b.txt"))]
 
 
+def test_a_linked_folder_is_read_once_under_its_link(tmp_path: Path) -> None:
+    """A crawl's folder that links to another disk (crawl/2024 -> /mnt/2024) was skipped
+    without a word, as no file nor FIFO: its pages are read under the link's name, once
+    however many links lead there; a link into a folder given, or to one above it, is not
+    followed (its files are read where they are)."""
+    for name in ("crawl/own.txt", "elsewhere/a.txt", "elsewhere/deep/b.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    crawl, elsewhere = tmp_path / "crawl", tmp_path / "elsewhere"
+    for link, target in [("2024", elsewhere), ("2024-again", elsewhere), ("up", tmp_path)]:
+        (crawl / link).symlink_to(target, target_is_directory=True)
+    (elsewhere / "back").symlink_to(crawl, target_is_directory=True)
+    found = [Path(p).relative_to(tmp_path).as_posix() for p in iter_inputs([crawl])]
+    assert found == ["crawl/2024/a.txt", "crawl/2024/deep/b.txt", "crawl/own.txt"]
+    both = [Path(p).relative_to(tmp_path).as_posix() for p in iter_inputs([crawl, elsewhere])]
+    assert both == ["crawl/own.txt", "elsewhere/a.txt", "elsewhere/deep/b.txt"]
+    with_a_file = [Path(p).name for p in iter_inputs([crawl, elsewhere / "deep" / "b.txt"])]
+    assert with_a_file == ["a.txt", "b.txt", "own.txt", "b.txt"]  # a file given holds no folder
+
+
 def test_a_missing_input_says_what_to_fix(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="No such file or folder"):
         iter_inputs([tmp_path / "nope"])

@@ -127,6 +127,7 @@ def test_appending_spills_the_old_listings_too(
         pytest.param("10", "'10' is too little memory: give at least 1K.", id="ten-bytes"),
         pytest.param("0.5K", "'0.5K' is too little memory", id="half-a-kilobyte"),
         pytest.param("-1G", "'-1G' is not a size", id="negative"),
+        pytest.param("9" * 400, "is more memory than any machine has", id="400-digits"),
     ],
 )
 def test_a_bad_memory_limit_is_a_usage_error(tmp_path: Path, limit: str, message: str) -> None:
