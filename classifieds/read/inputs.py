@@ -23,6 +23,9 @@ from classifieds.read.remote import NO_OPTIONS, StorageOptions, is_url
 DATASET_MANIFEST = "manifest.json"
 """A folder holding a classifieds manifest is a dataset, never an input."""
 _MANIFEST_MAX_BYTES = 1 << 20
+_DATASET_ENTRIES = (".generation-", ".current", ".staging-")
+"""The entries of a dataset folder that hold its files (see :mod:`classifieds.store.folder`,
+which read may not import)."""
 
 
 def iter_inputs(
@@ -162,14 +165,14 @@ class _Walk:
 
 
 def _in_dataset_of(path: Path, folder: Path) -> bool:
-    """Return whether a resolved path is the output ``folder`` or in its hidden entries, where
-    its dataset files are (``data/listings.csv`` links to ``data/.generation-*/``): read,
-    they would replace the dataset by what its own files give, nothing."""
+    """Return whether a resolved path is the output ``folder`` or in the entries that hold its
+    dataset files (``data/listings.csv`` links to ``data/.generation-*/``): read, they would
+    replace the dataset by what its own files give, nothing."""
     if path == folder:
         return True
     if folder not in path.parents:
         return False
-    return path.relative_to(folder).parts[0].startswith(".")
+    return path.relative_to(folder).parts[0].startswith(_DATASET_ENTRIES)
 
 
 def _is_special(entry: os.DirEntry[str]) -> bool:

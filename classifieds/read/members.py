@@ -128,9 +128,14 @@ class Members:
         while True:
             member = self._member
             if member is None or member.eof:
-                self._input = self._input or self._raw.read(self._piece)
-                if not self._input:
-                    return b""  # the last member ended: the stream is whole
+                # NUL bytes between or after members are padding (xz's stream padding, a
+                # tape's or disk's block), which gzip and xz skip too.
+                self._input = self._input.lstrip(b"\0")
+                while not self._input:
+                    self._input = self._raw.read(self._piece)
+                    if not self._input:
+                        return b""  # the last member ended: the stream is whole
+                    self._input = self._input.lstrip(b"\0")
                 self._member = member = self._start()
                 self._starting = True
             data = b""

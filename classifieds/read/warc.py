@@ -40,9 +40,9 @@ BLOCK_BYTES = 1 << 20
 
 RECORD_START = b"WARC/"
 """How a record starts (a WARC archive too)."""
-_RECORD_START = re.compile(rb"WARC/(?:1\.[01]|0\.1[78])[ \t]*\r?\n")
-"""The first line of a record (the versions warcio reads), where a record without a
-Content-Length ends."""
+_RECORD_START = re.compile(rb"WARC/(?:1\.[01]|0\.1[78])")
+"""How the first line of a record starts (the versions warcio reads): where a record without
+a Content-Length ends, and junk between two records."""
 _UNREAD_LENGTH = "X-Unread-Content-Length"
 """Where a Content-Length that is no number of bytes is kept, out of warcio's sight."""
 _RECORD_END = (b"\r\n\r\n", b"\n\n")
@@ -123,20 +123,22 @@ def _miscut(origin: Origin, number: int) -> Reject:
 
 def _blank_lines(records: Any) -> tuple[bytes | None, int]:
     """warcio's ``_consume_blanklines``: read the blank lines after a record, and return the
-    first line of the next with their size; a line of junk in their place is skipped and
-    counted (a Content-Length too short). But a record that starts at once (its writer left
-    out the blank lines) is that next record, not junk: warcio lost it, and all after it."""
+    first line of the next with their size.
+
+    What is neither (the rest of a record whose Content-Length is too short) is skipped up to
+    the line that starts a record, and counted once: warcio skipped one line, then failed on
+    the next and lost every record after it. A record that starts at once (its writer left
+    out the blank lines) is no junk: warcio skipped its first line.
+    """
     size = 0
-    first = True
+    junk = False
     while line := records.reader.readline():
-        if not line.strip():
-            size += len(line)
-        elif first and not _RECORD_START.fullmatch(line):
-            size += len(line)
-            records.err_count += 1
-        else:
+        if _RECORD_START.match(line):
             return line, size
-        first = False
+        size += len(line)
+        if not junk and line.strip():
+            junk = True
+            records.err_count += 1
     return None, size
 
 
@@ -166,7 +168,7 @@ def _read_to_next_record(records: Any, record: Any) -> None:
     at_line_start = True
     records.next_line = None
     while piece := reader.readline(BLOCK_BYTES):
-        if at_line_start and _RECORD_START.fullmatch(piece):
+        if at_line_start and _RECORD_START.match(piece):
             records.next_line = piece
             break
         if size <= streams.MAX_PAGE_BYTES:

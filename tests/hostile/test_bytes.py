@@ -107,6 +107,23 @@ def test_trailing_junk_after_a_gzip_member_is_damage(tmp_path: Path) -> None:
     assert ads_of(pages(found)[0].text) == GOOD and rejects(found) == ["corrupt_file"]
 
 
+@pytest.mark.parametrize("codec", ["gzip", "xz", "bz2"])
+@pytest.mark.parametrize("padding", [4, 1024])
+def test_nul_padding_between_or_after_members_is_skipped(
+    tmp_path: Path, codec: str, padding: int
+) -> None:
+    """xz allows stream padding between streams; a copy from a tape or a block device ends a
+    file in zeros, which gzip ignores. Both were corrupt_file, and the streams after lost."""
+    compress = CODECS[codec][0]
+    data = BASIC.encode()
+    half = data.index(b"Automobile")
+    zeros = b"\0" * padding
+    path = tmp_path / f"page.txt.{'gz' if codec == 'gzip' else codec}"
+    path.write_bytes(compress(data[:half]) + zeros + compress(data[half:]) + zeros)
+    found = items(path)
+    assert rejects(found) == [] and ads_of(pages(found)[0].text) == GOOD
+
+
 def per_record_gzip_warc(path: Path, count: int) -> list[int]:
     """Write a WARC of ``count`` responses, one gzip member per record (as crawlers do);
     return the offset of each record."""

@@ -86,12 +86,15 @@ def test_blank_lines_before_the_first_record_lose_nothing(
     assert found == [("1", "page", "https://x.fr/1"), ("2", "page", "https://x.fr/2")]
 
 
+@pytest.mark.parametrize("short", [10, 100, 400], ids=["a-line", "lines", "the-widget"])
 @pytest.mark.parametrize("where", [0, 1, 2])
 def test_a_content_length_too_short_is_a_reject_and_the_others_survive(
-    tmp_path: Path, where: int, capfd: pytest.CaptureFixture[str]
+    tmp_path: Path, where: int, short: int, capfd: pytest.CaptureFixture[str]
 ) -> None:
+    """What is left of the record is skipped up to the next record: warcio skipped one line,
+    then read the next as a record's header, and lost the records after it."""
     records = [record(1), record(2), record(3)]
-    records[where] = record(where + 1, length=len(HTTP_PAGE) - 10)
+    records[where] = record(where + 1, length=len(HTTP_PAGE) - short)
     found = read(tmp_path / "a.warc", b"".join(records))
     assert [item for item in found if item[1] == "page"] == [
         (str(n), "page", f"https://x.fr/{n}") for n in (1, 2, 3)
@@ -100,6 +103,22 @@ def test_a_content_length_too_short_is_a_reject_and_the_others_survive(
         (str(where + 1), "reject", "corrupt_file")
     ]
     assert capfd.readouterr().err == ""  # warcio's warning is the reject, not a message
+
+
+JUNK = {
+    "lines-of-junk": b"junk\r\nmore junk\r\n\r\n",
+    "a-record-of-an-unknown-version": record(2).replace(b"WARC/1.0", b"WARC/2.0"),
+}
+
+
+@pytest.mark.parametrize("junk", JUNK.values(), ids=JUNK.keys())
+def test_junk_between_records_is_skipped_to_the_next(tmp_path: Path, junk: bytes) -> None:
+    found = read(tmp_path / "a.warc", record(1) + junk + record(3))
+    assert found == [
+        ("1", "page", "https://x.fr/1"),
+        ("1", "reject", "corrupt_file"),
+        ("2", "page", "https://x.fr/3"),
+    ]
 
 
 @pytest.mark.parametrize("gap", [b"", b"\r\n"], ids=["none", "one-line-break"])
