@@ -63,3 +63,44 @@ def test_json_lines_in_utf_16_or_32_with_a_bom_are_read(tmp_path: Path, encoding
         for item in found
         if isinstance(item, Page)
     )
+
+
+def _records(count: int) -> list[dict[str, str]]:
+    return [{"url": f"https://x.fr/{n}", "text": BASIC} for n in range(1, count + 1)]
+
+
+DOCUMENTS = {
+    "an-array-on-one-line": json.dumps(_records(3)).encode(),
+    "an-array-indented": json.dumps(_records(3), indent=2).encode(),
+    "scrapy-indented": b"[\n"
+    + b",\n".join(json.dumps(r, indent=2).encode() for r in _records(3))
+    + b"\n]\n",
+    "an-array-after-a-bom": b"\xef\xbb\xbf" + json.dumps(_records(3), indent=1).encode(),
+    "one-object-indented": json.dumps(_records(1)[0], indent=4).encode(),
+}
+
+
+@pytest.mark.parametrize("data", DOCUMENTS.values(), ids=DOCUMENTS.keys())
+def test_a_json_file_that_is_one_document_is_read(tmp_path: Path, data: bytes) -> None:
+    """A .json export written as one JSON document (json.dump of a list, indented or not),
+    not as JSON Lines: each of its lines was a bad_json reject, and no page was read."""
+    path = tmp_path / "pages.json"
+    path.write_bytes(data)
+    found = list(read_input(str(path)))
+    count = 1 if data.lstrip().startswith(b"{") else 3
+    assert [
+        (item.source.rpartition("#")[2], item.url) for item in found if isinstance(item, Page)
+    ] == [(str(n), f"https://x.fr/{n}") for n in range(1, count + 1)]
+    assert len(found) == count
+
+
+def test_lines_that_only_look_like_a_document_are_read_as_lines(tmp_path: Path) -> None:
+    """A first line that opens an array (a JSON Lines file of arrays, or a document cut short)
+    makes the file be tried as one document; it is not, and its lines are read as before."""
+    lines = [b'["not", "a record"]', json.dumps(_records(1)[0]).encode(), b"[", b"{"]
+    path = tmp_path / "pages.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    found = [
+        (item.source.rpartition("#")[2], type(item).__name__) for item in read_input(str(path))
+    ]
+    assert found == [("1", "Reject"), ("2", "Page"), ("4", "Reject")]
