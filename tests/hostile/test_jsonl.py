@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import page
 
+from classifieds.models import Reject
 from classifieds.parse.ads import parse_page
 from classifieds.read import Page, read_input
 
@@ -104,3 +105,24 @@ def test_lines_that_only_look_like_a_document_are_read_as_lines(tmp_path: Path) 
         (item.source.rpartition("#")[2], type(item).__name__) for item in read_input(str(path))
     ]
     assert found == [("1", "Reject"), ("2", "Page"), ("4", "Reject")]
+
+
+@pytest.mark.parametrize("filler", [b"[],", b"{},", b'"ab",', b"1.5,"])
+def test_a_record_of_millions_of_values_is_refused_before_it_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filler: bytes
+) -> None:
+    """64 MiB of ``[],`` in one line held 1.7 GB once parsed (a list is 56 bytes): a record
+    of more commas and brackets than any page's text holds is bad_json, unparsed."""
+    from classifieds.read import jsonl
+
+    monkeypatch.setattr(jsonl, "MAX_JSON_VALUES", 1000)
+    parsed = []
+    loads = json.loads
+    monkeypatch.setattr(json, "loads", lambda *a, **k: parsed.append(1) or loads(*a, **k))
+    bomb = b'{"text": "x", "junk": [' + filler * 2000 + b"0]}"
+    path = tmp_path / "crawl.jsonl"
+    path.write_bytes(bomb + b"\n" + _line(BASIC) + b"\n")
+    reject, survivor = read_input(str(path))
+    assert isinstance(reject, Reject) and reject.reason == "bad_json"
+    assert "more than 1,000 commas and brackets" in reject.text
+    assert isinstance(survivor, Page) and len(parsed) == 1  # the good line only
