@@ -33,9 +33,11 @@ DEFAULT_JSONL_FIELDS = JsonlFields()
 
 
 MAX_JSON_VALUES = 2_000_000
-"""Commas and opening brackets a record may hold: each may make a Python object of 50 bytes
-or more from 2 or 3 bytes of JSON. A page's text has one comma in 50 characters: a 64 MiB
-record of text holds about 1.3 million."""
+"""Commas and opening brackets a record (or a JSON document) may hold past one in
+:data:`VALUE_BYTES` bytes: each may make a Python object of 50 bytes or more from 2 or 3
+bytes of JSON. A page's text has one comma in 50 characters (a 64 MiB one about 1.3 million),
+minified script one in 10."""
+VALUE_BYTES = 16
 _VALUE_MARKS = (b",", b"[", b"{")
 _UTF8_BOM = b"\xef\xbb\xbf"
 _ARRAY_EDGES = (b"[", b"]")
@@ -213,18 +215,21 @@ def _loads(line: bytes) -> object:
     """Return the JSON value of a line; an integer of more digits than Python converts (4,300)
     is read as a float (inf), so that a field nobody reads does not lose the page.
 
-    A line of more than :data:`MAX_JSON_VALUES` commas and brackets is refused unread: 64 MiB
-    of ``[],`` make 1.7 GB of lists.
+    A line of more than :data:`MAX_JSON_VALUES` commas and brackets, one in
+    :data:`VALUE_BYTES` bytes or more, is refused unread: 64 MiB of ``[],`` make 1.7 GB of
+    lists.
 
     Control characters inside strings (a raw TAB or NUL, which JSON wants escaped) are taken,
     and bytes that are not UTF-8 read as a page's bytes are (Windows-1252 where they are not):
     a sloppy writer's line keeps its page.
     """
-    if len(line) > MAX_JSON_VALUES and sum(map(line.count, _VALUE_MARKS)) > MAX_JSON_VALUES:
-        raise ValueError(
-            f"more than {MAX_JSON_VALUES:,} commas and brackets, values that could take"
-            " gigabytes of memory"
-        )
+    if len(line) > MAX_JSON_VALUES:
+        values = sum(map(line.count, _VALUE_MARKS))
+        if values > MAX_JSON_VALUES and values * VALUE_BYTES > len(line):
+            raise ValueError(
+                f"more than {MAX_JSON_VALUES:,} commas and brackets, one in {VALUE_BYTES}"
+                " bytes or more: values that could take gigabytes of memory"
+            )
     try:
         return json.loads(line, strict=False)
     except UnicodeDecodeError:

@@ -126,3 +126,18 @@ def test_a_record_of_millions_of_values_is_refused_before_it_is_parsed(
     assert isinstance(reject, Reject) and reject.reason == "bad_json"
     assert "more than 1,000 commas and brackets" in reject.text
     assert isinstance(survivor, Page) and len(parsed) == 1  # the good line only
+
+
+def test_a_json_document_of_many_long_pages_is_no_bomb(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commas of many pages' text add up: a document of them, one comma in 50
+    characters, is read (only a dense run of values is refused)."""
+    from classifieds.read import jsonl
+
+    monkeypatch.setattr(jsonl, "MAX_JSON_VALUES", 100)
+    prose = "Le conseil municipal a voté le budget, " * 40  # a comma in 40 characters
+    records = [{"url": f"https://x.fr/{n}", "text": prose + BASIC} for n in range(1, 31)]
+    path = tmp_path / "pages.json"
+    path.write_bytes(json.dumps(records).encode())
+    assert len([item for item in read_input(str(path)) if isinstance(item, Page)]) == 30
