@@ -32,6 +32,14 @@ class JsonlFields:
 DEFAULT_JSONL_FIELDS = JsonlFields()
 
 
+MAX_JSON_VALUES = 2_000_000
+"""Commas and opening brackets a record (or a JSON document) may hold past one in
+:data:`VALUE_BYTES` bytes: each may make a Python object of 50 bytes or more from 2 or 3
+bytes of JSON. A page's text has one comma in 50 characters (a 64 MiB one about 1.3 million),
+minified script one in 10."""
+VALUE_BYTES = 16
+_VALUE_MARKS = (b",", b"[", b"{")
+_UTF8_BOM = b"\xef\xbb\xbf"
 _ARRAY_EDGES = (b"[", b"]")
 """The first and last lines of a JSON array written a record a line (``[``, ``{...},``...
 ``{...}``, ``]``), as Scrapy's ``-o pages.json`` writes it: read as JSON Lines."""
@@ -42,6 +50,8 @@ def jsonl_pages(stream: IO[bytes], origin: Origin, fields: JsonlFields) -> Itera
     if wide is not None:  # Windows PowerShell writes UTF-16 with a BOM: its lines as UTF-8
         stream = io.BufferedReader(_Utf8(stream, wide), buffer_size=1 << 16)
     number = 0
+    edge = b""  # the line that opened a JSON array, when the file starts with one
+    document = True  # the file may be one JSON document, until its first record says not
     while line := stream.readline(streams.MAX_PAGE_BYTES + 1):
         number += 1
         source = f"{origin.source}#{number}"
@@ -51,11 +61,79 @@ def jsonl_pages(stream: IO[bytes], origin: Origin, fields: JsonlFields) -> Itera
             limit = streams.MAX_PAGE_BYTES
             yield Reject.of(source, 0, "record_too_large", f"a line of more than {limit} bytes")
         elif line.strip() in _ARRAY_EDGES:
+            edge = line if document and not edge else edge
             continue  # a JSON array of a record a line: Scrapy's JSON export
         elif line.strip():
+            if document and _opens_document(line):
+                head = edge + line
+                data = head + streams.read_at_most(stream, streams.MAX_PAGE_BYTES + 1 - len(head))
+                records = _document(data)
+                if records is not None:
+                    yield from _document_pages(records, origin, fields)
+                    return
+                # Not one document after all (or too large): its lines, read again.
+                stream = io.BufferedReader(_Replay(data, stream), buffer_size=1 << 16)
+                number -= 2 if edge else 1
+                document = False
+                continue
+            document = False
             yield from _jsonl_page(line, origin, number, fields)
         else:
             number += _skip_blank_lines(stream)
+
+
+def _opens_document(line: bytes) -> bool:
+    """Return whether the first record line of a file opens a JSON document rather than a
+    record of JSON Lines: an array (``[{...}, {...}]``) or an object written indented (a line
+    of ``{`` alone, as ``json.dump(..., indent=2)`` and Scrapy's indented export write)."""
+    head = line.removeprefix(_UTF8_BOM).strip()
+    return head.startswith(b"[") or head == b"{"
+
+
+def _document(data: bytes) -> list[object] | None:
+    """Return the records of a file that is one JSON document: an array of records, or a
+    record; None when it is not one, or is larger than a page."""
+    if len(data) > streams.MAX_PAGE_BYTES:
+        return None
+    try:
+        value = _loads(data)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(value, dict):
+        return [value]
+    return value if isinstance(value, list) else None
+
+
+def _document_pages(
+    records: list[object], origin: Origin, fields: JsonlFields
+) -> Iterator[Page | Reject]:
+    """Yield the page of each record of a JSON document: ``file#N`` is its record N."""
+    for number, record in enumerate(records, 1):
+        if not isinstance(record, dict):
+            text = f"not a JSON object: {repr(record)[:200]}"
+            yield Reject.of(f"{origin.source}#{number}", 0, "bad_json", text)
+        else:
+            yield from _record_page(record, 0, origin, number, fields)
+
+
+class _Replay(io.RawIOBase):
+    """Bytes read already, then the rest of their stream."""
+
+    def __init__(self, data: bytes, stream: IO[bytes]) -> None:
+        self._data = memoryview(data)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if not self._data:
+            data = self._stream.read(len(buffer))
+            buffer[: len(data)] = data
+            return len(data)
+        size = min(len(buffer), len(self._data))
+        buffer[:size], self._data = self._data[:size], self._data[size:]
+        return size
 
 
 class _Utf8(io.RawIOBase):
@@ -116,22 +194,42 @@ def _jsonl_page(
     if not isinstance(record, dict):
         yield Reject.of(source, 0, "bad_json", f"not a JSON object: {line[:200]!r}")
         return
+    yield from _record_page(record, len(line), input_origin, number, fields)
+
+
+def _record_page(
+    record: dict[str, object], size: int, input_origin: Origin, number: int, fields: JsonlFields
+) -> Iterator[Page | Reject]:
+    """Yield the page of a record of ``size`` bytes (a bad date's reject before it), or why
+    there is none."""
+    source = f"{input_origin.source}#{number}"
     date = record.get(fields.date)
     fetched_at = parse_timestamp(date) if date not in (None, "") else None
     if date not in (None, "") and fetched_at is None:
         text = f"{fields.date}: {str(date)[:200]!r}; the page is kept undated"
         yield Reject.of(source, 0, "bad_date", text)
-    yield _page(record, line, input_origin, number, fields, fetched_at)
+    yield _page(record, size, input_origin, number, fields, fetched_at)
 
 
 def _loads(line: bytes) -> object:
     """Return the JSON value of a line; an integer of more digits than Python converts (4,300)
     is read as a float (inf), so that a field nobody reads does not lose the page.
 
+    A line of more than :data:`MAX_JSON_VALUES` commas and brackets, one in
+    :data:`VALUE_BYTES` bytes or more, is refused unread: 64 MiB of ``[],`` make 1.7 GB of
+    lists.
+
     Control characters inside strings (a raw TAB or NUL, which JSON wants escaped) are taken,
     and bytes that are not UTF-8 read as a page's bytes are (Windows-1252 where they are not):
     a sloppy writer's line keeps its page.
     """
+    if len(line) > MAX_JSON_VALUES:
+        values = sum(map(line.count, _VALUE_MARKS))
+        if values > MAX_JSON_VALUES and values * VALUE_BYTES > len(line):
+            raise ValueError(
+                f"more than {MAX_JSON_VALUES:,} commas and brackets, one in {VALUE_BYTES}"
+                " bytes or more: values that could take gigabytes of memory"
+            )
     try:
         return json.loads(line, strict=False)
     except UnicodeDecodeError:
@@ -144,7 +242,7 @@ def _loads(line: bytes) -> object:
 
 def _page(
     record: dict[str, object],
-    line: bytes,
+    size: int,
     input_origin: Origin,
     number: int,
     fields: JsonlFields,
@@ -171,5 +269,6 @@ def _page(
             f"no string field {fields.text!r} or {fields.html!r}; fields: {keys}",
         )
     if not text.strip():
-        return Reject.of(source, 0, "empty_file", f"{len(line)} bytes, no text")
-    return Page(source, text, len(line), input_origin.key, number, 1, url, fetched_at)
+        said = f"{size} bytes" if size else "a record of a JSON document"
+        return Reject.of(source, 0, "empty_file", f"{said}, no text")
+    return Page(source, text, size, input_origin.key, number, 1, url, fetched_at)

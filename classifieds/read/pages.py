@@ -2,7 +2,8 @@
 
 A page inside an archive is named after the file and its place there, which is stable and
 unique: ``crawl.warc.gz#3`` is the third record of the archive (every record counts, requests
-and metadata too), and ``export.jsonl.gz#17`` is line 17 of the file (blank lines count).
+and metadata too), and ``export.jsonl.gz#17`` is line 17 of the file (blank lines count), or
+record 17 of a ``.json`` file that is one JSON document.
 """
 
 from __future__ import annotations

@@ -202,6 +202,31 @@ def test_a_record_without_a_content_length_past_the_page_cap_is_too_large(
     ]
 
 
+@pytest.mark.parametrize("where", ["HTTP", "WARC"])
+def test_millions_of_header_lines_are_read_up_to_a_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """warcio keeps each header line as a tuple: 60 MB of ``X: y`` lines held 1.5 GB for
+    34 s. Past the bound, the lines are the record's content, and the records after it are
+    read."""
+    from classifieds.read import warc
+
+    monkeypatch.setattr(warc, "MAX_HEADER_LINES", 50)
+    many = b"X: y\r\n" * 200
+    if where == "HTTP":
+        bomb = record(1, HTTP_PAGE.replace(b"\r\n\r\n", b"\r\n" + many + b"\r\n", 1))
+    else:
+        bomb = record(1).replace(b"WARC-Date", many + b"WARC-Date")
+    found = read(tmp_path / "a.warc", bomb + record(2))
+    assert ("1", "reject", "corrupt_file") in found and found[-1] == ("2", "page", "https://x.fr/2")
+    if where == "HTTP":  # its page after the lines: its ads read all the same
+        assert found[1] == ("1", "page", "https://x.fr/1")
+    items = list(read_input(str(tmp_path / "a.warc"), DEFAULT_JSONL_FIELDS))
+    assert f"more than 50 {where} header lines" in next(
+        item.text for item in items if isinstance(item, Reject)
+    )
+
+
 def test_any_error_of_warcio_is_a_reject_not_a_crash(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
