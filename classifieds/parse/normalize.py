@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 MAX_TOWN_CHARS = 100
 """A "town" longer than this is no town (the longest French commune name has 45)."""
@@ -28,12 +28,17 @@ _HAS_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
 
 _DIGIT = re.compile(r"\d")
 
-# Detail line tail: "(44230) 605€ Découvrir". The price cannot hold parentheses, so the
-# postcode group is the last "(ddddd)" of the line.
+PRICE_SLOT: Final = r"(?:[^()]|\([^()]*\))*"
+"""What lies between the postcode and "Découvrir": a price, its terms in parentheses or not
+("500 € (CC)"), and no other parentheses."""
+MAX_PRICE_GROUPS: Final = 2
+"""Groups in parentheses a price slot may hold ("500 € (CC) (à débattre)"): the postcode is
+looked for no further back."""
+# Detail line tail: "(44230) 605€ Découvrir".
 _DETAIL_TAIL = re.compile(
-    r"""
-    \((?P<postcode>[0-9]{5})\)  # postcode in parentheses, in ASCII digits
-    \s*(?P<price>[^()]*?)\s*    # price as printed, possibly empty
+    rf"""
+    \((?P<postcode>[0-9]{{5}})\)  # postcode in parentheses, in ASCII digits
+    \s*(?P<price>{PRICE_SLOT}?)\s*  # price as printed, possibly empty
     d[ée]couvrir$               # the widget's link text ends every detail line
     """,
     re.VERBOSE | re.IGNORECASE,
@@ -125,14 +130,24 @@ def split_detail(detail_line: str) -> tuple[str, str, str | None] | None:
 
     >>> split_detail("Poussette Châteauneuf-sur-Loire (45110) 100€ Découvrir")
     ('Poussette Châteauneuf-sur-Loire', '45110', '100€')
+    >>> split_detail("Studio Caen (14000) 390 € (CC) Découvrir")
+    ('Studio Caen', '14000', '390 € (CC)')
     >>> split_detail("Lot de outils (sans marque) Découvrir") is None
     True
     """
-    start = detail_line.rfind("(")
-    match = _DETAIL_TAIL.match(detail_line, start) if start >= 0 else None
+    start, match = len(detail_line), None
+    for _ in range(MAX_PRICE_GROUPS + 1):  # the last "(ddddd)" that a price slot follows
+        start = detail_line.rfind("(", 0, start)
+        if start < 0:
+            return None
+        match = _DETAIL_TAIL.match(detail_line, start)
+        if match is not None:
+            break
     if match is None:
         return None
     price_raw = match["price"] or None
+    if price_raw and price_raw[0] == "(":
+        return None  # "(neuf)" is no price's terms: "(12345)" before it is no postcode
     return collapse(detail_line[:start]), match["postcode"], price_raw and collapse_nfc(price_raw)
 
 

@@ -89,6 +89,8 @@ _TERM: Final = re.compile(
     """,
     re.VERBOSE,
 )
+_OPENING: Final = re.compile(r"[\ ,-]*\(\ ?")
+_CLOSING: Final = re.compile(r"\ ?\)")
 # What each family does: (is the amount the ad's price, the transaction it tells).
 _FAMILIES: Final = MappingProxyType(
     {
@@ -121,6 +123,8 @@ def read_price(price_raw: str) -> Price | None:
     >>> read_price("16\\u202f200€"), read_price("500 €/mois"), read_price("250 000 € FAI")
     (Price(eur=16200.0, transaction=None), Price(eur=500.0, transaction='location'), \
 Price(eur=250000.0, transaction='vente'))
+    >>> read_price("390 € (CC)"), read_price("1 200 € (FAI, à débattre)")
+    (Price(eur=390.0, transaction='location'), Price(eur=1200.0, transaction='vente'))
     >>> read_price("à partir de 90 €"), read_price("100 - 150 €")
     (Price(eur=None, transaction=None), Price(eur=None, transaction=None))
     >>> read_price("1,800€"), read_price("9" * 400 + "€"), read_price("1 200 € l'ami")
@@ -158,8 +162,13 @@ Price(eur=250000.0, transaction='vente'))
     elif lead is not None:
         single = False  # "à partir de", "dès", "jusqu'à", "environ": no one price
     transactions = {_LABELS.get(head["label"] or "")}  # "Loyer : 650 €" tells a let
-    position = head.end()
+    position, inside = head.end(), False
     while position < len(text):
+        opening = _OPENING.match(text, position)  # terms in parentheses: "500 € (CC)"
+        if opening is not None:
+            if inside:
+                return None
+            position, inside = opening.end(), True
         term = _TERM.match(text, position)
         if term is None or term.lastgroup is None:
             return None  # words the grammar does not know: no number is guessed from them
@@ -167,6 +176,13 @@ Price(eur=250000.0, transaction='vente'))
         single = single and is_price
         transactions.add(transaction)
         position = term.end()
+        closing = _CLOSING.match(text, position)
+        if closing is not None:
+            if not inside:
+                return None
+            position, inside = closing.end(), False
+    if inside:
+        return None
     transactions.discard(None)
     if not has_currency and (position > head.end() or lead or sep):
         return None  # terms or a range with no currency sign: "750 cc" is a motorbike's

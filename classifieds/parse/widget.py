@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from classifieds.models import RejectReason
-from classifieds.parse.normalize import collapse, ends_with_discover
+from classifieds.parse.normalize import PRICE_SLOT, collapse, ends_with_discover
 
 MAX_LINE_CHARS = 2_000
 """A widget line longer than this is junk (the longest real ad line is a few hundred)."""
@@ -32,7 +32,7 @@ _WIDGET_LINE = re.compile(r"petites\s+annonces", re.IGNORECASE)
 # An unknown section header is short, starts with a capital and holds no digits.
 _HEADER_LIKE = re.compile(r"^[A-ZÀ-ÞŒ][^\d()€,.:;!?]{0,29}$")
 # A detail line's tail, as the grammar needs it to tell an ad after stray lines.
-_POSTCODE_TAIL = re.compile(r"\([0-9]{5}\)[^()]*$")
+_POSTCODE_TAIL = re.compile(rf"\([0-9]{{5}}\){PRICE_SLOT}$")
 
 # Line kinds. A crawl repeats the same widget lines on page after page, so a line's kind is
 # looked up in a bounded cache rather than worked out again.

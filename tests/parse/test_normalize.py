@@ -33,7 +33,10 @@ DETAILS = {
     ),
     "no-postcode": ("Vélo enfant Caen 50€ Découvrir", None),
     "four-digit-postcode": ("Vélo Caen (1400) 50€ Découvrir", None),
-    "postcode-not-last": ("Vélo Caen (14000) 50€ (neuf) Découvrir", None),
+    "words-in-parentheses-after-the-price": (
+        "Vélo Caen (14000) 50€ (neuf) Découvrir",
+        ("Vélo Caen", "14000", "50€ (neuf)"),  # a bad_price: the price slot says more
+    ),
 }
 
 

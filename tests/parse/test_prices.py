@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from classifieds.models import Ad
 from classifieds.parse.ads import build_ad, parse_page
+from classifieds.parse.normalize import split_detail
 from classifieds.parse.prices import MAX_PRICE_EUR, Price, parse_price, read_price
 
 DATA = Path(__file__).parent.parent / "data"
@@ -91,6 +92,15 @@ PRICE_ROWS = [
     row("900 € négociable", Price(900.0), "negociable"),
     row("900 € prix ferme", Price(900.0), "prix-ferme"),
     row("50 € le lot", Price(50.0), "le-lot"),
+    # terms in parentheses: as without them
+    row("390 € (CC)", Price(390.0, RENT), "cc-in-parentheses"),
+    row("750 € (charges comprises)", Price(750.0, RENT), "charges-in-parentheses"),
+    row("250 000 € (FAI)", Price(250000.0, SALE), "fai-in-parentheses"),
+    row("1 200 € ( HT )", Price(1200.0), "ht-in-spaced-parentheses"),
+    row("500 € (CC) (à débattre)", Price(500.0, RENT), "two-groups"),
+    row("500 € (CC, à débattre)", Price(500.0, RENT), "two-terms-in-one-group"),
+    row("500 € CC (à débattre)", Price(500.0, RENT), "bare-then-parenthesised"),
+    row("450 € (/semaine)", Price(None, RENT), "per-week-in-parentheses"),
     # no one price: the ad kept, the amount null
     row("à partir de 90 €", Price(None), "a-partir-de"),
     row("A partir de 450 €/mois", Price(None, RENT), "a-partir-de-per-month"),
@@ -133,6 +143,12 @@ PRICE_ROWS = [
     row("1 200 € l'ami", None, "unknown-words"),
     row("450 € CC 1 200 €", None, "two-prices"),
     row("9" * 400 + "€", None, "400-digits"),
+    row("500 € (x2)", None, "unknown-words-in-parentheses"),
+    row("500 € (CC", None, "parenthesis-left-open"),
+    row("500 € CC)", None, "parenthesis-never-opened"),
+    row("500 € ((CC))", None, "nested-parentheses"),
+    row("500 € ()", None, "empty-parentheses"),
+    row("750 (cc)", None, "cylinder-in-parentheses-without-euro"),
     row("1 500 000 000€", None, "over-a-billion"),
     row("١٠€", None, "arabic-indic-digits"),
 ]
@@ -176,7 +192,12 @@ AD_ROWS = [
     pytest.param("Bonnes affaires", "Chaises", "10 € pièce", (None, None), id="goods-per-piece"),
     pytest.param("Automobile", "Peugeot 208", "12 500 € TTC", (12500.0, None), id="car-ttc"),
     pytest.param("Automobile", "Clio", "0 € à débattre", (None, None), id="zero-with-terms"),
+    pytest.param("Immobilier", "Studio", "390 € (CC)", (390.0, RENT), id="rent-cc-parenthesised"),
+    pytest.param(
+        "Immobilier", "Maison", "250 000 € (FAI) (à débattre)", (250000.0, SALE), id="two-groups"
+    ),
     pytest.param("Bonnes affaires", "Table", "1,800€", "bad_price", id="still-bad"),
+    pytest.param("Bonnes affaires", "Table", "50 € (x2)", "bad_price", id="unknown-parenthesis"),
     pytest.param("Bonnes affaires", "Table", "Prix sur demande", (None, None), id="no-digits"),
 ]
 
@@ -204,11 +225,51 @@ def test_price_terms_fixture_page() -> None:
         ("Maison 5 pièces jardin", 250000.0, "250 000 € FAI", SALE),
         ("Local commercial 80 m2", 1200.0, "1 200 € HT", RENT),
         ("Résidence étudiante", None, "à partir de 390 €/mois", RENT),
+        ("Chambre chez l'habitant", 390.0, "390 € (CC)", RENT),
         ("Peugeot 208 GT Line", 15000.0, "15 000 € à débattre", None),
         ("Lot de chaises", None, "10 € pièce", None),
         ("Vélo adulte", None, "100 - 150 €", None),
         ("Table de jardin", 1200.0, "€ 1 200", None),
     ]
+
+
+def test_the_widget_goes_on_after_a_stray_line_to_an_ad_with_terms_in_parentheses() -> None:
+    text = (
+        "Petites Annonces\nImmobilier\nMaison Caen\nMaison Caen Caen (14000) 150 000€ Découvrir\n"
+        "Publicité : abonnez-vous !\nStudio meublé\n"
+        "Studio meublé Caen (14000) 390 € (CC) Découvrir\n"
+    )
+    assert [(ad.title, ad.price_eur) for ad in parse_page(text)] == [
+        ("Maison Caen", 150000.0),
+        ("Studio meublé", 390.0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("detail", "expected"),
+    [
+        pytest.param(
+            "T2 Caen (14000) 500 € (CC) Découvrir", ("T2 Caen", "14000", "500 € (CC)"), id="one"
+        ),
+        pytest.param(
+            "T2 Caen (14000) 500 € (CC) (à débattre) Découvrir",
+            ("T2 Caen", "14000", "500 € (CC) (à débattre)"),
+            id="two",
+        ),
+        pytest.param(
+            "Lot (3 pièces) Caen (14000) 5 € (le lot) Découvrir",
+            ("Lot (3 pièces) Caen", "14000", "5 € (le lot)"),
+            id="parentheses-on-both-sides",
+        ),
+        pytest.param("T2 (14000) 1 € (a) (b) (c) Découvrir", None, id="three-groups-too-many"),
+        pytest.param("Lot (12345) (neuf) Découvrir", None, id="no-amount-before-the-group"),
+        pytest.param("T2 Caen (14000) 500 € (CC Découvrir", None, id="left-open"),
+    ],
+)
+def test_the_postcode_is_found_before_terms_in_parentheses(
+    detail: str, expected: tuple[str, str, str] | None
+) -> None:
+    assert split_detail(detail) == expected
 
 
 # --- properties -----------------------------------------------------------------------------
