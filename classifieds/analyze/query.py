@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal, cast
+from unicodedata import combining
 
 import pandas as pd
 import pyarrow as pa
@@ -275,13 +276,17 @@ def collated(column: pd.Series) -> pd.Series:
     """
     if column.dtype != object and not pd.api.types.is_string_dtype(column):
         return column
-    return column.map(lambda value: _sort_text(value) if isinstance(value, str) else value)
+    texts = {value for value in column.tolist() if isinstance(value, str)}
+    decomposed = {text: _decomposed(text) for text in texts}
+    # The combining marks among them, removed by one translate a text rather than char by char.
+    marks = {ord(char): None for char in set("".join(decomposed.values())) if combining(char)}
+    keys = {text: folded.translate(marks) for text, folded in decomposed.items()}
+    return column.map(lambda value: keys[value] if isinstance(value, str) else value)
 
 
-def _sort_text(text: str) -> str:
+def _decomposed(text: str) -> str:
     ligatures = text.casefold().replace("œ", "oe").replace("æ", "ae")
-    decomposed = unicodedata.normalize("NFKD", ligatures)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return ligatures if ligatures.isascii() else unicodedata.normalize("NFKD", ligatures)
 
 
 def unknown_column(column: str, rows: pd.DataFrame, purpose: str) -> str:

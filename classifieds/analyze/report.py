@@ -14,8 +14,9 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from types import MappingProxyType
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
 import pandas as pd
 
@@ -24,11 +25,14 @@ from classifieds.analyze.summary import FIGURE_COLUMNS, LAND_COLUMN, MONEY_COLUM
 __all__ = [
     "FORMATS",
     "Format",
+    "aligned",
+    "cells_of",
     "format_eur",
     "group_keys",
     "group_label",
     "iso_utc",
     "key_label",
+    "mapped",
     "printable",
     "render",
     "spreadsheet_text",
@@ -36,6 +40,8 @@ __all__ = [
 
 Format = Literal["table", "csv", "json", "markdown"]
 FORMATS: Final[tuple[Format, ...]] = ("table", "csv", "json", "markdown")
+
+_T = TypeVar("_T")
 
 NONE: Final = "—"
 _NBSP: Final = "\u00a0"
@@ -154,17 +160,39 @@ def render(summary: pd.DataFrame, output_format: Format) -> str:
     if output_format == "json":
         return json.dumps(_records(summary), ensure_ascii=False, indent=2) + "\n"
     header = [_HEADERS.get(str(column), str(column)) for column in summary.columns]
-    cells = [[_cell(str(c), value) for value in summary[c].tolist()] for c in summary.columns]
-    rows = [list(row) for row in zip(*cells, strict=True)]
+    # Column by column, each distinct value formatted once: 59,000 groups took 5 s cell by cell.
+    cells = [mapped(cells_of(summary[c]), partial(_cell, str(c))) for c in summary.columns]
     numeric = [column in FIGURE_COLUMNS for column in summary.columns]
     if output_format == "markdown":
-        return _markdown(header, rows, numeric)
-    return _aligned(header, rows, numeric)
+        return _markdown(header, [list(row) for row in zip(*cells, strict=True)], numeric)
+    return aligned([[name, *column] for name, column in zip(header, cells, strict=True)], numeric)
 
 
 def _keyed(column: pd.Series[Any], change: Callable[[Any], Any]) -> pd.Series[Any]:
     """Return a key column changed value by value, kept as objects: ``3`` stays ``3``, not 3.0."""
-    return pd.Series([change(value) for value in column], index=column.index, dtype=object)
+    return pd.Series(mapped(column.tolist(), change), index=column.index, dtype=object)
+
+
+def cells_of(column: pd.Series[Any]) -> list[Any]:
+    """Return a column's values as Python objects, None for each null."""
+    nulls = column.isna().tolist()
+    return [None if null else value for value, null in zip(column.tolist(), nulls, strict=True)]
+
+
+def mapped(values: Sequence[Any], change: Callable[[Any], _T]) -> list[_T]:
+    """Return ``change`` of each value, computed once per distinct value (of the same type:
+    ``True``, ``1`` and ``1.0`` are told apart)."""
+    done: dict[tuple[type, Any], _T] = {}
+    changed = []
+    for value in values:
+        key = (type(value), value)
+        try:
+            changed.append(done[key])
+        except KeyError:
+            changed.append(done.setdefault(key, change(value)))
+        except TypeError:  # unhashable (a list in a hand-made frame)
+            changed.append(change(value))
+    return changed
 
 
 def _key_value(value: Any) -> Any:
@@ -184,16 +212,15 @@ def _cell(column: str, value: Any) -> str:
     return printable(str(value))
 
 
-def _aligned(header: list[str], rows: list[list[str]], numeric: list[bool]) -> str:
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
-    lines = [
-        "  ".join(
-            cell.rjust(width) if right else cell.ljust(width)
-            for cell, width, right in zip(line, widths, numeric, strict=True)
-        ).rstrip()
-        for line in [header, *rows]
+def aligned(columns: Sequence[Sequence[str]], numeric: Sequence[bool]) -> str:
+    """Return columns of cells (each headed by its name) as an aligned table: numbers to the
+    right, text to the left, two spaces between."""
+    widths = [max(map(len, column)) for column in columns]
+    padded = [
+        [cell.rjust(width) for cell in column] if right else [cell.ljust(width) for cell in column]
+        for column, width, right in zip(columns, widths, numeric, strict=True)
     ]
-    return "\n".join(lines) + "\n"
+    return "".join("  ".join(line).rstrip() + "\n" for line in zip(*padded, strict=True))
 
 
 def _markdown(header: list[str], rows: list[list[str]], numeric: list[bool]) -> str:

@@ -14,17 +14,26 @@ import csv
 import io
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from types import MappingProxyType
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, Literal
 
 import pandas as pd
 
 from classifieds.analyze.query import Conditions, collated, select, unknown_column
-from classifieds.analyze.report import NONE, format_eur, iso_utc, printable, spreadsheet_text
+from classifieds.analyze.report import (
+    NONE,
+    aligned,
+    cells_of,
+    format_eur,
+    iso_utc,
+    mapped,
+    printable,
+    spreadsheet_text,
+)
 from classifieds.errors import QueryError
 
 __all__ = [
@@ -62,7 +71,6 @@ DEFAULT_COLUMNS: Final = MappingProxyType(
 MAX_CELL: Final = 40
 """A table cell's width at most, in characters: longer text ends in ``…``."""
 _MONEY: Final = frozenset({"price_eur"})
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -146,7 +154,7 @@ def render_rows(
     header = [str(column) for column in rows.columns]
     # Column by column, each distinct value formatted once: a dataset's cells repeat (towns,
     # categories, prices, dates), and 240,000 rows took 12 s cell by cell.
-    columns = [_mapped(_cells(rows[column]), _plain) for column in rows.columns]
+    columns = [mapped(cells_of(rows[column]), _plain) for column in rows.columns]
     if output_format == "json":
         records = [dict(zip(header, row, strict=True)) for row in zip(*columns, strict=True)]
         return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
@@ -154,41 +162,14 @@ def render_rows(
         lines = io.StringIO()
         writer = csv.writer(lines, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(zip(*(_mapped(column, _csv_cell) for column in columns), strict=True))
+        writer.writerows(zip(*(mapped(column, _csv_cell) for column in columns), strict=True))
         return lines.getvalue()
     cells = [
-        [name, *_mapped(column, partial(_table_cell, name, width=width))]
+        [name, *mapped(column, partial(_table_cell, name, width=width))]
         for name, column in zip(header, columns, strict=True)
     ]
     numeric = [pd.api.types.is_numeric_dtype(rows[column]) for column in rows.columns]
-    widths = [max(map(len, column)) for column in cells]
-    aligned = [
-        [cell.rjust(width) for cell in column] if right else [cell.ljust(width) for cell in column]
-        for column, width, right in zip(cells, widths, numeric, strict=True)
-    ]
-    return "".join("  ".join(line).rstrip() + "\n" for line in zip(*aligned, strict=True))
-
-
-def _cells(column: pd.Series[Any]) -> list[Any]:
-    """Return a column's values as Python objects, None for each null."""
-    nulls = column.isna().tolist()
-    return [None if null else value for value, null in zip(column.tolist(), nulls, strict=True)]
-
-
-def _mapped(values: Sequence[Any], change: Callable[[Any], _T]) -> list[_T]:
-    """Return ``change`` of each value, computed once per distinct value (of the same type:
-    ``True``, ``1`` and ``1.0`` are told apart)."""
-    done: dict[tuple[type, Any], _T] = {}
-    changed = []
-    for value in values:
-        key = (type(value), value)
-        try:
-            changed.append(done[key])
-        except KeyError:
-            changed.append(done.setdefault(key, change(value)))
-        except TypeError:  # unhashable (a list in a hand-made frame)
-            changed.append(change(value))
-    return changed
+    return aligned(cells, numeric)
 
 
 def render_history(seen: pd.DataFrame, output_format: RowFormat) -> str:
