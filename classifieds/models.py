@@ -246,6 +246,8 @@ class Manifest(BaseModel):
     tool: str = "classifieds"
     version: str
     schema_version: int
+    parser_version: int
+    """:data:`~classifieds.parse.PARSER_VERSION` of the parser that read every listing."""
     created_at: str
     inputs: int
     """Inputs the dataset holds (with ``--append``, those of earlier runs too)."""

@@ -18,6 +18,7 @@ from conftest import DATA, SEEDS, html_page, page, write_warc
 import classifieds
 from classifieds import __version__
 from classifieds.cli import cli
+from classifieds.parse import PARSER_VERSION
 
 
 @pytest.fixture
@@ -39,7 +40,8 @@ def test_every_command_has_help_with_an_example(runner: CliRunner, name: str) ->
 
 def test_version(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--version"])
-    assert result.exit_code == 0 and __version__ in result.stdout
+    assert result.exit_code == 0
+    assert result.stdout == f"classifieds, version {__version__} (parser {PARSER_VERSION})\n"
 
 
 def test_export_reports_on_stdout_and_nothing_on_stderr(runner: CliRunner, tmp_path: Path) -> None:

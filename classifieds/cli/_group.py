@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from classifieds._version import __version__
+from classifieds.parse import PARSER_VERSION
 
 CONTEXT_SETTINGS = MappingProxyType(
     {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -73,7 +74,13 @@ class OneLineUsageError(click.ClickException):
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "-V", "--version", prog_name="classifieds")
+@click.version_option(
+    __version__,
+    "-V",
+    "--version",
+    prog_name="classifieds",
+    message=f"%(prog)s, version %(version)s (parser {PARSER_VERSION})",
+)
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
 def cli(debug: bool) -> None:  # main() reads --debug: a bug may happen before click runs
     """Turn the "Petites Annonces" widget of scraped news pages into a dataset of ads.

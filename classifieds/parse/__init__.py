@@ -11,3 +11,16 @@ page after page: a :class:`.ads.AdBook`, owned by whoever parses, remembers what
 
 May import: :mod:`classifieds.models`, :mod:`classifieds.errors`, and itself.
 """
+
+from __future__ import annotations
+
+from typing import Final
+
+PARSER_VERSION: Final = 1
+"""The version of what the parser makes of pages, written in each dataset's manifest: a
+dataset is appended to only by the parser version that wrote it, lest its old ads and the new
+ones follow different rules. Bumped with every change to the records a page gives (not with a
+refactor), which ``tests/parse/test_parser_version.py`` enforces through :data:`PARSER_DIGEST`."""
+
+PARSER_DIGEST: Final = "417283f1188583ccf1637d5d20023328173a823ce19ae0251577220d4a4cb8b9"
+"""sha256 of the records this version makes of the fixture pages (``tests/data/``, ``seeds/``)."""

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from classifieds.errors import ClassifiedsError, InputError, one_line
 from classifieds.models import Ad
+from classifieds.parse import PARSER_VERSION
 from classifieds.read import STDIN, file_facts, input_key, source_name
 from classifieds.read.remote import NO_OPTIONS, StorageOptions
 from classifieds.run.batches import InputStats
@@ -76,7 +77,9 @@ def check_previous(folder: Path, names: Sequence[str]) -> bool:
     A folder without a dataset (missing, empty, or holding only other files) gives a first
     export. Dataset files without their manifest must never be replaced by the new inputs
     alone, and files the manifest does not describe must not be copied into a new dataset
-    whose manifest would vouch for them: either way the append is refused.
+    whose manifest would vouch for them: either way the append is refused. So is a dataset
+    another parser version read (or one from before versions were recorded): its ads and the
+    new ones would follow different rules.
     """
     manifest_path = folder / MANIFEST_JSON
     if not manifest_path.is_file():
@@ -97,6 +100,15 @@ def check_previous(folder: Path, names: Sequence[str]) -> bool:
         raise ClassifiedsError(
             f"The dataset in {folder} was written by another version of classifieds "
             f"(schema {version}, this one writes {SCHEMA_VERSION}): export again without --append."
+        )
+    parsed_by = manifest.get("parser_version")
+    if parsed_by != PARSER_VERSION:
+        by = f"parser {parsed_by}"
+        if parsed_by is None:  # written before manifests recorded it
+            by = f"an older parser (its {MANIFEST_JSON} has no parser_version)"
+        raise InputError(
+            f"The dataset in {folder} was read by {by} and this classifieds reads with parser"
+            f" {PARSER_VERSION}: appending would mix ads read by two parsers; {AGAIN}"
         )
     for name in names:
         if not (folder / name).is_file():

@@ -29,6 +29,7 @@ import pyarrow as pa
 from classifieds._version import __version__
 from classifieds.errors import ClassifiedsError, OutputError
 from classifieds.models import Manifest, Reject
+from classifieds.parse import PARSER_VERSION
 from classifieds.read import (
     DEFAULT_JSONL_FIELDS,
     InputFacts,
@@ -344,6 +345,7 @@ def _manifest(run: _Run, stage: Path) -> Manifest:
     return Manifest(
         version=__version__,
         schema_version=SCHEMA_VERSION,
+        parser_version=PARSER_VERSION,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         inputs=tally.inputs,
         inputs_read=run.inputs_read,

@@ -14,8 +14,10 @@ from click.testing import CliRunner
 from conftest import SEEDS
 
 import classifieds
+from classifieds import __version__
 from classifieds.cli import cli
 from classifieds.errors import ClassifiedsError
+from classifieds.parse import PARSER_VERSION
 
 OUTPUTS = (
     "listings.parquet",
@@ -135,6 +137,51 @@ def test_cli_append_reports_what_it_read(crawl: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     read = len(list((crawl / "b").iterdir())) + len(list((crawl / "c").iterdir()))
     assert f"read {read} new inputs; {len(list((crawl / 'a').iterdir()))} were in" in result.stdout
+
+
+def test_cli_append_onto_the_same_parser_version_records_it(crawl: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "data"
+    assert runner.invoke(cli, ["export", str(crawl / "a"), "-o", str(out), "-q"]).exit_code == 0
+    result = runner.invoke(cli, ["export", str(crawl), "-o", str(out), "--append", "-q"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert 0 < manifest["inputs_read"] < manifest["inputs"]
+    assert (manifest["version"], manifest["parser_version"]) == (__version__, PARSER_VERSION)
+
+
+@pytest.mark.parametrize(
+    ("parser_version", "read_by"),
+    [
+        (PARSER_VERSION - 1, f"parser {PARSER_VERSION - 1}"),
+        (PARSER_VERSION + 1, f"parser {PARSER_VERSION + 1}"),
+        (None, "an older parser (its manifest.json has no parser_version)"),
+    ],
+    ids=["older", "newer", "written-before-parser-versions"],
+)
+def test_an_append_onto_another_parser_version_is_refused_and_changes_nothing(
+    crawl: Path, tmp_path: Path, parser_version: int | None, read_by: str
+) -> None:
+    """Its ads were read by other rules than the new ones: appending would mix them."""
+    out = tmp_path / "data"
+    classifieds.build([crawl / "a"], out)
+    path = out / ".current" / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    if parser_version is None:
+        del manifest["parser_version"]
+    else:
+        manifest["parser_version"] = parser_version
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    before = _snapshot(out)
+    result = CliRunner().invoke(cli, ["export", str(crawl / "b"), "-o", str(out), "--append", "-q"])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"Error: The dataset in {out} was read by {read_by} and this classifieds reads with"
+        f" parser {PARSER_VERSION}: appending would mix ads read by two parsers; export all"
+        " the inputs again without --append."
+    ]
+    assert _snapshot(out) == before
 
 
 def test_append_dated_warc_archives(tmp_path: Path) -> None:
