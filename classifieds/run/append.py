@@ -97,9 +97,9 @@ def check_previous(folder: Path, names: Sequence[str]) -> bool:
     manifest = _manifest(manifest_path)
     version = manifest.get("schema_version")
     if version != SCHEMA_VERSION:
-        raise ClassifiedsError(
+        raise InputError(
             f"The dataset in {folder} was written by another version of classifieds "
-            f"(schema {version}, this one writes {SCHEMA_VERSION}): export again without --append."
+            f"(schema {version}, this one writes {SCHEMA_VERSION}): {AGAIN}"
         )
     parsed_by = manifest.get("parser_version")
     if parsed_by != PARSER_VERSION:

@@ -184,6 +184,22 @@ def test_an_append_onto_another_parser_version_is_refused_and_changes_nothing(
     assert _snapshot(out) == before
 
 
+def test_an_append_onto_another_schema_is_a_usage_error(crawl: Path, tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    classifieds.build([crawl / "a"], out)
+    path = out / ".current" / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**manifest, "schema_version": 2}), encoding="utf-8")
+    before = _snapshot(out)
+    result = CliRunner().invoke(cli, ["export", str(crawl / "b"), "-o", str(out), "--append", "-q"])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert result.stderr.splitlines() == [
+        f"Error: The dataset in {out} was written by another version of classifieds (schema 2,"
+        " this one writes 3): export all the inputs again without --append."
+    ]
+    assert _snapshot(out) == before
+
+
 def test_append_dated_warc_archives(tmp_path: Path) -> None:
     """Archives of two months: appending the second gives the dates and prices of a rebuild."""
     from conftest import write_warc
