@@ -340,12 +340,15 @@ def test_history_csv_guards_a_url_a_spreadsheet_would_run(
     assert result.stdout.splitlines()[1].split(",")[2] == '"\'=HYPERLINK(""http://x.y"")"'
 
 
-@pytest.mark.parametrize("timeout", ["nan", "inf", "NaN"])
-def test_a_dask_timeout_that_is_no_number_is_a_usage_error(tmp_path: Path, timeout: str) -> None:
+@pytest.mark.parametrize("option", ["--dask-timeout", "--worker-timeout"])
+@pytest.mark.parametrize("timeout", ["nan", "inf", "NaN", "-1"])
+def test_a_timeout_that_is_no_number_of_seconds_is_a_usage_error(
+    tmp_path: Path, timeout: str, option: str
+) -> None:
     """``nan`` passes a range check (it compares false): it was an internal error."""
     result = CliRunner().invoke(
-        cli, ["export", str(SEEDS), "--out", str(tmp_path / "data"), "--dask-timeout", timeout]
+        cli, ["export", str(SEEDS), "--out", str(tmp_path / "data"), option, timeout]
     )
     assert result.exit_code == 2
-    assert "is not a number of seconds" in result.stderr
+    assert "is not a number of seconds" in result.stderr or "-1" in result.stderr
     assert not (tmp_path / "data").exists()

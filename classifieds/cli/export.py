@@ -20,6 +20,7 @@ from classifieds.errors import ClassifiedsError, InputError
 from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields
 from classifieds.read.remote import is_url
 from classifieds.run.export import build
+from classifieds.run.watchdog import DEFAULT_WORKER_TIMEOUT
 
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?", re.IGNORECASE)
 _UNITS = MappingProxyType({"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40})
@@ -127,6 +128,15 @@ class InputPath(click.Path):
     help="Give up when the Dask scheduler does not answer, or has no worker, for this long.",
 )
 @click.option(
+    "--worker-timeout",
+    type=click.FloatRange(min=0),
+    callback=_seconds,
+    default=DEFAULT_WORKER_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="End the run when a --jobs worker reads no page for this long (stopped, hung); 0: never.",
+)
+@click.option(
     "--include",
     multiple=True,
     metavar="GLOB",
@@ -191,6 +201,7 @@ def export(
     engine: str,
     scheduler: str | None,
     dask_timeout: float,
+    worker_timeout: float,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     jsonl_text_field: str,
@@ -251,6 +262,7 @@ def export(
                 engine="dask" if engine == "dask" else "local",
                 scheduler=scheduler,
                 dask_timeout=dask_timeout,
+                worker_timeout=worker_timeout,
                 progress=progress,
                 include=include,
                 exclude=exclude,

@@ -4,7 +4,8 @@ What holds no page (a request, revisit or metadata record, an image, an error st
 crawler's log stored as a resource) is skipped and counted; what should hold a page and cannot
 be used becomes a reject. A record cut short (its Content-Length runs past the end of the
 file) is a reject: what follows it in the file is not its page. A record without a
-Content-Length (or with one that is no number of bytes) ends where the next record starts.
+Content-Length (or with one that is no number of bytes) ends where the next record starts, and
+so does one whose Content-Length runs past the start of the next (:mod:`.warc_frames`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from classifieds.read import streams
 from classifieds.read.decode import is_binary
 from classifieds.read.html import looks_like_html
 from classifieds.read.pages import Origin, Page, Skipped, page_of_bytes, parse_timestamp
+from classifieds.read.warc_frames import Frame, Framer
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
@@ -96,16 +98,20 @@ def _records(
     )
     miscut = 0
     last: Any = None
+    framer = Framer()
     try:
         for number, record in enumerate(records, number + 1):  # noqa: B020
             # warcio tells a record cut wrong as it reads the start of the next one.
             if records.err_count > miscut:
                 miscut = records.err_count
                 yield _miscut(origin, number - 1)
+            frame = Frame()
             if record.rec_headers.get_header("Content-Length") is None:
                 _read_to_next_record(records, record)
+            else:
+                frame = framer.frame(records, record)
             last = record
-            yield from _warc_page(record, origin, number, widget_only)
+            yield from _warc_page(record, origin, number, widget_only, frame)
         if records.err_count > miscut:
             yield _miscut(origin, number)
     except (streams.DecompressionLimit, streams.CorruptInput, OSError):
@@ -225,7 +231,7 @@ def _http_headers(load: Any, kind: str, uri: str | None, stream: Any, length: in
 
 
 def _warc_page(
-    record: Any, input_origin: Origin, number: int, widget_only: bool
+    record: Any, input_origin: Origin, number: int, widget_only: bool, frame: Frame
 ) -> Iterator[Page | Reject | Skipped]:
     """Yield the page of a record (a bad date's reject before it), or its reject or skip."""
     source = f"{input_origin.source}#{number}"
@@ -251,6 +257,10 @@ def _warc_page(
         said = "no Content-Length" if unread is None else f"a Content-Length of {unread!r}"
         text = f"a record with {said[:100]}: its page is read up to the next record"
         yield Reject.of(source, 0, "corrupt_file", text)
+    if frame.note is not None:
+        yield Reject.of(source, 0, "corrupt_file", frame.note)
+        if not frame.page_kept:
+            return
     try:
         body = _decoded(body, headers.get_header("Content-Encoding") or "")
     except streams.DecompressionLimit as error:

@@ -17,7 +17,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Sequence
 from itertools import islice
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -26,6 +26,7 @@ from classifieds.errors import ClassifiedsError
 from classifieds.parse.ads import AdBook
 from classifieds.read import DEFAULT_JSONL_FIELDS, JsonlFields
 from classifieds.run.batches import BatchOutput, Parser, Read, few_collections, read_pages
+from classifieds.run.watchdog import DEFAULT_WORKER_TIMEOUT, Beat, Watchdog
 from classifieds.stops import STOP_SIGNALS
 from classifieds.store.catalogue import Catalogue
 
@@ -68,6 +69,7 @@ def processes(
     fields: JsonlFields = DEFAULT_JSONL_FIELDS,
     catalogue: NewCatalogue = Catalogue,
     read: Read = read_pages,
+    worker_timeout: float = DEFAULT_WORKER_TIMEOUT,
 ) -> Work:
     """Parse batches in ``jobs`` processes: ``jobs - 1`` workers, and this one as it waits.
 
@@ -81,6 +83,9 @@ def processes(
     On Linux the workers are forked after this process has parsed the first batches: they
     start at once, with the ads and widget pieces most pages show already built in the caches
     they inherit, instead of importing the package and building them all again.
+
+    A worker that reads no page for ``worker_timeout`` seconds while it has work (stopped by
+    SIGSTOP, hung; 0: wait for ever) is ended, and the run with it, as when one dies.
     """
     count = max(1, jobs - 1)
     numbered = enumerate(batches)
@@ -91,6 +96,7 @@ def processes(
     context = multiprocessing.get_context("fork") if FORK else multiprocessing.get_context("spawn")
     tasks = [context.Queue() for _ in range(count)]
     results: list[Any] = [context.Queue() for _ in range(count)]
+    beats = [Beat(context) for _ in range(count)]
     workers = [
         context.Process(
             target=_start,
@@ -103,14 +109,17 @@ def processes(
                 os.getpid(),
                 catalogue,
                 read,
+                beats[k],
             ),
             daemon=True,
         )
         for k in range(count)
     ]
+    watchdog = Watchdog(workers, beats, worker_timeout)
 
     def submit() -> None:
         for index, batch in islice(numbered, 1):
+            watchdog.sent(index % count)
             tasks[index % count].put(batch)
             pending.append(index % count)
 
@@ -121,6 +130,7 @@ def processes(
         # other workers closed theirs (_start), a worker killed mid-message (kill -9, the OOM
         # killer) ends the pipe, and the read fails at once instead of waiting forever.
         result._writer.close()
+    watchdog.start()
     try:
         for _ in range(count * IN_FLIGHT_PER_WORKER):
             submit()
@@ -129,41 +139,43 @@ def processes(
             if isinstance(head, BatchOutput):
                 yield head
                 continue
-            output = _ready(results[head], workers[head])
+            output = _ready(results[head], workers[head], watchdog)
             while output is None and len(pending) < 2 * count * IN_FLIGHT_PER_WORKER:
                 batch = next(numbered, None)
                 if batch is None:
                     break
                 pending.append(parser.parse(batch[1]))  # its place: after those in flight
-                output = _ready(results[head], workers[head])
+                output = _ready(results[head], workers[head], watchdog)
             if output is None:
-                output = _receive(results[head], workers[head])
+                output = _receive(results, workers, head, watchdog)
             submit()
             yield output
-        for task in tasks:
+        for k, task in enumerate(tasks):
+            watchdog.sent(k)
             task.put(None)
         ads = parser.catalogue
         del parser  # its caches (~5 KB an ad built) are not needed to write the listings
         for k in range(count):
-            yield _receive(results[k], workers[k])
+            yield _receive(results, workers, k, watchdog)
         yield ads
         for worker in workers:
             worker.join()
     finally:
+        watchdog.stop()
         for worker in workers:
             if worker.is_alive():
                 worker.kill()  # not terminate: workers ignore SIGTERM, the parent decides
                 worker.join()
 
 
-def _ready(results: Any, worker: BaseProcess) -> BatchOutput | Catalogue | None:
+def _ready(results: Any, worker: BaseProcess, watchdog: Watchdog) -> BatchOutput | Catalogue | None:
     """Return the next item of a worker's queue if it has come, else None."""
     try:
         return _checked(results.get_nowait())
     except queue.Empty:
         return None
     except (EOFError, OSError):
-        raise _died(worker) from None
+        raise _died(worker, watchdog.ended) from None
 
 
 def _unused_ends(tasks: list[Any], results: list[Any], k: int) -> list[Any]:
@@ -196,23 +208,41 @@ def _work(
     parent: int,
     catalogue: NewCatalogue = Catalogue,
     read: Read = read_pages,
+    beat: Beat | None = None,
 ) -> None:
     """Worker loop: parse batches until told to stop, then send the catalogue.
 
-    A forked worker is given its parent's book: it starts with the ads already built.
+    A forked worker is given its parent's book: it starts with the ads already built. Its
+    ``beat`` counts its progress for the parent's watchdog.
     """
     for stop in STOP_SIGNALS:  # Ctrl-C reaches the whole group: the parent decides
         signal.signal(stop, signal.SIG_IGN)
     die_with_parent(parent)
-    parser = Parser(fields, book, read, catalogue=catalogue)
+    parser = Parser(fields, book, read if beat is None else beat.counted(read), catalogue=catalogue)
     try:
         with few_collections():
-            while (batch := tasks.get()) is not None:
+            while (batch := _take(tasks, beat)) is not None:
                 results.put(parser.parse(batch))
+                if beat is not None:
+                    beat.tick()
         parser.catalogue.spill_all()  # sent as run files, if it can spill
         results.put(parser.catalogue)
     except Exception:  # a bug: report it to the parent rather than hang it
         results.put(_WorkerFailure(traceback.format_exc()))
+    if beat is not None:
+        beat.idle.value = 1  # done: what it sent is read at the parent's pace
+
+
+def _take(tasks: Any, beat: Beat | None) -> list[str] | None:
+    """Return the next batch for a worker (None: stop), its beat idle as it waits."""
+    if beat is None:
+        return tasks.get()  # type: ignore[no-any-return]
+    beat.idle.value = 1
+    batch = tasks.get()
+    beat.taken.value += 1
+    beat.idle.value = 0
+    beat.tick()
+    return batch  # type: ignore[no-any-return]
 
 
 def die_with_parent(parent: int) -> None:
@@ -243,21 +273,37 @@ class _WorkerFailure:
         self.details = details
 
 
-def _receive(results: Any, worker: BaseProcess) -> BatchOutput | Catalogue:
-    while True:
-        try:
-            item = results.get(timeout=1.0)
-        except queue.Empty:
-            if not worker.is_alive():
-                raise _died(worker) from None
-            continue
-        except (EOFError, OSError):
-            raise _died(worker) from None
-        return _checked(item)
+def _receive(
+    results: list[Any], workers: Sequence[BaseProcess], k: int, watchdog: Watchdog
+) -> BatchOutput | Catalogue:
+    """Wait for the next item of worker ``k``, which owes it: the watchdog ends the worker if
+    it stalls, even midway through sending it."""
+    worker = workers[k]
+    watchdog.awaiting = k
+    try:
+        while True:
+            try:
+                item = results[k].get(timeout=1.0)
+            except queue.Empty:
+                if not worker.is_alive():
+                    raise _died(worker, watchdog.ended) from None
+                continue
+            except (EOFError, OSError):
+                raise _died(worker, watchdog.ended) from None
+            return _checked(item)
+    finally:
+        watchdog.awaiting = None
 
 
-def _died(worker: BaseProcess) -> ClassifiedsError:
+def _died(worker: BaseProcess, ended: dict[int, str]) -> ClassifiedsError:
+    """Return the error that ends a run whose worker died, or was ended by the watchdog
+    (``ended``: why, by pid)."""
     worker.join(timeout=5)
+    if worker.pid in ended:
+        return ClassifiedsError(
+            f"A worker process {ended[worker.pid]} and was ended; the dataset was left as it"
+            " was. If a page of its inputs takes longer to read, raise --worker-timeout."
+        )
     code = worker.exitcode
     cause = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
     return ClassifiedsError(

@@ -60,6 +60,7 @@ from classifieds.run.batches import (
     read_pages,
 )
 from classifieds.run.engines import NewCatalogue, Work, processes, serial
+from classifieds.run.watchdog import DEFAULT_WORKER_TIMEOUT
 from classifieds.store.bucket import uploaded
 from classifieds.store.catalogue import ENTRY_BYTES, Catalogue
 from classifieds.store.dataset import (
@@ -149,6 +150,7 @@ def build(
     engine: Engine = "local",
     scheduler: str | None = None,
     dask_timeout: float = 60.0,
+    worker_timeout: float = DEFAULT_WORKER_TIMEOUT,
     progress: Progress | None = None,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
@@ -165,7 +167,9 @@ def build(
     ``if __name__ == "__main__":`` then, as for any multiprocessing). ``engine="dask"`` runs
     on the Dask cluster at ``scheduler`` (``tcp://host:8786``), or on a local one; it raises
     ClassifiedsError when the scheduler does not answer, or has no worker, within
-    ``dask_timeout`` seconds.
+    ``dask_timeout`` seconds. A worker process that reads no page for ``worker_timeout``
+    seconds while it has work (stopped, hung; 0: wait for ever) is ended, and the run with a
+    ClassifiedsError, as when one dies.
     Files found in folders are kept by the ``include`` and ``exclude`` globs (see
     :func:`~classifieds.read.inputs.iter_inputs`); ``jsonl_fields`` names the fields of JSON Lines.
     With ``append``, the dataset already in ``out`` is kept and only inputs it does not hold
@@ -222,9 +226,8 @@ def build(
         batches = (step.batch for step in ahead if isinstance(step, Parse))
         copier = Copier(out) if previous else None
         # Closed on the way out, even by an error: the engine stops its workers there.
-        work_of = _work(
-            batches, jobs, engine, scheduler, jsonl_fields, dask_timeout, catalogue, read
-        )
+        timeouts = (dask_timeout, worker_timeout)
+        work_of = _work(batches, jobs, engine, scheduler, jsonl_fields, timeouts, catalogue, read)
         with closing(work_of) as work:
             for step in behind:
                 if isinstance(step, Keep):
@@ -261,10 +264,11 @@ def _work(
     engine: Engine,
     scheduler: str | None,
     fields: JsonlFields,
-    dask_timeout: float,
+    timeouts: tuple[float, float],
     catalogue: NewCatalogue,
     read: Read,
 ) -> Work:
+    dask_timeout, worker_timeout = timeouts
     if engine == "dask":
         from classifieds.run.distributed import dask_engine
 
@@ -273,7 +277,7 @@ def _work(
     first = list(islice(batches, jobs))
     if jobs == 1 or len(first) < jobs:  # too little work to be worth starting processes
         return serial(chain(first, batches), fields, catalogue, read)
-    return processes(chain(first, batches), jobs, fields, catalogue, read)
+    return processes(chain(first, batches), jobs, fields, catalogue, read, worker_timeout)
 
 
 @dataclass(frozen=True)
