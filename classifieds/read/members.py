@@ -32,6 +32,10 @@ _PROBE_BYTES = 1 << 12
 _MAX_PROBES = 1_000_000
 """Places that look like a gzip member tried after damage, at most, over a whole stream: a
 file of fake headers would make each cost a decompressor (a few microseconds)."""
+_HELD_BYTES = 1 << 20
+"""Content of a gzip member after the first held until the member ends whole (its CRC
+checked), up to this much: a member cut short and followed by the next one decompresses the
+next one's bytes into garbage before it fails, which would be given as its record's content."""
 
 
 class Readable(Protocol):
@@ -123,8 +127,22 @@ class Members:
         self._fed_at = 0  # where a resync looks from in it: past the member's own header
         self._starting = False
         self._probes = 0
+        self._members = 0
+        self._held = bytearray()  # the content of the member being held (see _HELD_BYTES)
+        self._holding = False
+        self._ready = memoryview(b"")  # content released and not read yet
 
     def read(self, size: int = CHUNK_BYTES, /) -> bytes:
+        if not self._ready:
+            try:
+                self._ready = memoryview(self._content(size))
+            except BaseException:
+                self._held.clear()  # a damaged member's content is none of its record's
+                raise
+        made, self._ready = self._ready[:size], self._ready[size:]
+        return bytes(made)
+
+    def _content(self, size: int) -> bytes:
         while True:
             member = self._member
             if member is None or member.eof:
@@ -138,6 +156,8 @@ class Members:
                     self._input = self._input.lstrip(b"\0")
                 self._member = member = self._start()
                 self._starting = True
+                self._members += 1
+                self._holding = self._members > 1 and self._start is _Inflate
             data = b""
             if member.needs_input:
                 data, self._input = self._input or self._raw.read(self._piece), b""
@@ -148,6 +168,12 @@ class Members:
             made = member.decompress(data, size)
             if member.eof:
                 self._input = member.unused_data
+            if self._holding:
+                self._held += made
+                if not member.eof and len(self._held) <= _HELD_BYTES:
+                    continue
+                made, self._holding = bytes(self._held), False
+                self._held.clear()
             if made:
                 return made
 
@@ -163,6 +189,7 @@ class Members:
             return False
         window, at = self._fed, self._fed_at
         self._fed, self._member, self._input = b"", None, b""
+        self._ready = memoryview(b"")
         while self._probes < _MAX_PROBES:
             found = window.find(_GZIP_MEMBER, at)
             more = b""
