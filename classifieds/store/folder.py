@@ -319,10 +319,12 @@ def _locked(out: Path, *, remove: bool = False) -> Iterator[None]:
                 raise FileNotFoundError(errno.ENOENT, "the lock file was replaced")
         except OSError:
             raise _in_use(out) from None
-        lock.seek(0)
-        lock.truncate()
-        lock.write(f"{os.getpid()}\n")
-        lock.flush()
+        # The PID only names the holder to a run that finds the folder in use: on a full disk
+        # the lock holds without it, and the run fails where it writes the dataset.
+        # Unbuffered, so that a write that failed is not tried again when the lock closes.
+        with contextlib.suppress(OSError):
+            os.ftruncate(lock.fileno(), 0)
+            os.write(lock.fileno(), f"{os.getpid()}\n".encode())
         try:
             yield
         except BaseException:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import signal
@@ -369,3 +370,41 @@ def test_a_lock_removed_by_its_holder_is_not_taken(
     monkeypatch.setattr(fcntl, "flock", removed_meanwhile)
     with pytest.raises(OutputError, match="in use"):
         classifieds.build([SEEDS], out)
+
+
+def _full_disk_for_the_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make writing the lock file's PID fail as on a full disk."""
+    write = os.write
+
+    def full(descriptor: int, data: Any) -> int:
+        if os.readlink(f"/proc/self/fd/{descriptor}").endswith(LOCK):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write(descriptor, data)
+
+    monkeypatch.setattr(os, "write", full)
+
+
+def test_a_lock_whose_pid_cannot_be_written_still_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PID only names the holder to a run that finds the folder in use: the export runs."""
+    _full_disk_for_the_lock(monkeypatch)
+    out = tmp_path / "data"
+    classifieds.build([SEEDS], out)
+    check_whole(out, DATASET_FILES)
+    assert (out / LOCK).read_text() == ""
+
+
+def test_a_first_export_on_a_full_disk_leaves_no_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _full_disk_for_the_lock(monkeypatch)
+
+    def full(*args: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    out = tmp_path / "new" / "data"
+    with pytest.raises(OutputError, match="Check free space"):
+        classifieds.build([SEEDS], out)
+    assert not out.exists()
