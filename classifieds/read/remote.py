@@ -24,6 +24,7 @@ from classifieds.errors import ClassifiedsError, InputError, one_line
 
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
+    from fsspec.asyn import AsyncFileSystem
 
 StorageOptions = Mapping[str, Any]
 NO_OPTIONS: StorageOptions = MappingProxyType({})
@@ -43,7 +44,11 @@ EXTRA_OF_PROTOCOL: Mapping[str, str] = MappingProxyType(
 )
 """The ``classifieds`` extra that brings each protocol's fsspec driver."""
 BLOCK_BYTES = 4 << 20
-"""An object is fetched this much at a time: a few round trips per WARC, little memory."""
+"""An object is fetched this much at a time, at most: a few round trips per WARC, little
+memory."""
+FIRST_BLOCK_BYTES = 1 << 16
+"""The first block of an object of a store read by ranges: the next ones are as large as the
+store sends in :data:`STALL_SECONDS`, up to :data:`BLOCK_BYTES`."""
 STALL_SECONDS = 30.0
 """A store silent this long (to connect, or between two reads) fails the read, which is then
 tried again: the clients' own defaults wait minutes, or for ever."""
@@ -221,6 +226,52 @@ class Hashed:
         """Whether the object was read to its end: the hash is then its hash."""
 
 
+class _TooSlow(Exception):
+    """A block of an object did not come at :data:`SLOW_BYTES_PER_SECOND`."""
+
+
+class _Ranges:
+    """An object of a store (S3, GCS, Azure) read by range requests, each given the time its
+    block takes at :data:`SLOW_BYTES_PER_SECOND`: a store that drips its bytes is too slow
+    within that time, where a read of a whole block would wait until its last byte."""
+
+    def __init__(self, fs: AsyncFileSystem, path: str, offset: int) -> None:
+        self._fs, self._path = fs, path
+        self._size: int = fs.size(path)
+        self._at = offset
+        self._block = memoryview(b"")  # fetched and not read yet
+        self._block_bytes = FIRST_BLOCK_BYTES
+
+    def read(self, size: int) -> bytes:
+        if not self._block:
+            self._fetch()
+        data, self._block = self._block[:size], self._block[size:]
+        self._at += len(data)
+        return bytes(data)
+
+    def _fetch(self) -> None:
+        from fsspec.exceptions import FSTimeoutError
+
+        end = min(self._at + self._block_bytes, self._size)
+        if end <= self._at:
+            return
+        seconds = max(STALL_SECONDS, (end - self._at) / SLOW_BYTES_PER_SECOND)
+        started = time.monotonic()
+        try:
+            block = self._fs.cat_file(self._path, start=self._at, end=end, timeout=seconds)
+        except FSTimeoutError:
+            raise _TooSlow(
+                f"too slow: {end - self._at} bytes not sent in {seconds:.0f} s, under"
+                f" {SLOW_BYTES_PER_SECOND} bytes/s"
+            ) from None
+        rate = len(block) / max(time.monotonic() - started, 1e-3)
+        self._block_bytes = int(min(BLOCK_BYTES, max(FIRST_BLOCK_BYTES, rate * STALL_SECONDS)))
+        self._block = memoryview(block)
+
+    def close(self) -> None:
+        self._block = memoryview(b"")
+
+
 class RemoteObject(io.RawIOBase):
     """An object of a store, read as a stream: a block at a time, tried again where it failed.
 
@@ -234,7 +285,7 @@ class RemoteObject(io.RawIOBase):
         self._fs, self._path = filesystem(url, options)
         self._hashed = hashed
         self.failure: CutShort | None = None
-        self._file: IO[bytes] | None = None
+        self._file: IO[bytes] | _Ranges | None = None
         self._started = time.monotonic()
         for delay in (*RETRY_DELAYS, None):
             try:
@@ -247,7 +298,11 @@ class RemoteObject(io.RawIOBase):
                     raise OSError(one_line(error)) from error
                 time.sleep(delay)
 
-    def _open(self, offset: int) -> IO[bytes]:
+    def _open(self, offset: int) -> IO[bytes] | _Ranges:
+        from fsspec.asyn import AsyncFileSystem
+
+        if isinstance(self._fs, AsyncFileSystem) and not _is_http(self._url):
+            return _Ranges(self._fs, self._path, offset)
         # HTTP servers without range requests (http.server) are read as one stream.
         block = 0 if _is_http(self._url) else BLOCK_BYTES
         file: IO[bytes] = self._fs.open(self._path, "rb", block_size=block, cache_type="readahead")
@@ -280,6 +335,10 @@ class RemoteObject(io.RawIOBase):
                 data = self._file.read(size)
             except _FINAL_ERRORS:
                 raise
+            except _TooSlow as error:  # not tried again: it would be as slow
+                self._drop()
+                self.failure = CutShort(str(error))
+                return b""
             except Exception as error:  # the stores' clients raise from many hierarchies
                 self._drop()
                 if delay is None:

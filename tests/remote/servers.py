@@ -3,9 +3,12 @@ site that can cut a connection mid-body. Each is started by a fixture and stoppe
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import http.server
 import logging
 import threading
+import urllib.parse
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -160,6 +163,59 @@ def site() -> Iterator[Site]:
         yield served
     finally:
         served.released.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def dripping(endpoint: str, keys: set[str]) -> Iterator[str]:
+    """A proxy on 127.0.0.1 in front of a local S3 whose answers to reads of ``keys`` come a
+    byte every 50 ms (never silent, never done); yield its endpoint."""
+    target = urllib.parse.urlsplit(endpoint)
+    released = threading.Event()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _forward(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            upstream = http.client.HTTPConnection(target.hostname or "", target.port, timeout=30)
+            upstream.request(self.command, self.path, body, dict(self.headers.items()))
+            answer = upstream.getresponse()
+            data = answer.read()
+            self.send_response(answer.status)
+            for name, value in answer.getheaders():
+                if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(name, value)
+            length = answer.getheader("Content-Length") if self.command == "HEAD" else None
+            self.send_header("Content-Length", length or str(len(data)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            key = urllib.parse.unquote(self.path.split("?", 1)[0]).split("/", 2)[-1]
+            drip = self.command == "GET" and key in keys
+            with contextlib.suppress(OSError):  # the reader gave up
+                for at in range(len(data)) if drip else ():
+                    if released.wait(0.05):
+                        return
+                    self.wfile.write(data[at : at + 1])
+                    self.wfile.flush()
+                if not drip and self.command != "HEAD":
+                    self.wfile.write(data)
+
+        do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = _forward
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        released.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)

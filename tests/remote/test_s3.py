@@ -340,3 +340,31 @@ def test_an_append_to_a_url_without_a_valid_manifest_is_refused(
     (line,) = result.stderr.splitlines()
     assert line.endswith("export all the inputs again without --append."), line
     assert {key: bucket.get(key) for key in bucket.keys("data/")} == before
+
+
+def test_a_store_that_drips_an_object_is_too_slow_not_a_hang(
+    bucket: Bucket, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each block of an object has the time it takes at the slowest rate allowed: an object
+    dripped a byte at a time, never silent long enough to stall, is a reject in that time."""
+    import time
+
+    import s3fs
+
+    from classifieds.read import remote
+
+    monkeypatch.setattr(remote, "STALL_SECONDS", 0.5)
+    monkeypatch.setattr(remote, "SLOW_BYTES_PER_SECOND", 1 << 20)  # a first block in 0.5 s
+    basic = (DATA / "basic.txt").read_bytes()
+    dripped, whole = bucket.put("crawl/drip.txt", basic), bucket.put("crawl/whole.txt", basic)
+    out = tmp_path / "out"
+    with servers.dripping(bucket.endpoint, {"crawl/drip.txt"}) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy)
+        s3fs.S3FileSystem.clear_instance_cache()
+        started = time.monotonic()
+        classifieds.build([dripped, whole], out)
+        assert time.monotonic() - started < 10
+    assert set(classifieds.load_sightings(out)["source"]) == {whole}
+    (reject,) = [json.loads(line) for line in (out / "rejects.jsonl").open()]
+    assert (reject["source"], reject["reason"]) == (dripped, "corrupt_file")
+    assert "too slow" in reject["text"]
