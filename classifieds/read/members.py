@@ -9,6 +9,7 @@ record does.
 from __future__ import annotations
 
 import bz2
+import io
 import lzma
 import zlib
 from collections.abc import Callable
@@ -25,6 +26,12 @@ _XZ_MEMORY_BYTES = 1 << 28
 """Memory an xz stream may make its decoder take: its header says its dictionary's size, up
 to 4 GiB, which the decoder fills as it writes (xz -9 uses 64 MiB; zstd's decoder refuses a
 window over 128 MiB likewise)."""
+_ZSTD_FRAME = b"\x28\xb5\x2f\xfd"
+_ZSTD_DICTIONARY = b"\x5d\x2a\x4d\x18"
+"""The skippable frame that holds a ``.warc.zst``'s dictionary (the other 15 skippable
+magic numbers differ in the first byte)."""
+_MAX_DICTIONARY_BYTES = 1 << 24
+"""zstd dictionaries are a few hundred KB; a first skippable frame over this is damage."""
 _GZIP_MEMBER = b"\x1f\x8b\x08"
 """How a gzip member starts: its magic number and the deflate method."""
 _PROBE_BYTES = 1 << 12
@@ -84,8 +91,8 @@ class _Unzstd:
     """A zstd frame, as a :class:`_Member`. zstandard has no ``max_length``: it is fed a small
     piece at a time, which a crafted frame turns into 32 MiB at most."""
 
-    def __init__(self) -> None:
-        self._frame = zstandard.ZstdDecompressor().decompressobj()
+    def __init__(self, decompressor: zstandard.ZstdDecompressor | None = None) -> None:
+        self._frame = (decompressor or zstandard.ZstdDecompressor()).decompressobj()
         self._made = b""
         self._at = 0
 
@@ -219,12 +226,50 @@ def _starts_with(data: bytes, prefix: bytes) -> bool:
         return False
 
 
+class _SkippableFirst:
+    """zstd frames after a skippable frame, which tools put first to hold metadata; a
+    ``.warc.zst`` puts there the dictionary its frames are compressed with (the IIPC's WARC
+    zstd profile), raw or itself compressed."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._frames: Members | None = None
+
+    def read(self, size: int = CHUNK_BYTES, /) -> bytes:
+        if self._frames is None:  # read here, so that damage ends the stream as any other
+            decompressor = zstandard.ZstdDecompressor(dict_data=self._dictionary())
+            self._frames = Members(self._raw, partial(_Unzstd, decompressor), _ZSTD_PIECE_BYTES)
+        return self._frames.read(size)
+
+    def _dictionary(self) -> zstandard.ZstdCompressionDict | None:
+        header = self._raw.read(8)
+        size = int.from_bytes(header[4:], "little")
+        if len(header) < 8 or size > _MAX_DICTIONARY_BYTES:
+            raise zstandard.ZstdError(f"a skippable frame of {size} bytes, over the limit")
+        frame = self._raw.read(size)
+        if len(frame) < size:
+            raise EOFError("cut short: the first skippable frame does not end")
+        if header[:4] != _ZSTD_DICTIONARY:
+            return None
+        if frame.startswith(_ZSTD_FRAME):
+            reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(frame))
+            frame = reader.read(_MAX_DICTIONARY_BYTES + 1)
+            if len(frame) > _MAX_DICTIONARY_BYTES:
+                raise zstandard.ZstdError("a zstd dictionary over the limit once decompressed")
+        return zstandard.ZstdCompressionDict(frame)
+
+    def close(self) -> None:
+        if self._frames is not None:
+            self._frames.close()
+
+
 _UNXZ = partial(lzma.LZMADecompressor, lzma.FORMAT_XZ, _XZ_MEMORY_BYTES)
 DECOMPRESSORS: tuple[tuple[bytes, Callable[[IO[bytes]], Readable]], ...] = (
     (b"\x1f\x8b", lambda raw: Members(raw, _Inflate, CHUNK_BYTES)),
     (b"BZh", lambda raw: Members(raw, bz2.BZ2Decompressor, CHUNK_BYTES)),
     (b"\xfd7zXZ\x00", lambda raw: Members(raw, _UNXZ, CHUNK_BYTES)),
-    (b"\x28\xb5\x2f\xfd", lambda raw: Members(raw, _Unzstd, _ZSTD_PIECE_BYTES)),
+    (_ZSTD_FRAME, lambda raw: Members(raw, _Unzstd, _ZSTD_PIECE_BYTES)),
+    *((bytes([0x50 + n]) + _ZSTD_DICTIONARY[1:], _SkippableFirst) for n in range(16)),
 )
 """Compressed formats by their first bytes (magic numbers), and how to open each as a stream."""
 MAGICS = tuple(magic for magic, _ in DECOMPRESSORS)

@@ -376,3 +376,50 @@ def test_warc_from_stdin(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     skipped, found = read_input("-")
     assert isinstance(skipped, Skipped) and skipped.source == "<stdin>#1"
     assert isinstance(found, Page) and found.source == "<stdin>#2" and ads(found.text) == ads(BASIC)
+
+
+def _warc_zst(records: int, dictionary: str) -> bytes:
+    """A ``.warc.zst`` as the IIPC's profile has it: a frame per record, all compressed with
+    one dictionary, which a skippable frame first holds (raw or compressed)."""
+    plain = []
+    for n in range(records):
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=False)
+        writer.write_record(warc_record(writer, f"https://x.fr/{n}", html_page(BASIC).encode()))
+        plain.append(buffer.getvalue())
+    trained = zstandard.train_dictionary(4096, plain * 20)
+    compressor = zstandard.ZstdCompressor(dict_data=trained)
+    held = trained.as_bytes()
+    if dictionary == "compressed":
+        held = zstandard.ZstdCompressor().compress(held)
+    if dictionary == "other-skippable-frame":  # metadata, not a dictionary: frames without one
+        compressor, held = zstandard.ZstdCompressor(), b"metadata"
+    magic = b"\x5d\x2a\x4d\x18" if dictionary != "other-skippable-frame" else b"\x50\x2a\x4d\x18"
+    frames = b"".join(compressor.compress(record) for record in plain)
+    return magic + len(held).to_bytes(4, "little") + held + frames
+
+
+@pytest.mark.parametrize("dictionary", ["raw", "compressed", "other-skippable-frame"])
+def test_a_warc_zst_with_its_dictionary_gives_every_record(tmp_path: Path, dictionary: str) -> None:
+    path = tmp_path / "crawl.warc.zst"
+    path.write_bytes(_warc_zst(3, dictionary))
+    found = items(path)
+    assert [p.url for p in found if isinstance(p, Page)] == [f"https://x.fr/{n}" for n in range(3)]
+    assert all(ads(p.text) == ads(BASIC) for p in found if isinstance(p, Page))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[:6],  # inside the skippable frame's header
+        lambda data: data[:100],  # inside the dictionary
+        lambda data: data[:4] + (1 << 30).to_bytes(4, "little") + data[8:],  # a huge frame
+    ],
+)
+def test_a_damaged_warc_zst_dictionary_is_a_reject(
+    tmp_path: Path, damage: Callable[[bytes], bytes]
+) -> None:
+    path = tmp_path / "crawl.warc.zst"
+    path.write_bytes(damage(_warc_zst(3, "raw")))
+    (reject,) = items(path)
+    assert isinstance(reject, Reject) and reject.reason == "corrupt_file", reject
