@@ -159,7 +159,8 @@ def summarize(
     columns (``category`` and ``price_eur`` at least; plain object or float dtypes are fine).
     The filters are those of :func:`select`. Groups come largest first, then in the order of
     their keys (nulls last); ``top`` keeps the ``top`` largest. With a date bucket among the
-    keys (``first_seen:month``), groups come in time order, undated last, then largest first.
+    keys (``first_seen:month``), groups come in time order, undated last, then largest first,
+    and ``top`` keeps the ``top`` largest series whole: every bucket of their other keys.
     The module docstring gives the rules: categories and transactions never pooled, null prices
     counted but not priced, quartiles from 4 prices.
 
@@ -198,14 +199,30 @@ def summarize(
         kind="mergesort",
         key=collated,
     )
-    if top is not None:
-        table = table.head(top)
     times = time_keys(keys)
+    if top is not None and times:
+        table = _largest_series(table, [key for key in keys if key not in times], top)
+    elif top is not None:
+        table = table.head(top)
     if times:  # a time series reads in time order; the largest series first within a time
         table = table.sort_values(times, na_position="last", kind="mergesort")
     for key in keys:  # plain Python values and None, whatever the input dtypes were
         table[key] = table[key].astype(object).where(table[key].notna(), None)
     return table.reset_index(drop=True)
+
+
+def _largest_series(table: pd.DataFrame, series: Sequence[str], top: int) -> pd.DataFrame:
+    """Return the rows of the ``top`` largest series of a summary grouped by a date bucket.
+
+    A series is the rows of one set of ``series`` keys over time: it is kept whole (all its
+    buckets), ranked by its ads in all, so that ``top`` never cuts a line short (the 3
+    largest rows of a monthly summary were January's and February's).
+    """
+    keys = table[list(series)].astype(object).where(table[list(series)].notna(), None)
+    names = pd.Series(list(keys.itertuples(index=False, name=None)), index=table.index)
+    sizes = table["ads"].groupby(names, sort=False).sum()  # rows already largest first
+    ranked = sizes.sort_values(ascending=False, kind="mergesort").index[:top]
+    return table[names.isin(set(ranked))]
 
 
 def group_prices(listings: pd.DataFrame, summary: pd.DataFrame) -> list[list[float]]:

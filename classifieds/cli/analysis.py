@@ -123,7 +123,12 @@ def history(
     show_default=True,
     help="table for a terminal, markdown for reports, csv and json with plain numbers.",
 )
-@click.option("--top", type=click.IntRange(min=1), metavar="N", help="Keep the N largest groups.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Keep the N largest groups (over time: series, every period of each).",
+)
 @click.option(
     "--plot",
     type=click.Path(path_type=Path),  # a folder too: writable_chart says what to give

@@ -1,0 +1,56 @@
+"""What an analyst meets asking ``summary`` about prices over time, by town and per m²."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import classifieds
+from classifieds.cli import cli
+
+CAR = "Petites Annonces\nAutomobile\nPeugeot 208\nPeugeot 208 Vire (14500) {price}€ Découvrir\n"
+FLAT = "Immobilier\nAppartement T2\nAppartement T2 Caen (14000) {price}€ Découvrir\n"
+
+
+@pytest.fixture(scope="module")
+def monthly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A car seen every month from January to April, a flat in January only."""
+    crawl = tmp_path_factory.mktemp("monthly")
+    pages = [
+        {
+            "url": f"https://x/{month}",
+            "text": CAR.format(price=9500 - 100 * month)
+            + (FLAT.format(price=600) if month == 1 else ""),
+            "fetched_at": f"2026-0{month}-03T10:00:00Z",
+        }
+        for month in (1, 2, 3, 4)
+    ]
+    (crawl / "crawl.jsonl").write_text(
+        "".join(json.dumps(page, ensure_ascii=False) + "\n" for page in pages), encoding="utf-8"
+    )
+    out = crawl / "data"
+    classifieds.build([crawl / "crawl.jsonl"], out)
+    return out
+
+
+def rows_of(stdout: str, *keys: str) -> list[list[str]]:
+    return [[row[key] for key in keys] for row in csv.DictReader(io.StringIO(stdout))]
+
+
+def test_top_over_time_keeps_whole_series(monthly: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["summary", str(monthly), "--by", "fetched_at:month", "--top", "1", "--format", "csv"]
+    )
+    assert (result.exit_code, result.stderr) == (0, "")
+    # The largest series is the car, seen in 4 months: all of them, not January alone.
+    assert rows_of(result.stdout, "fetched_at:month", "category", "median") == [
+        ["2026-01", "automobile", "9400.0"],
+        ["2026-02", "automobile", "9300.0"],
+        ["2026-03", "automobile", "9200.0"],
+        ["2026-04", "automobile", "9100.0"],
+    ]
