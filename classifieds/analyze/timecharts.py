@@ -32,6 +32,10 @@ _MAX_TICKS: Final = 12  # date labels on a time axis, at most
 
 _ROOMY: Final = 24  # points in a panel that can each say "n=…"; more say the number only
 _MOST_NUMBERED: Final = 40  # time buckets on the axis that can each carry their number
+_LINES_LOG_SPAN: Final = 10
+"""Medians spanning this ratio are drawn on a log axis: on a linear one, a line of 200 € under
+one of 16 000 € lies flat along the bottom of the panel, its changes out of sight."""
+_ONE_LINE_LABEL: Final = 28  # a price axis's title longer than this takes two lines
 _OFFSET_PT: Final = 5  # from a point to its number, in points
 _NUMBER_PT: Final = 9  # the height of a number (x-small) with its halo, in points
 _SHRUNK: Final = 0.85  # a panel's height once laid out, at least, of its height as placed
@@ -97,7 +101,7 @@ def draw_lines(
             (day, median, str(n) if crowded else f"n={n}", colour)
             for day, median, n, _ in (points if numbered else ())
         ]
-    log = price_axis(axes, "y", [point[1] for line in lines for point in line.data])
+    log = price_axis(axes, "y", [p[1] for line in lines for p in line.data], _LINES_LOG_SPAN)
     low, high = axes.get_ylim()
     axes.set_ylim(low, high * 1.15 if log else high + (high - low) * 0.08)  # room for the n
     for (day, median, text, colour), above in zip(numbers, _sides(axes, numbers), strict=True):
@@ -125,7 +129,10 @@ def draw_lines(
             ha="right" if slanted else "center",
         )
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
-    axes.set_ylabel(price_label("Median asking price", panel, log))
+    label = price_label("Median asking price", panel, log)
+    # A panel over time is 2.6 in tall: "… (€ a month, log scale)" on one line ran past it
+    # into the ylabel of the panel above.
+    axes.set_ylabel(label.replace(" (", "\n(", 1) if len(label) > _ONE_LINE_LABEL else label)
     axes.grid(color="0.9")
     if not numbered:
         longer = {"day": f" (--by {column}:week or :month)", "week": f" (--by {column}:month)"}

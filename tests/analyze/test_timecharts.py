@@ -57,3 +57,30 @@ def test_a_legend_over_fetched_at_does_not_count_an_ad_once_a_month() -> None:
     ]
     first_seen = drawn(months("first_seen", {"Caen": 250.0}), ["first_seen:month", "town"])
     assert legend_of(first_seen) == ["Caen · bonnes_affaires (n=4)"]  # 4 ads, one a month
+
+
+def test_a_line_far_under_another_is_drawn_on_a_log_axis() -> None:
+    """Bikes at 200 € beside cars at 16 000 € (a factor of 80): on a linear axis the bikes'
+    line lay flat along the bottom of the panel."""
+    bikes = months("first_seen", {"Caen": 200.0})
+    cars = months("first_seen", {"Vire": 16000.0}).assign(category="automobile")
+    figure = drawn(pd.concat([bikes, cars]), ["first_seen:month", "town"])
+    assert figure.axes[0].get_yscale() == "log"
+    close = drawn(months("first_seen", {"Caen": 200.0, "Vire": 1900.0}), ["first_seen:month"])
+    assert close.axes[0].get_yscale() == "linear"  # a factor under 10 stays linear
+
+
+def test_price_axis_titles_over_time_stay_within_their_panels() -> None:
+    """A log axis of rents is titled "(€ a month, log scale)": on one line it ran past its
+    2.6-inch panel, up beside the title of the panel above."""
+    parking = months("first_seen", {"Caen": 80.0}).assign(
+        category="immobilier", transaction="location"
+    )
+    house = parking.assign(listing_id=lambda f: f.listing_id + "h", price_eur=950.0, town="Vire")
+    bikes = months("first_seen", {"Bayeux": 40.0, "Lisieux": 2000.0})
+    figure = drawn(pd.concat([parking, house, bikes]), ["first_seen:month", "town"])
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    assert "log scale" in figure.axes[1].yaxis.label.get_text()
+    for axes in figure.axes:  # each title within the height of its panel
+        title, panel = axes.yaxis.label.get_window_extent(renderer), axes.get_window_extent()
+        assert panel.y0 <= title.y0 and title.y1 <= panel.y1, (title, panel)
