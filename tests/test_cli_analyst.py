@@ -54,3 +54,13 @@ def test_top_over_time_keeps_whole_series(monthly: Path) -> None:
         ["2026-03", "automobile", "9200.0"],
         ["2026-04", "automobile", "9100.0"],
     ]
+
+
+def test_rows_help_names_the_default_columns_as_they_are_typed() -> None:
+    """It said "id, category, title, town, price, dates": `--columns id` is no column."""
+    from classifieds.analyze.rows import DEFAULT_COLUMNS
+
+    result = CliRunner().invoke(cli, ["rows", "--help"], terminal_width=400)
+    assert result.exit_code == 0
+    for table, columns in DEFAULT_COLUMNS.items():
+        assert ", ".join(columns) in result.stdout, table
