@@ -64,3 +64,19 @@ def test_rows_help_names_the_default_columns_as_they_are_typed() -> None:
     assert result.exit_code == 0
     for table, columns in DEFAULT_COLUMNS.items():
         assert ", ".join(columns) in result.stdout, table
+
+
+def test_types_come_after_category_and_transaction_named_together(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """`--by category,transaction` printed `category,property_type,vehicle_type,transaction`."""
+    from conftest import SEEDS
+
+    out = tmp_path_factory.mktemp("seeds") / "data"
+    classifieds.build([SEEDS], out)
+    result = CliRunner().invoke(
+        cli, ["summary", str(out), "--by", "category,transaction", "--format", "csv"]
+    )
+    assert (result.exit_code, result.stderr) == (0, "")
+    header = result.stdout.splitlines()[0]
+    assert header.startswith("category,transaction,property_type,vehicle_type,ads,")

@@ -101,6 +101,8 @@ def group_columns(listings: pd.DataFrame, by: str | Sequence[str] = ("category",
     ['town', 'vehicle_type', 'category']
     >>> group_columns(ads, ["category", "town"])
     ['category', 'transaction', 'property_type', 'vehicle_type', 'town']
+    >>> group_columns(ads.assign(transaction=["vente", None]), ["category", "transaction"])
+    ['category', 'transaction', 'property_type', 'vehicle_type']
     """
     columns: list[str] = []
     for key in [by] if isinstance(by, str) else by:
@@ -125,6 +127,8 @@ def group_columns(listings: pd.DataFrame, by: str | Sequence[str] = ("category",
     if "category" not in columns:
         return columns + added
     at = columns.index("category") + 1  # what keeps a category's ads apart reads beside it
+    if columns[at : at + 1] == ["transaction"]:  # named beside it: the types come after both
+        at += 1
     return columns[:at] + added + columns[at:]
 
 
