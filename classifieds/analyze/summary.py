@@ -24,7 +24,8 @@ The rules of the data contract's "Price summaries", in one place:
   real-estate ads that state one: a monthly rent per m² for ``location``, a price per m² for
   ``vente``. Null for other groups. Grouped by ``property_type``, a summary also has
   :data:`LAND_COLUMN`, the median of price / ``land_m2`` over the terrain ads that state a land
-  area: a plot's price per m² is not a house's.
+  area: a plot's price per m² is not a house's; and :data:`AREA_COLUMN`, how many ads these
+  figures rest on (often fewer than ``with_price``: an ad need not state its area).
 - A ``by`` key ``COLUMN:UNIT`` groups by the day, ISO week, month or year of a date column
   (:class:`~classifieds.analyze.dates.Bucket`): ``first_seen:month`` gives ``2026-02``.
   Bucketed summaries come in time order, the undated bucket (null) last. Grouped by the
@@ -57,6 +58,7 @@ from classifieds.errors import QueryError
 from classifieds.models import REAL_ESTATE, VEHICLES, family_of
 
 __all__ = [
+    "AREA_COLUMN",
     "FIGURE_COLUMNS",
     "LAND_COLUMN",
     "MIN_PRICES_FOR_QUARTILES",
@@ -79,11 +81,14 @@ MIN_PRICES_FOR_QUARTILES: Final = 4
 
 LAND_COLUMN: Final = "price_per_m2_land"
 """The figure of a summary grouped by ``property_type``: a terrain's price per m² of land."""
+AREA_COLUMN: Final = "with_area"
+"""The count of a summary grouped by ``property_type``: the priced ads that state the area
+its price per m² is of (living area, or a terrain's land), which that figure rests on."""
 MONEY_COLUMNS: Final = ("min", "p25", "median", "mean", "p75", "max", "price_per_m2", LAND_COLUMN)
 STAT_COLUMNS: Final = ("ads", "with_price", *MONEY_COLUMNS[:-1])
-"""The columns of a summary after its group columns, in order (then :data:`LAND_COLUMN` when
-grouped by ``property_type``)."""
-FIGURE_COLUMNS: Final = frozenset((*STAT_COLUMNS, LAND_COLUMN))
+"""The columns of a summary after its group columns, in order (grouped by ``property_type``,
+with :data:`AREA_COLUMN` before ``price_per_m2`` and :data:`LAND_COLUMN` last)."""
+FIGURE_COLUMNS: Final = frozenset((*STAT_COLUMNS, AREA_COLUMN, LAND_COLUMN))
 """Every column of a summary that is a figure rather than a group key."""
 
 
@@ -156,8 +161,9 @@ def summarize(
     top: int | None = None,
 ) -> pd.DataFrame:
     """Return one row per group of listings: its keys, then ``ads``, ``with_price``, ``min``,
-    ``p25``, ``median``, ``mean``, ``p75``, ``max`` (euros) and ``price_per_m2`` (and
-    :data:`LAND_COLUMN` when ``by`` names ``property_type``).
+    ``p25``, ``median``, ``mean``, ``p75``, ``max`` (euros) and ``price_per_m2`` (grouped by
+    ``property_type``, as real estate always is: :data:`AREA_COLUMN` before it and
+    :data:`LAND_COLUMN` after).
 
     ``listings`` is the frame of :func:`classifieds.load`, or any frame with the contract's
     columns (``category`` and ``price_eur`` at least; plain object or float dtypes are fine).
@@ -326,7 +332,11 @@ def _one_spelling(column: pd.Series[Any]) -> pd.Series[Any]:
 
 def _statistics(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     """Return the figures of each group of ``rows``, one row per group, in no set order."""
-    figures = [*STAT_COLUMNS, *([LAND_COLUMN] if "property_type" in keys else [])]
+    figures = (
+        [*STAT_COLUMNS[:-1], AREA_COLUMN, STAT_COLUMNS[-1], LAND_COLUMN]
+        if "property_type" in keys
+        else list(STAT_COLUMNS)
+    )
     if rows.empty:
         return pd.DataFrame({column: pd.Series(dtype=object) for column in [*keys, *figures]})
     price = rows["price_eur"].astype("float64")
@@ -340,7 +350,14 @@ def _statistics(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
         else False
     )
     per_m2_land = (price / land).where(terrain & (land > 0))
-    frame = rows.assign(_price=price, _per_m2=per_m2, _per_m2_land=per_m2_land)
+    area = per_m2.notna() | per_m2_land.notna()  # what a group's figure per m² rests on
+    frame = rows.assign(
+        _price=price,
+        _per_m2=per_m2,
+        _per_m2_land=per_m2_land,
+        _area=area.astype("int64"),
+        _real_estate=real_estate.astype("int64"),
+    )
     groups = frame.groupby(list(keys), dropna=False, sort=False)
     table = groups.agg(
         ads=("_price", "size"),
@@ -351,7 +368,11 @@ def _statistics(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
         max=("_price", "max"),
         price_per_m2=("_per_m2", "median"),
         price_per_m2_land=("_per_m2_land", "median"),
+        with_area=("_area", "sum"),
+        real_estate=("_real_estate", "max"),
     )
+    # A count of ads with an area, for real estate only: a car's is no figure, as its per m².
+    table["with_area"] = table["with_area"].where(table["real_estate"] > 0).astype("Int64")
     enough = table["with_price"] >= MIN_PRICES_FOR_QUARTILES
     table["p25"] = groups["_price"].quantile(0.25).where(enough)
     table["p75"] = groups["_price"].quantile(0.75).where(enough)
