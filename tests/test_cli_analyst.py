@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -80,3 +81,31 @@ def test_types_come_after_category_and_transaction_named_together(
     assert (result.exit_code, result.stderr) == (0, "")
     header = result.stdout.splitlines()[0]
     assert header.startswith("category,transaction,property_type,vehicle_type,ads,")
+
+
+def test_a_chart_without_outliers_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--drop-outliers --plot` drew a chart that nothing told from one of every price."""
+    from classifieds.analyze import charts
+
+    page = "Petites Annonces\nAutomobile\n" + "".join(
+        f"Peugeot 208 n{i}\nPeugeot 208 n{i} Vire (14500) {price}€ Découvrir\n"
+        for i, price in enumerate([9000, 9500, 1])
+    )
+    (tmp_path / "a.txt").write_text(page, encoding="utf-8")
+    classifieds.build([tmp_path / "a.txt"], tmp_path / "data")
+    notes: list[str | None] = []
+    drawn = charts.plot_prices
+
+    def plot_prices(*args: Any, note: str | None = None, **options: Any) -> list[str]:
+        notes.append(note)
+        return drawn(*args, note=note, **options)
+
+    monkeypatch.setattr(charts, "plot_prices", plot_prices)
+    chart = str(tmp_path / "cars.png")
+    for extra in ([], ["--where", "make=Peugeot"]):
+        args = ["summary", str(tmp_path / "data"), "--drop-outliers", "--plot", chart, *extra]
+        assert CliRunner().invoke(cli, args).exit_code == 0
+    assert notes == [
+        "Implausible prices (price_outlier) left out.",
+        "Ads where make=Peugeot. Implausible prices (price_outlier) left out.",
+    ]

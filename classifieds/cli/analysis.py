@@ -218,7 +218,9 @@ def summary(
             return
     said = None
     if plot is not None:  # drawn before the table is printed: `| head` must not lose it
-        note = f"Ads where {', '.join(where)}." if where else None
+        kept = [f"Ads where {', '.join(where)}."] if where else []
+        left_out = ["Implausible prices (price_outlier) left out."] if drop_outliers else []
+        note = " ".join(kept + left_out) or None  # a chart read alone says what it leaves out
         said = _plot(table, group_prices(selected, table), plot, plot_kind, note)
     click.echo(render(table, output_format), nl=False, color=True)  # CSV text as it is
     if said is not None:
