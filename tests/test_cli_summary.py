@@ -24,13 +24,13 @@ from classifieds.cli import cli
 
 NBSP = "\u00a0"
 SEED_TABLE = """\
-category         transaction  property_type  vehicle_type  ads  with price       min      p25    median      mean    p75       max  per m²  per m² land
-bonnes_affaires  —            —              —               4           4      30 €  67,50 €      90 €     503 €  525 €   1 800 €       —            —
-automobile       —            —              voiture         3           2  16 200 €        —  19 550 €  19 550 €      —  22 900 €       —            —
-immobilier       location     maison         —               2           2     605 €        —     778 €     778 €      —     950 €  6,51 €            —
-automobile       —            —              piece           1           1     150 €        —     150 €     150 €      —     150 €       —            —
-immobilier       location     chambre        —               1           1     390 €        —     390 €     390 €      —     390 €       —            —
-immobilier       viager       —              —               1           1  60 000 €        —  60 000 €  60 000 €      —  60 000 €       —            —
+category         transaction  property_type  vehicle_type  ads  with price       min      p25    median      mean    p75       max  with m²  per m²  per m² land
+bonnes_affaires  —            —              —               4           4      30 €  67,50 €      90 €     503 €  525 €   1 800 €        —       —            —
+automobile       —            —              voiture         3           2  16 200 €        —  19 550 €  19 550 €      —  22 900 €        —       —            —
+immobilier       location     maison         —               2           2     605 €        —     778 €     778 €      —     950 €        1  6,51 €            —
+automobile       —            —              piece           1           1     150 €        —     150 €     150 €      —     150 €        —       —            —
+immobilier       location     chambre        —               1           1     390 €        —     390 €     390 €      —     390 €        0       —            —
+immobilier       viager       —              —               1           1  60 000 €        —  60 000 €  60 000 €      —  60 000 €        0       —            —
 """
 
 
@@ -118,6 +118,7 @@ def test_csv_has_plain_numbers(runner: CliRunner, seed_data: Path) -> None:
         "mean": "19550.0",
         "p75": "",
         "max": "22900.0",
+        "with_area": "",
         "price_per_m2": "",
         "price_per_m2_land": "",
     }
@@ -145,10 +146,11 @@ def test_markdown_is_a_pipe_table(runner: CliRunner, seed_data: Path) -> None:
     assert code == 0
     assert stdout.splitlines() == [
         "| category | transaction | property_type | vehicle_type | ads | with price | min | p25"
-        " | median | mean | p75 | max | per m² | per m² land |",
-        "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        " | median | mean | p75 | max | with m² | per m² | per m² land |",
+        "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: |",
         "| bonnes_affaires | — | — | — | 4 | 4 | 30 € | 67,50 € | 90 € | 503 € | 525 € | 1 800 € | —"
-        " | — |",
+        " | — | — |",
     ]
 
 

@@ -8,7 +8,9 @@ matplotlib version; the figures the chart was drawn from are embedded in the PNG
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import SEEDS
@@ -59,3 +61,26 @@ def test_readme_shows_the_seed_history(tmp_path: Path, monkeypatch: pytest.Monke
     shown = CliRunner().invoke(cli, ["history", "1007d8", str(tmp_path / "data")]).stdout
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"$ classifieds history 1007d8\n{shown}```" in readme
+
+
+def test_readme_pandas_example_pools_no_unlike_ads(
+    seed_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's pandas groupby gives the groups of `summary`: tyres apart from cars."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = readme.split("### In pandas\n\n```python\n", 1)[1].split("```", 1)[0]
+    printed: list[Any] = []
+    monkeypatch.chdir(seed_data.parent)
+    exec(code, {"print": printed.append})  # the README's own example, as a reader runs it
+    (described,) = printed
+    counts = sorted(
+        (
+            (tuple(None if pd.isna(key) else key for key in keys), int(count))
+            for keys, count in described["count"].items()
+        ),
+        key=str,
+    )
+    summary = classifieds.summarize(classifieds.load(seed_data))
+    kinds = ["category", "transaction", "property_type", "vehicle_type"]
+    expected = [(tuple(row[kinds]), int(row["with_price"])) for _, row in summary.iterrows()]
+    assert counts == sorted(expected, key=str)

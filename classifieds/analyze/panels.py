@@ -111,9 +111,11 @@ def price_label(noun: str, panel: Any, log: bool) -> str:
     return f"{noun} ({unit}, log scale)" if log else f"{noun} ({unit})"
 
 
-def price_axis(axes: Axes, which: Literal["x", "y"], values: Sequence[float]) -> bool:
+def price_axis(
+    axes: Axes, which: Literal["x", "y"], values: Sequence[float], log_span: float = _LOG_SPAN
+) -> bool:
     """Scale a price axis so that every value lies inside it, with a margin; return whether it
-    is logarithmic (prices spanning :data:`_LOG_SPAN` or more).
+    is logarithmic (prices spanning ``log_span`` or more, :data:`_LOG_SPAN` by default).
 
     Its labels are as many as its length holds (:mod:`.ticks`): 1, 2 and 5 of each power of
     ten on a log axis when they fit. A linear axis spans at least :data:`_MIN_SPAN` of its top
@@ -124,7 +126,7 @@ def price_axis(axes: Axes, which: Literal["x", "y"], values: Sequence[float]) ->
 
     known = [v for v in values if not math.isnan(v)]
     low, high = (min(known), max(known)) if known else (0.0, 1.0)
-    log = low > 0 and high / low >= _LOG_SPAN
+    log = low > 0 and high / low >= log_span
     if log:
         margin = (high / low) ** 0.06
         limits = (low / margin, high * margin)

@@ -20,7 +20,7 @@ from typing import Any, Final, Literal, TypeVar
 
 import pandas as pd
 
-from classifieds.analyze.summary import FIGURE_COLUMNS, LAND_COLUMN, MONEY_COLUMNS
+from classifieds.analyze.summary import AREA_COLUMN, FIGURE_COLUMNS, LAND_COLUMN, MONEY_COLUMNS
 
 __all__ = [
     "FORMATS",
@@ -50,7 +50,12 @@ _LEFT_OUT_WHEN_NULL: Final = frozenset({"transaction", "property_type", "vehicle
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "'")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # a terminal would run them (ANSI escapes)
 _HEADERS: Final = MappingProxyType(
-    {"with_price": "with price", "price_per_m2": "per m²", LAND_COLUMN: "per m² land"}
+    {
+        "with_price": "with price",
+        AREA_COLUMN: "with m²",
+        "price_per_m2": "per m²",
+        LAND_COLUMN: "per m² land",
+    }
 )
 
 

@@ -24,7 +24,8 @@ The rules of the data contract's "Price summaries", in one place:
   real-estate ads that state one: a monthly rent per m² for ``location``, a price per m² for
   ``vente``. Null for other groups. Grouped by ``property_type``, a summary also has
   :data:`LAND_COLUMN`, the median of price / ``land_m2`` over the terrain ads that state a land
-  area: a plot's price per m² is not a house's.
+  area: a plot's price per m² is not a house's; and :data:`AREA_COLUMN`, how many ads these
+  figures rest on (often fewer than ``with_price``: an ad need not state its area).
 - A ``by`` key ``COLUMN:UNIT`` groups by the day, ISO week, month or year of a date column
   (:class:`~classifieds.analyze.dates.Bucket`): ``first_seen:month`` gives ``2026-02``.
   Bucketed summaries come in time order, the undated bucket (null) last. Grouped by the
@@ -57,6 +58,7 @@ from classifieds.errors import QueryError
 from classifieds.models import REAL_ESTATE, VEHICLES, family_of
 
 __all__ = [
+    "AREA_COLUMN",
     "FIGURE_COLUMNS",
     "LAND_COLUMN",
     "MIN_PRICES_FOR_QUARTILES",
@@ -79,11 +81,14 @@ MIN_PRICES_FOR_QUARTILES: Final = 4
 
 LAND_COLUMN: Final = "price_per_m2_land"
 """The figure of a summary grouped by ``property_type``: a terrain's price per m² of land."""
+AREA_COLUMN: Final = "with_area"
+"""The count of a summary grouped by ``property_type``: the priced ads that state the area
+its price per m² is of (living area, or a terrain's land), which that figure rests on."""
 MONEY_COLUMNS: Final = ("min", "p25", "median", "mean", "p75", "max", "price_per_m2", LAND_COLUMN)
 STAT_COLUMNS: Final = ("ads", "with_price", *MONEY_COLUMNS[:-1])
-"""The columns of a summary after its group columns, in order (then :data:`LAND_COLUMN` when
-grouped by ``property_type``)."""
-FIGURE_COLUMNS: Final = frozenset((*STAT_COLUMNS, LAND_COLUMN))
+"""The columns of a summary after its group columns, in order (grouped by ``property_type``,
+with :data:`AREA_COLUMN` before ``price_per_m2`` and :data:`LAND_COLUMN` last)."""
+FIGURE_COLUMNS: Final = frozenset((*STAT_COLUMNS, AREA_COLUMN, LAND_COLUMN))
 """Every column of a summary that is a figure rather than a group key."""
 
 
@@ -101,6 +106,8 @@ def group_columns(listings: pd.DataFrame, by: str | Sequence[str] = ("category",
     ['town', 'vehicle_type', 'category']
     >>> group_columns(ads, ["category", "town"])
     ['category', 'transaction', 'property_type', 'vehicle_type', 'town']
+    >>> group_columns(ads.assign(transaction=["vente", None]), ["category", "transaction"])
+    ['category', 'transaction', 'property_type', 'vehicle_type']
     """
     columns: list[str] = []
     for key in [by] if isinstance(by, str) else by:
@@ -125,6 +132,8 @@ def group_columns(listings: pd.DataFrame, by: str | Sequence[str] = ("category",
     if "category" not in columns:
         return columns + added
     at = columns.index("category") + 1  # what keeps a category's ads apart reads beside it
+    if columns[at : at + 1] == ["transaction"]:  # named beside it: the types come after both
+        at += 1
     return columns[:at] + added + columns[at:]
 
 
@@ -152,14 +161,16 @@ def summarize(
     top: int | None = None,
 ) -> pd.DataFrame:
     """Return one row per group of listings: its keys, then ``ads``, ``with_price``, ``min``,
-    ``p25``, ``median``, ``mean``, ``p75``, ``max`` (euros) and ``price_per_m2`` (and
-    :data:`LAND_COLUMN` when ``by`` names ``property_type``).
+    ``p25``, ``median``, ``mean``, ``p75``, ``max`` (euros) and ``price_per_m2`` (grouped by
+    ``property_type``, as real estate always is: :data:`AREA_COLUMN` before it and
+    :data:`LAND_COLUMN` after).
 
     ``listings`` is the frame of :func:`classifieds.load`, or any frame with the contract's
     columns (``category`` and ``price_eur`` at least; plain object or float dtypes are fine).
     The filters are those of :func:`select`. Groups come largest first, then in the order of
     their keys (nulls last); ``top`` keeps the ``top`` largest. With a date bucket among the
-    keys (``first_seen:month``), groups come in time order, undated last, then largest first.
+    keys (``first_seen:month``), groups come in time order, undated last, then largest first,
+    and ``top`` keeps the ``top`` largest series whole: every bucket of their other keys.
     The module docstring gives the rules: categories and transactions never pooled, null prices
     counted but not priced, quartiles from 4 prices.
 
@@ -198,14 +209,30 @@ def summarize(
         kind="mergesort",
         key=collated,
     )
-    if top is not None:
-        table = table.head(top)
     times = time_keys(keys)
+    if top is not None and times:
+        table = _largest_series(table, [key for key in keys if key not in times], top)
+    elif top is not None:
+        table = table.head(top)
     if times:  # a time series reads in time order; the largest series first within a time
         table = table.sort_values(times, na_position="last", kind="mergesort")
     for key in keys:  # plain Python values and None, whatever the input dtypes were
         table[key] = table[key].astype(object).where(table[key].notna(), None)
     return table.reset_index(drop=True)
+
+
+def _largest_series(table: pd.DataFrame, series: Sequence[str], top: int) -> pd.DataFrame:
+    """Return the rows of the ``top`` largest series of a summary grouped by a date bucket.
+
+    A series is the rows of one set of ``series`` keys over time: it is kept whole (all its
+    buckets), ranked by its ads in all, so that ``top`` never cuts a line short (the 3
+    largest rows of a monthly summary were January's and February's).
+    """
+    keys = table[list(series)].astype(object).where(table[list(series)].notna(), None)
+    names = pd.Series(list(keys.itertuples(index=False, name=None)), index=table.index)
+    sizes = table["ads"].groupby(names, sort=False).sum()  # rows already largest first
+    ranked = sizes.sort_values(ascending=False, kind="mergesort").index[:top]
+    return table[names.isin(set(ranked))]
 
 
 def group_prices(listings: pd.DataFrame, summary: pd.DataFrame) -> list[list[float]]:
@@ -305,7 +332,11 @@ def _one_spelling(column: pd.Series[Any]) -> pd.Series[Any]:
 
 def _statistics(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     """Return the figures of each group of ``rows``, one row per group, in no set order."""
-    figures = [*STAT_COLUMNS, *([LAND_COLUMN] if "property_type" in keys else [])]
+    figures = (
+        [*STAT_COLUMNS[:-1], AREA_COLUMN, STAT_COLUMNS[-1], LAND_COLUMN]
+        if "property_type" in keys
+        else list(STAT_COLUMNS)
+    )
     if rows.empty:
         return pd.DataFrame({column: pd.Series(dtype=object) for column in [*keys, *figures]})
     price = rows["price_eur"].astype("float64")
@@ -319,7 +350,14 @@ def _statistics(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
         else False
     )
     per_m2_land = (price / land).where(terrain & (land > 0))
-    frame = rows.assign(_price=price, _per_m2=per_m2, _per_m2_land=per_m2_land)
+    area = per_m2.notna() | per_m2_land.notna()  # what a group's figure per m² rests on
+    frame = rows.assign(
+        _price=price,
+        _per_m2=per_m2,
+        _per_m2_land=per_m2_land,
+        _area=area.astype("int64"),
+        _real_estate=real_estate.astype("int64"),
+    )
     groups = frame.groupby(list(keys), dropna=False, sort=False)
     table = groups.agg(
         ads=("_price", "size"),
@@ -330,7 +368,11 @@ def _statistics(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
         max=("_price", "max"),
         price_per_m2=("_per_m2", "median"),
         price_per_m2_land=("_per_m2_land", "median"),
+        with_area=("_area", "sum"),
+        real_estate=("_real_estate", "max"),
     )
+    # A count of ads with an area, for real estate only: a car's is no figure, as its per m².
+    table["with_area"] = table["with_area"].where(table["real_estate"] > 0).astype("Int64")
     enough = table["with_price"] >= MIN_PRICES_FOR_QUARTILES
     table["p25"] = groups["_price"].quantile(0.25).where(enough)
     table["p75"] = groups["_price"].quantile(0.75).where(enough)

@@ -123,7 +123,12 @@ def history(
     show_default=True,
     help="table for a terminal, markdown for reports, csv and json with plain numbers.",
 )
-@click.option("--top", type=click.IntRange(min=1), metavar="N", help="Keep the N largest groups.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Keep the N largest groups (over time: series, every period of each).",
+)
 @click.option(
     "--plot",
     type=click.Path(path_type=Path),  # a folder too: writable_chart says what to give
@@ -213,7 +218,9 @@ def summary(
             return
     said = None
     if plot is not None:  # drawn before the table is printed: `| head` must not lose it
-        note = f"Ads where {', '.join(where)}." if where else None
+        kept = [f"Ads where {', '.join(where)}."] if where else []
+        left_out = ["Implausible prices (price_outlier) left out."] if drop_outliers else []
+        note = " ".join(kept + left_out) or None  # a chart read alone says what it leaves out
         said = _plot(table, group_prices(selected, table), plot, plot_kind, note)
     click.echo(render(table, output_format), nl=False, color=True)  # CSV text as it is
     if said is not None:

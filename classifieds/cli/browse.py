@@ -42,7 +42,9 @@ def _names(text: str | None) -> list[str]:
 @click.option(
     "--columns",
     metavar="A,B,...",
-    help="Columns to show, comma-separated (default: id, category, title, town, price, dates).",
+    help="Columns to show, comma-separated. Default: listing_id, category, transaction, title, "
+    "town, postcode, price_eur, first_seen, last_seen; for sightings listing_id, fetched_at, "
+    "price_eur, source, line, url.",
 )
 @click.option(
     "--sort",

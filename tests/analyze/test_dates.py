@@ -239,6 +239,12 @@ def test_bad_buckets_say_what_is_wrong(listings: pd.DataFrame, by: str, message:
         summarize(listings, by)
 
 
-def test_top_keeps_the_largest_groups_then_time_order(listings: pd.DataFrame) -> None:
-    summary: Any = summarize(listings, "first_seen:month", top=2)
-    assert summary["first_seen:month"].tolist() == ["2026-01", "2026-02"]
+def test_top_keeps_the_largest_series_whole_in_time_order(listings: pd.DataFrame) -> None:
+    summary: Any = summarize(listings, "first_seen:month", top=1)
+    assert summary[["first_seen:month", "category"]].values.tolist() == [
+        ["2026-01", AUTO],
+        ["2026-02", AUTO],
+        ["2026-03", AUTO],
+        ["2026-12", AUTO],
+        [None, AUTO],
+    ]

@@ -11,7 +11,13 @@ import pytest
 
 from classifieds.analyze.query import select
 from classifieds.analyze.report import render
-from classifieds.analyze.summary import LAND_COLUMN, STAT_COLUMNS, group_prices, summarize
+from classifieds.analyze.summary import (
+    AREA_COLUMN,
+    LAND_COLUMN,
+    STAT_COLUMNS,
+    group_prices,
+    summarize,
+)
 
 IMMO, AUTO, GOODS = "immobilier", "automobile", "bonnes_affaires"
 
@@ -182,7 +188,9 @@ def test_by_property_type_terrain_gets_a_price_per_m2_of_land(listings: pd.DataF
         "property_type",
         "category",
         "transaction",
-        *STAT_COLUMNS,
+        *STAT_COLUMNS[:-1],
+        AREA_COLUMN,
+        "price_per_m2",
         LAND_COLUMN,
     ]
     assert table(summary, "property_type", "transaction", "ads", "price_per_m2", LAND_COLUMN) == [
@@ -191,6 +199,14 @@ def test_by_property_type_terrain_gets_a_price_per_m2_of_land(listings: pd.DataF
         ["appartement", "location", 1, 650 / 40, None],
         ["parking", "location", 1, None, None],
     ]
+    # What each figure per m² rests on: the terrain ads with a land area, the houses with a
+    # living area; the parking states none.
+    assert table(summary, "property_type", AREA_COLUMN) == [
+        ["terrain", 2],
+        ["maison", 2],
+        ["appartement", 1],
+        ["parking", 0],
+    ]
 
 
 def test_the_land_column_is_printed_in_every_format(listings: pd.DataFrame) -> None:
@@ -198,8 +214,8 @@ def test_the_land_column_is_printed_in_every_format(listings: pd.DataFrame) -> N
     assert render(summary, "table").splitlines()[0].endswith("per m²  per m² land")
     assert render(summary, "csv").splitlines() == [
         "property_type,category,transaction,ads,with_price,min,p25,median,mean,p75,max,"
-        "price_per_m2,price_per_m2_land",
-        "terrain,immobilier,vente,3,3,30000.0,,45000.0,46333.33,,64000.0,,70.0",
+        "with_area,price_per_m2,price_per_m2_land",
+        "terrain,immobilier,vente,3,3,30000.0,,45000.0,46333.33,,64000.0,2,,70.0",
     ]
     assert '"price_per_m2_land": 70.0' in render(summary, "json")
 
