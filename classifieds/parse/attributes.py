@@ -208,10 +208,11 @@ def _area_kind(text: str, start: int, end: int) -> str | None:
     if (
         start >= 4
         and text.startswith("sur ", start - 4)
-        and ends_before(_ON_AREA_BEFORE, text, start, span=30)
         and _QUALIFIED_AFTER.match(text, end) is None
     ):
-        return "land"
+        # Without an area before it, "maison sur 800 m2" may be the plot or the house
+        # ("4 pièces sur 120 m2"): "on", which is neither.
+        return "land" if ends_before(_ON_AREA_BEFORE, text, start, span=30) else "on"
     before = _AREA_BEFORE.search(text, max(0, start - 60), start)  # the noun is needed
     if before is None:
         return None
@@ -241,8 +242,9 @@ def _areas(text: str, property_type: str | None) -> tuple[float | None, float | 
     if not by_kind:
         return None, None
     main, land = by_kind.get("main", set()), by_kind.get("land", set())
-    unknown = by_kind.get(None, set())
+    unknown, on = by_kind.get(None, set()), by_kind.get("on", set())
     if property_type == "terrain":  # a plot has no living area: its lone area is the land's
+        unknown |= on
         for candidates, rivals in ((land, unknown), (unknown, land)):
             if len(candidates) == 1 and not rivals:
                 return None, candidates.pop()
@@ -250,7 +252,7 @@ def _areas(text: str, property_type: str | None) -> tuple[float | None, float | 
     land_m2 = land.pop() if len(land) == 1 else None
     # Annexes never count. The dwelling's own area wins unless an unqualified area competes
     # ("chalet de 20 m2" on a "terrain de loisirs 2500 m2"); a lone unqualified area comes next.
-    for candidates, rivals in ((main, unknown), (unknown, main | land)):
+    for candidates, rivals in ((main, unknown), (unknown, main | land | on)):
         if len(candidates) == 1 and not rivals:
             surface = candidates.pop()
             if surface > DWELLING_M2_MAX and property_type in _DWELLING_TYPES:

@@ -45,6 +45,18 @@ AREA_ROWS = [
     row("Local 100 m2 sur 200 m2 de bâtiment", None, (None, None), "sur-qualified-area"),
     row("Local 100 m2 sur 200 m2 d'atelier", None, (100.0, None), "sur-annex-area"),
     row("Studio 20 m2 sur 30 m2 au sol", None, (20.0, None), "sur-floor-area"),
+    # "sur" without an area before it: the plot or the house, the text does not say which.
+    row("Maison sur 800 m2", 150000.0, (None, None), "sur-alone"),
+    row("Maison 4 pièces sur 120 m²", None, (None, None), "rooms-sur-alone"),
+    row("Pavillon plain-pied sur 1 000 m2", None, (None, None), "sur-alone-grouped"),
+    row("Appartement sur 65 m2", None, (None, None), "flat-sur-alone"),
+    row("Maison sur 2000 m2", None, (None, None), "sur-alone-at-dwelling-bound"),
+    row("Maison 90 m2 sur 800 m2", None, (90.0, 800.0), "sur-after-area-kept"),
+    row("Maison sur 800 m2 de terrain", None, (None, 800.0), "sur-de-terrain-kept"),
+    row("Maison 4 pièces 95 m2 sur 500 m2", None, (95.0, 500.0), "rooms-area-sur-kept"),
+    row("Maison sur 800 m2, 100 m2 habitables", None, (100.0, None), "sur-alone-and-living"),
+    row("Maison sur 800 m2, 100 m2", None, (None, None), "sur-alone-and-bare-area"),
+    row("Terrain sur 800 m2", None, (None, 800.0), "plot-sur-alone"),
     row(
         "Maison 100 m2 1 200 m2",
         None,
