@@ -309,8 +309,9 @@ _YEAR: Final = re.compile(
     (?:(?P<month>0?[1-9]|1[0-2])/)?            # "03/2019": month of first registration
     (?P<year>19[0-9]{2}|20[0-9]{2})
     (?![0-9]|[.,/-][0-9])                      # not more digits, a decimal or a range
-    (?!\ ?(?:kms?|kilom\w*|ch|cv|kw|cc|cm3|cm|mm|m2|m|h|heures|tours|tr|kg|t|ttc|ht|e|eur|euros?)
+    (?!\ ?(?:kilom\w*|ch|cv|kw|cc|cm3|cm|mm|m2|m|h|heures|tours|tr|kg|t|ttc|ht|e|eur|euros?)
         (?![a-z0-9-])|\ ?[€$%])               # a quantity (mileage, power, price), not "E-Tech"
+    (?!\ ?kms?(?![a-z0-9-])(?!\ ?[.:]?\ ?[0-9]))   # a mileage, unless "km" labels the next number
     """,
     re.VERBOSE,
 )

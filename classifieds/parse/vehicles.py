@@ -148,6 +148,7 @@ _KM: Final = re.compile(
     r"""
     (?<![\w.,/])(?P<num>[0-9]{1,3}(?:[ .][0-9]{3})+|[0-9]{1,7})(?![0-9])
     \ ?(?:kms?|kilometres?)(?![\w])(?!\ ?/)             # "km/h" is a speed, "km/an" a yearly use
+    (?!\ (?:de|du|des)\ (?!origine)|\ d'(?!origine)|\ autonomie)  # "5 km de Caen", "d'autonomie"
     | kilometrage\ ?:?\ ?(?P<num2>[0-9]{1,3}(?:[ .][0-9]{3})+|[0-9]{1,7})(?![0-9.,])
     """,
     re.VERBOSE,
@@ -196,6 +197,10 @@ def _km(raw: str) -> int:
     return int("".join(groups))
 
 
+# "2018 km 50 000": "km" is the label of the number after it, and the one before is a year.
+_LABEL_AFTER: Final = re.compile(r" ?[.:]? ?[0-9]")
+
+
 def mileage_of(text: str, words: frozenset[str] | None = None) -> int | None:
     """Return the odometer reading a folded text states.
 
@@ -211,7 +216,10 @@ def mileage_of(text: str, words: frozenset[str] | None = None) -> int | None:
     for m in _KM.finditer(text):
         if cues and m.group("num") and ends_before(_KM_BEFORE, text, m.start()):
             continue
-        value = _km(m.group("num") or m.group("num2"))
+        raw = m.group("num") or m.group("num2")
+        if len(raw) == 4 and raw[:2] in ("19", "20") and _LABEL_AFTER.match(text, m.end()):
+            continue
+        value = _km(raw)
         if value <= MILEAGE_KM_MAX:
             values.add(value)
     return values.pop() if len(values) == 1 else None

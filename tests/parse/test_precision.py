@@ -93,6 +93,34 @@ def test_rooms(text: str, price: float | None, expected: int | None) -> None:
     assert extract_attributes(IMMO, text, price).rooms == expected
 
 
+# --- mileage: a distance, a range or a label is not the odometer -----------------------------
+
+AUTO = "automobile"
+
+# (text, price) -> (mileage_km, year)
+MILEAGE_ROWS = [
+    row("Voiture 2 km de Caen", None, (None, None), "distance-to-a-town"),
+    row("Clio 2019 5 km du centre", None, (None, 2019), "distance-du"),
+    row("Zoé 300 km d'autonomie", None, (None, None), "range-d-autonomie"),
+    row("Zoé 2019 40 000 km 300 km autonomie", None, (40000, 2019), "odometer-and-range"),
+    row("Clio 50 000 km de garantie", None, (None, None), "warranty"),
+    row("Clio 2015 120 000 km d'origine", None, (120000, 2015), "d-origine-kept"),
+    row("Clio 2018 km 50000", None, (None, 2018), "km-labels-the-next-number"),
+    row("Clio 2018 km : 50 000", None, (None, 2018), "km-colon-label"),
+    row("Clio 2018 km. 50000", None, (None, 2018), "km-dot-label"),
+    row("Clio 4 120 000 km 2015", None, (120000, 2015), "mileage-then-year-kept"),
+    row("Clio 4 5000 km 2015", None, (5000, 2015), "short-mileage-then-year-kept"),
+    row("Clio 2015 2000 km", None, (2000, 2015), "year-shaped-mileage-at-end-kept"),
+    row("Clio 2019 95 000 km", None, (95000, 2019), "plain"),
+]
+
+
+@pytest.mark.parametrize(("text", "price", "expected"), MILEAGE_ROWS)
+def test_mileage(text: str, price: float | None, expected: tuple[int | None, int | None]) -> None:
+    found = extract_attributes(AUTO, text, price)
+    assert (found.mileage_km, found.year) == expected
+
+
 # --- transaction: a swap is neither a sale nor a let -----------------------------------------
 
 TRANSACTION_ROWS = [
