@@ -282,7 +282,7 @@ _NUMBER_WORDS: Final = MappingProxyType(
 _FIRST_PROPERTY: Final = re.compile(rf"(?<![\w])(?:{alternation(_PROPERTY_WORDS)})(?![\w])")
 
 
-def _rooms(text: str) -> int | None:
+def _rooms(text: str, property_type: str | None) -> int | None:
     counts: set[int] = set()
     for m in _ROOMS.finditer(text):
         if m.group("n") and ends_before(_RANGE_BEFORE, text, m.start()):
@@ -295,7 +295,8 @@ def _rooms(text: str) -> int | None:
             counts.add(n)
     # "Studio" only counts when it is the property itself, not "maison avec studio"; a studio
     # has one room, so another count ("studio ou T2", "studio dans maison T5") is not its own.
-    first = _FIRST_PROPERTY.search(text) if "stud" in text else None
+    studio = "stud" in text and property_type == "appartement"  # not a photo studio
+    first = _FIRST_PROPERTY.search(text) if studio else None
     if first is not None and first.group() in {"studio", "studette"}:
         counts.add(1)
     return counts.pop() if len(counts) == 1 else None
@@ -421,7 +422,9 @@ def extract_attributes(
             surface_m2=surface,
             land_m2=land,
             # A plot has no rooms; a building's T codes count its flats' ("3 appartements T2").
-            rooms=None if property_type in ("terrain", "immeuble") else _rooms(folded),
+            rooms=None
+            if property_type in ("terrain", "immeuble")
+            else _rooms(folded, property_type),
             property_type=property_type,
             year=_year(folded, False, words),
         )

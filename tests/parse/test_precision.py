@@ -93,6 +93,40 @@ def test_rooms(text: str, price: float | None, expected: int | None) -> None:
     assert extract_attributes(IMMO, text, price).rooms == expected
 
 
+# --- property type: a noun whose next words make it something else ---------------------------
+
+# (text, price) -> (property_type, rooms)
+PROPERTY_ROWS = [
+    row("Studio photo à louer", 400.0, (None, None), "photo-studio"),
+    row("Studio d'enregistrement", None, (None, None), "recording-studio"),
+    row("Studio de danse 80 m2", None, (None, None), "dance-studio"),
+    row("Studios de musique", None, (None, None), "music-studios"),
+    row("Studio de danse ou local commercial", None, ("local_commercial", None), "then-a-shop"),
+    row("Studio meublé 20 m2", 450.0, ("appartement", 1), "studio-kept"),
+    row("Studio photos sur demande", 450.0, ("appartement", 1), "photos-kept"),
+    row("Maison de poupée", None, (None, None), "doll-house"),
+    row("Maisons de poupées", None, (None, None), "doll-houses"),
+    row("Maison de retraite chambre 20 m2", None, ("chambre", None), "care-home-room"),
+    row("Maison de jardin en bois", None, (None, None), "garden-house"),
+    row("Chalet de jardin 3x3", None, (None, None), "garden-chalet"),
+    row("Chalet de montagne 4 pièces", None, ("maison", 4), "chalet-kept"),
+    row("Maison de ville 4 pièces", None, ("maison", 4), "town-house-kept"),
+    row("Box pour cheval", None, (None, None), "horse-stall"),
+    row("Box à chevaux", None, (None, None), "horse-stalls"),
+    row("Boxes pour chevaux et prairie", None, (None, None), "horse-stalls-plural"),
+    row("Box fermé 15 m2", None, ("parking", None), "box-kept"),
+    row("Garage Renault", None, (None, None), "dealer-kept-out"),
+]
+
+
+@pytest.mark.parametrize(("text", "price", "expected"), PROPERTY_ROWS)
+def test_property_type(
+    text: str, price: float | None, expected: tuple[str | None, int | None]
+) -> None:
+    found = extract_attributes(IMMO, text, price)
+    assert (found.property_type, found.rooms) == expected
+
+
 # --- mileage: a distance, a range or a label is not the odometer -----------------------------
 
 AUTO = "automobile"
