@@ -802,7 +802,8 @@ TOY_WORDS: Final = (
     "pour enfant",
     "enfant",
 )
-# A word naming the kind of vehicle -> vehicle type.
+# A word naming the kind of vehicle -> vehicle type (OTHER_VEHICLE: none of the dataset's).
+OTHER_VEHICLE: Final = "other"
 VEHICLE_NOUNS: Final[Mapping[str, str]] = MappingProxyType(
     {
         **dict.fromkeys(
@@ -877,6 +878,40 @@ VEHICLE_NOUNS: Final[Mapping[str, str]] = MappingProxyType(
                 "porte voiture",
             ),
             "remorque",
+        ),
+        # Vehicles of no kind the dataset names: a make's usual kind (a Yamaha is a moto) is
+        # not theirs. "Jet ski Yamaha", "Quad Yamaha 700", "Tracteur Renault".
+        **dict.fromkeys(
+            (
+                "bateau",
+                "bateaux",
+                "jet ski",
+                "jet skis",
+                "scooter des mers",
+                "hors-bord",
+                "semi-rigide",
+                "voilier",
+                "quad",
+                "quads",
+                "tracteur",
+                "tracteurs",
+                "micro-tracteur",
+                "tondeuse",
+                "tondeuses",
+                "motoculteur",
+                "moto-pompe",
+                "velo",
+                "velos",
+                "vtt",
+                "vae",
+                "trottinette",
+                "trottinettes",
+                "kart",
+                "karting",
+                "mobil-home",
+                "mobilhome",
+            ),
+            OTHER_VEHICLE,
         ),
     }
 )

@@ -230,6 +230,8 @@ def vehicle_type_of(
             said = kind
         elif kind != said and said not in CARRIERS:
             return None  # "voiture ou moto": two vehicles
+    if said == vocab.OTHER_VEHICLE:
+        return None  # a boat, a quad, a bike: of no kind, whatever its make usually makes
     if said is None:
         return model_kind or _models.KIND_OF_MAKE.get(make or "")
     if model_kind is not None and model_kind != said and said not in OUTRANKS_MODEL:

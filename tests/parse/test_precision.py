@@ -155,6 +155,32 @@ def test_mileage(text: str, price: float | None, expected: tuple[int | None, int
     assert (found.mileage_km, found.year) == expected
 
 
+# --- vehicle type: a boat, a quad or a bike is not its make's usual kind ----------------------
+
+# (text, price) -> (vehicle_type, make)
+VEHICLE_ROWS = [
+    row("Jet ski Yamaha", None, (None, "Yamaha"), "jet-ski"),
+    row("Bateau Yamaha 40 cv", None, (None, "Yamaha"), "boat"),
+    row("Hors-bord Yamaha 15", None, (None, "Yamaha"), "outboard"),
+    row("Quad Yamaha 700 2015", None, (None, "Yamaha"), "quad"),
+    row("Vélo électrique Peugeot", None, (None, "Peugeot"), "bike"),
+    row("Moto-pompe thermique", None, (None, None), "motor-pump"),
+    row("Bateau avec remorque", None, (None, None), "boat-and-trailer"),
+    row("Remorque bateau 750 kg", None, ("remorque", None), "boat-trailer-kept"),
+    row("Camping-car avec vélos", None, ("camping_car", None), "camper-with-bikes-kept"),
+    row("Scooter Yamaha 125", None, ("moto", "Yamaha"), "scooter-kept"),
+    row("Yamaha 125 2015", None, ("moto", "Yamaha"), "make-kind-kept"),
+]
+
+
+@pytest.mark.parametrize(("text", "price", "expected"), VEHICLE_ROWS)
+def test_vehicle_type(
+    text: str, price: float | None, expected: tuple[str | None, str | None]
+) -> None:
+    found = extract_attributes(AUTO, text, price)
+    assert (found.vehicle_type, found.make) == expected
+
+
 # --- transaction: a swap is neither a sale nor a let -----------------------------------------
 
 TRANSACTION_ROWS = [
