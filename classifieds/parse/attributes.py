@@ -157,10 +157,17 @@ _AREA: Final = re.compile(
     re.VERBOSE,
 )
 M2_PER_HECTARE: Final = 10_000.0
-_HECTARES: Final = re.compile(
+M2_PER_ARE: Final = 100.0
+# Land measures: hectares, with the ares and centiares French plots add ("1 ha 20 a 30 ca",
+# "1ha20"), or ares alone ("15 ares"; a bare "a" is too ambiguous to read).
+_LAND_MEASURE: Final = re.compile(
     r"""
     (?P<num>[0-9](?<![\w.,/][0-9])[0-9]{0,3}(?:[.,][0-9]{1,2})?)   # 1, 2,5, 12.5
-    \ ?(?:ha|hectares?)(?![\w])
+    \ ?(?:(?P<ha>ha|hectares?)(?![a-z])
+      (?:(?P<space>\ ?)(?P<ares>[0-9]{1,2})(?![0-9.,])              # "1 ha 20": its ares
+        (?P<unit>\ ?(?:a|ares?)(?![\w])(?:\ ?(?P<ca>[0-9]{1,2})\ ?ca(?![\w]))?)?)?
+      |ares?)
+    (?![\w])
     """,
     re.VERBOSE,
 )
@@ -221,6 +228,26 @@ def _area_kind(text: str, start: int, end: int) -> str | None:
     return "main" if kind == "annex" and before.start("noun") == 0 else kind
 
 
+def _land_measure(m: re.Match[str]) -> float | None:
+    """Return the m2 of a land measure; None for "2 ha 50", spaced and without a unit.
+
+    Ares are written in two digits ("1ha20", "1 ha 05 a"). Without a unit, one digit after a
+    space counts something else ("10 ha 2 granges"), two after a space may be ares or a count
+    ("2 ha 50", "10 ha 20 vaches"), and one glued may be ares or tenths ("2ha5"): no value.
+    """
+    number = read_number(m.group("num"))
+    if not m.group("ha"):
+        return round(number * M2_PER_ARE, 2)
+    ares = m.group("ares")
+    if ares and not m.group("unit"):
+        if (len(ares) == 2) == bool(m.group("space")):
+            return None
+        if m.group("space"):
+            ares = None
+    value = number * M2_PER_HECTARE + int(ares or 0) * M2_PER_ARE + int(m.group("ca") or 0)
+    return round(value, 2)
+
+
 def _areas(text: str, property_type: str | None) -> tuple[float | None, float | None]:
     """Return the living area and the land area the text states, each None unless one."""
     by_kind: dict[str | None, set[float]] = {}
@@ -231,14 +258,14 @@ def _areas(text: str, property_type: str | None) -> tuple[float | None, float | 
             value = read_number(m.group("num"))
             if SURFACE_M2_RANGE[0] <= value <= SURFACE_M2_RANGE[1]:
                 by_kind.setdefault(_area_kind(text, m.start(), m.end()), set()).add(value)
-    # Hectares measure land only: "terrain de 1 ha", "fermette sur 2,5 ha".
-    if "ha" in text or "hectare" in text:
-        for m in _HECTARES.finditer(text):
+    # Hectares and ares measure land only: "terrain de 1 ha", "fermette sur 2,5 ha".
+    if "ha" in text or "are" in text:
+        for m in _LAND_MEASURE.finditer(text):
             if ends_before(_RANGE_BEFORE, text, m.start()):
                 return None, None
-            value = round(read_number(m.group("num")) * M2_PER_HECTARE, 2)
-            if SURFACE_M2_RANGE[0] <= value <= SURFACE_M2_RANGE[1]:
-                by_kind.setdefault("land", set()).add(value)
+            measure = _land_measure(m)
+            if measure is not None and SURFACE_M2_RANGE[0] <= measure <= SURFACE_M2_RANGE[1]:
+                by_kind.setdefault("land", set()).add(measure)
     if not by_kind:
         return None, None
     main, land = by_kind.get("main", set()), by_kind.get("land", set())
