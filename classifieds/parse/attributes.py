@@ -297,6 +297,8 @@ _ROOMS: Final = re.compile(
       (?!\ ?(?:de\ vie|a\ vivre|d'eau))                          # a living room, not a count
     | (?P<tf>[tf](?<![\w.,'][tf])\ ?[0-9]{1,2})(?:\ ?bis)?(?![\w])  # "T3", "F 4", "T3 bis"
     | t(?<![\w]t)ype\ ?(?P<type>[0-9]{1,2})(?![\w])             # "type 3"
+      (?!\ (?:niveaux?|etages?|chambres?|ch|salles?|places?|personnes?|pers|facades?)(?![\w]))
+                                                                # not "type 2 niveaux"
     | (?P<word>d(?<![\w]d)eux|t(?<![\w]t)rois|q(?<![\w]q)uatre|c(?<![\w]c)inq
         |s(?<![\w]s)ix|s(?<![\w]s)ept|h(?<![\w]h)uit|d(?<![\w]d)ix)\ pieces\b
                                                                 # "neuf" is "new" too

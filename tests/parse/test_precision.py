@@ -98,6 +98,10 @@ ROOM_ROWS = [
     row("Immeuble 3 appartements T2", 300000.0, None, "building-of-t2s"),
     row("Immeuble de rapport 6 lots", 600000.0, None, "building"),
     row("Appartement T2 ou T3", 650.0, None, "flat-two-counts"),
+    row("Maison type 2 niveaux", None, None, "type-of-levels"),
+    row("Maison type 3 chambres", None, None, "type-of-bedrooms"),
+    row("Maison type 2 étages 5 pièces", None, 5, "type-of-floors-and-rooms"),
+    row("Maison type 4", None, 4, "type-kept"),
 ]
 
 
