@@ -301,9 +301,21 @@ def test_towns(title_line: str | None, detail_line: str, expected: Any) -> None:
 def test_precision_fixture_page() -> None:
     """The fixture page of these variations, read whole: each ad with the values it states."""
     text = (DATA / "precision.txt").read_text(encoding="utf-8")
+    ads = parse_page(text)
     found = [
         (ad.title, ad.town, ad.insee_code, ad.surface_m2, ad.land_m2, ad.rooms, ad.transaction)
-        for ad in parse_page(text)
+        for ad in ads
+        if ad.category == IMMO
+    ]
+    vehicles = [
+        (ad.title, ad.make, ad.vehicle_type, ad.year, ad.mileage_km)
+        for ad in ads
+        if ad.category == AUTO
+    ]
+    assert vehicles == [
+        ("Clio 2018 km 50000", "Renault", "voiture", 2018, None),
+        ("Zoé 300 km d'autonomie", None, None, None, None),
+        ("Jet ski Yamaha", "Yamaha", None, None, None),
     ]
     assert found == [
         ("Maison années 30 100 m2", "Caen", "14118", None, None, None, "vente"),
@@ -312,4 +324,8 @@ def test_precision_fixture_page() -> None:
         ("Immeuble 3 appartements T2", "Caen", "14118", None, None, None, "vente"),
         ("Échange maison contre appartement", "Caen", "14118", None, None, None, None),
         ("Maison de ville", "Caen", "14118", None, None, None, "vente"),
+        ("Maison sur 800 m2", "Caen", "14118", None, None, None, "vente"),
+        ("Terrain 1 ha 20 a", "Caen", "14118", None, 12000.0, None, "vente"),
+        ("Maison type 2 niveaux", "Caen", "14118", None, None, None, "vente"),
+        ("Studio photo à louer", "Caen", "14118", None, None, None, "location"),
     ]
