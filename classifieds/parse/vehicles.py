@@ -81,6 +81,13 @@ _FUEL_NAMES: Final = MappingProxyType({"electrique": "électrique"})
 _HYBRID_PARTNERS: Final = frozenset({"hybride", "essence", "electrique", "diesel"})
 
 
+# "non diesel", "pas de diesel": a fuel the vehicle has not. "sans plomb" is a fuel.
+_NEGATED_FUEL: Final = re.compile(
+    rf"(?<![\w])(?:non|pas)(?:\ (?:de|d'|un|en))?\ ?(?:{alternation(_FUEL_WORDS)})(?![\w])"
+)
+_NEGATIONS: Final = frozenset({"non", "pas"})
+
+
 class Mentions(NamedTuple):
     """Where a folded text names makes and distinctive models: found once, read by each step."""
 
@@ -120,6 +127,8 @@ def fuel_of(text: str, words: frozenset[str] | None = None) -> str | None:
     if words is None:
         words = words_of(text)
     fuels = {_FUEL_WORDS[word] for word in words if word in _FUEL_WORDS}
+    if fuels and not words.isdisjoint(_NEGATIONS) and _NEGATED_FUEL.search(text):
+        return None  # "essence, pas diesel" or "non diesel": not said plainly enough
     if not words.isdisjoint(_FUEL_PHRASE_FIRST):
         fuels.update(_FUEL_PHRASES[compact(m)] for m in _FUEL_PHRASE.findall(text))
     # Electric only if one mention is not a piece of equipment's.

@@ -198,6 +198,25 @@ def test_vehicle_type(
     assert (found.vehicle_type, found.make) == expected
 
 
+# --- fuel: a fuel the text says the vehicle has not ------------------------------------------
+
+FUEL_ROWS = [
+    row("Clio non diesel", None, None, "non"),
+    row("Clio pas diesel", None, None, "pas"),
+    row("Clio essence, pas de diesel", None, None, "pas-de-next-to-another"),
+    row("Golf pas un TDI", None, None, "pas-un-code"),
+    row("Clio diesel", None, "diesel", "plain-kept"),
+    row("Clio sans plomb", None, "essence", "sans-plomb-kept"),
+    row("Clio diesel non fumeur", None, "diesel", "negation-of-another-word"),
+    row("Clio diesel pas cher", None, "diesel", "pas-cher"),
+]
+
+
+@pytest.mark.parametrize(("text", "price", "expected"), FUEL_ROWS)
+def test_fuel(text: str, price: float | None, expected: str | None) -> None:
+    assert extract_attributes(AUTO, text, price).fuel == expected
+
+
 # --- transaction: a swap is neither a sale nor a let -----------------------------------------
 
 TRANSACTION_ROWS = [
