@@ -251,6 +251,7 @@ def _land_measure(m: re.Match[str]) -> float | None:
 def _areas(text: str, property_type: str | None) -> tuple[float | None, float | None]:
     """Return the living area and the land area the text states, each None unless one."""
     by_kind: dict[str | None, set[float]] = {}
+    land_unread = False  # a land measure that cannot be read ("2 ha 50"): no land_m2 then
     if "m2" in text or "metre" in text:
         for m in _AREA.finditer(text):
             if ends_before(_RANGE_BEFORE, text, m.start()):
@@ -264,10 +265,15 @@ def _areas(text: str, property_type: str | None) -> tuple[float | None, float | 
             if ends_before(_RANGE_BEFORE, text, m.start()):
                 return None, None
             measure = _land_measure(m)
+            land_unread |= measure is None
             if measure is not None and SURFACE_M2_RANGE[0] <= measure <= SURFACE_M2_RANGE[1]:
                 by_kind.setdefault("land", set()).add(measure)
     if not by_kind:
         return None, None
+    if land_unread:
+        by_kind.pop("land", None)
+        if property_type == "terrain":
+            return None, None
     main, land = by_kind.get("main", set()), by_kind.get("land", set())
     unknown, on = by_kind.get(None, set()), by_kind.get("on", set())
     if property_type == "terrain":  # a plot has no living area: its lone area is the land's

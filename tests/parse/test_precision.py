@@ -70,6 +70,8 @@ AREA_ROWS = [
     row("Terrain 50 a", None, (None, None), "bare-a-unread"),
     row("Terrain 12 hab", None, (None, None), "hab-is-no-hectare"),
     row("Maison 120 m2 sur 3 ha", None, (120.0, 30000.0), "house-on-hectares"),
+    row("Terrain 2 ha 50 et 15 ares", None, (None, None), "unread-measure-then-ares"),
+    row("Maison 100 m2 1 ha 10 ha 1 a", None, (100.0, None), "unread-measure-eats-no-land"),
     row(
         "Maison 100 m2 1 200 m2",
         None,
@@ -163,6 +165,14 @@ MILEAGE_ROWS = [
     row("Clio 4 5000 km 2015", None, (5000, 2015), "short-mileage-then-year-kept"),
     row("Clio 2015 2000 km", None, (2000, 2015), "year-shaped-mileage-at-end-kept"),
     row("Clio 2019 95 000 km", None, (95000, 2019), "plain"),
+    # A name's number and a short mileage: "4 100" may be "Clio 4" and 100 km.
+    row("Clio 4 100 km", None, (None, None), "generation-and-short-mileage"),
+    row("Peugeot 208 120 km", None, (None, None), "model-and-short-mileage"),
+    row("Série 3 500 km", None, (None, None), "series-and-short-mileage"),
+    row("Clio 4 100 000 km", None, (100000, None), "generation-and-mileage-kept"),
+    row("Clio 95 000 km", None, (95000, None), "grouped-after-a-name-kept"),
+    row("Clio 4 000 km", None, (4000, None), "thousands-kept"),
+    row("Clio 2019 seulement 4 500 km", None, (4500, 2019), "grouped-after-a-word-kept"),
 ]
 
 
