@@ -5,7 +5,8 @@ order, with their lines, and the widget lines it had to reject (:func:`.ads.occu
 :func:`.ads.parse_page`). :mod:`.widget` finds the widget and cuts it into raw ads (the
 grammar); :mod:`.ads` builds each ad from them; :mod:`.normalize` reads postcodes and
 towns, :mod:`.prices` the price and its terms, :mod:`.communes` matches towns to communes;
-:mod:`.attributes` (with its vocabulary) reads surfaces, rooms, makes, years;
+:mod:`.attributes` (with its vocabulary) reads rooms, makes, years, and
+:mod:`.areas` the living and land areas;
 :mod:`.departments` maps postcodes to departments and regions. A crawl repeats the same ads on
 page after page: a :class:`.ads.AdBook`, owned by whoever parses, remembers what was built.
 

@@ -10,7 +10,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifieds.parse.attributes import M2_PER_ARE, M2_PER_HECTARE, extract_attributes
+from classifieds.parse.areas import M2_PER_ARE, M2_PER_HECTARE
+from classifieds.parse.attributes import extract_attributes
 from classifieds.parse.wording import fold, read_number
 
 IMMO = "immobilier"
