@@ -5,7 +5,8 @@ order, with their lines, and the widget lines it had to reject (:func:`.ads.occu
 :func:`.ads.parse_page`). :mod:`.widget` finds the widget and cuts it into raw ads (the
 grammar); :mod:`.ads` builds each ad from them; :mod:`.normalize` reads postcodes and
 towns, :mod:`.prices` the price and its terms, :mod:`.communes` matches towns to communes;
-:mod:`.attributes` (with its vocabulary) reads surfaces, rooms, makes, years;
+:mod:`.attributes` (with its vocabulary) reads rooms, makes, years, and
+:mod:`.areas` the living and land areas;
 :mod:`.departments` maps postcodes to departments and regions. A crawl repeats the same ads on
 page after page: a :class:`.ads.AdBook`, owned by whoever parses, remembers what was built.
 
@@ -22,5 +23,5 @@ dataset is appended to only by the parser version that wrote it, lest its old ad
 ones follow different rules. Bumped with every change to the records a page gives (not with a
 refactor), which ``tests/parse/test_parser_version.py`` enforces through :data:`PARSER_DIGEST`."""
 
-PARSER_DIGEST: Final = "4466d7d23bb7d43ec96a2d381dc70f52223801a9d0fe8431a48f18f913262518"
+PARSER_DIGEST: Final = "6784c329d8f965e7ffb3c5b60fcee9a33f33cdb807027b0d0cd2277d7b71cf80"
 """sha256 of the records this version makes of the fixture pages (``tests/data/``, ``seeds/``)."""

@@ -719,6 +719,59 @@ NOT_PROPERTY_AFTER: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "chambre": ("d'hote", "d'hotes", "froide", "a air"),
     }
 )
+# The same for one noun of a kind, keyed by the noun as PROPERTY_NOUNS spells it: a photo or
+# dance studio, a doll's house, a garden shed, a horse's stall.
+_STUDIO_USES: Final = (
+    "photo",
+    "de photo",
+    "de photographie",
+    "d'enregistrement",
+    "de musique",
+    "de repetition",
+    "de danse",
+    "de yoga",
+    "de pilates",
+    "de fitness",
+    "de musculation",
+    "de tatouage",
+    "de coiffure",
+    "d'esthetique",
+    "de beaute",
+    "de production",
+    "de montage",
+    "de television",
+    "de radio",
+)
+_HOUSE_USES: Final = (
+    "de poupee",
+    "de poupees",
+    "playmobil",
+    "miniature",
+    "jouet",
+    "de retraite",
+    "de jardin",
+    "de sante",
+    "medicale",
+    "de quartier",
+)
+_STALL_USES: Final = (
+    "a cheval",
+    "a chevaux",
+    "pour cheval",
+    "pour chevaux",
+    "cheval",
+    "chevaux",
+    "equin",
+    "equins",
+)
+NOT_NOUN_PROPERTY_AFTER: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        **dict.fromkeys(("studio", "studios"), _STUDIO_USES),
+        **dict.fromkeys(("maison", "maisons"), _HOUSE_USES),
+        "chalet": ("de jardin",),
+        **dict.fromkeys(("box", "boxe", "boxes"), _STALL_USES),
+    }
+)
 # Wording of a job offer: "Garage Renault recrute un mécanicien H/F (CDI)".
 JOB_WORDS: Final = (
     "recrute",
@@ -749,7 +802,8 @@ TOY_WORDS: Final = (
     "pour enfant",
     "enfant",
 )
-# A word naming the kind of vehicle -> vehicle type.
+# A word naming the kind of vehicle -> vehicle type (OTHER_VEHICLE: none of the dataset's).
+OTHER_VEHICLE: Final = "other"
 VEHICLE_NOUNS: Final[Mapping[str, str]] = MappingProxyType(
     {
         **dict.fromkeys(
@@ -824,6 +878,40 @@ VEHICLE_NOUNS: Final[Mapping[str, str]] = MappingProxyType(
                 "porte voiture",
             ),
             "remorque",
+        ),
+        # Vehicles of no kind the dataset names: a make's usual kind (a Yamaha is a moto) is
+        # not theirs. "Jet ski Yamaha", "Quad Yamaha 700", "Tracteur Renault".
+        **dict.fromkeys(
+            (
+                "bateau",
+                "bateaux",
+                "jet ski",
+                "jet skis",
+                "scooter des mers",
+                "hors-bord",
+                "semi-rigide",
+                "voilier",
+                "quad",
+                "quads",
+                "tracteur",
+                "tracteurs",
+                "micro-tracteur",
+                "tondeuse",
+                "tondeuses",
+                "motoculteur",
+                "moto-pompe",
+                "velo",
+                "velos",
+                "vtt",
+                "vae",
+                "trottinette",
+                "trottinettes",
+                "kart",
+                "karting",
+                "mobil-home",
+                "mobilhome",
+            ),
+            OTHER_VEHICLE,
         ),
     }
 )

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Final, NamedTuple
 
 from classifieds.parse import _vocabulary as vocab
+from classifieds.parse.areas import PROPERTY_WORDS, RANGE_BEFORE, areas_of
 from classifieds.parse.kinds import (
     ENERGY_BEFORE,
     REAL_ESTATE,
@@ -29,11 +30,9 @@ from classifieds.parse.kinds import (
 from classifieds.parse.vehicles import PARTS_LEAD, fuel_of, make_of, mentions_of, mileage_of
 from classifieds.parse.wording import (
     alternation,
-    compact,
     ends_before,
     first_words,
     fold,
-    read_number,
     words_of,
 )
 
@@ -48,11 +47,6 @@ SALE_MIN_EUR: Final = 30_000.0
 PLACEHOLDER_MAX_EUR: Final = 10.0
 
 ROOMS_MAX: Final = 20
-SURFACE_M2_RANGE: Final = (1.0, 1_000_000.0)
-# No flat, house or room has 2 000 m2 of living area: such a figure is two numbers read as one
-# ("maison années 30 100 m2" is not 30 100 m2) or the plot's.
-DWELLING_M2_MAX: Final = 2_000.0
-_DWELLING_TYPES: Final = frozenset({"maison", "appartement", "chambre"})
 BUILT_YEAR_RANGE: Final = (1900, 2030)
 MODEL_YEAR_RANGE: Final = (1950, 2030)
 TRANSACTIONS: Final = frozenset({"vente", "location", "viager"})
@@ -141,123 +135,7 @@ def _transaction(
     return _by_price(price)
 
 
-# --- surface and rooms ----------------------------------------------------------------------
-
-# The upper end of a range, "de 30 à 65 m2", "2 à 4 pièces", "30/65 m2": no single value.
-_RANGE_BEFORE: Final = re.compile(r"(?<![\w.,])[0-9][0-9.,]*(?: ?m2)?(?: (?:a|au|ou|et|x) |-|/)$")
-
-_AREA: Final = re.compile(
-    r"""
-    (?P<num>                                   # a whole number, not another's tail (see _ROOMS)
-      [0-9](?<![\w.,/][0-9])[0-9]{0,2}(?:[ .][0-9]{3})+(?:,[0-9]{1,2})?  # 1 200, 1.200,5
-      |[0-9](?<![\w.,/][0-9])[0-9]{0,6}(?:[.,][0-9]{1,2})?)              # plain or decimal: 93,5
-    (?![0-9])
-    \ ?(?:m2|metres?\ carres?)(?![a-z0-9])               # "m 2" is too ambiguous to read
-    """,
-    re.VERBOSE,
-)
-M2_PER_HECTARE: Final = 10_000.0
-_HECTARES: Final = re.compile(
-    r"""
-    (?P<num>[0-9](?<![\w.,/][0-9])[0-9]{0,3}(?:[.,][0-9]{1,2})?)   # 1, 2,5, 12.5
-    \ ?(?:ha|hectares?)(?![\w])
-    """,
-    re.VERBOSE,
-)
-# Noun owning an area -> kind. "main" is the dwelling itself, "land" its plot, "annex" anything
-# whose area is not the property's (garage, cellar, a single room).
-_MAIN_WORDS: Final = (*vocab.DWELLINGS, *vocab.LIVING_AREA_WORDS)
-_PROPERTY_WORDS: Final = (*vocab.DWELLINGS, *vocab.LAND_NOUNS, *vocab.ANNEX_NOUNS, "local")
-_AREA_NOUNS: Final = MappingProxyType(
-    {
-        **{compact(w): "main" for w in _MAIN_WORDS},
-        **{compact(w): "land" for w in vocab.LAND_NOUNS},
-        **{compact(w): "annex" for w in vocab.ANNEX_NOUNS},
-    }
-)
-_AREA_BEFORE: Final = re.compile(
-    rf"""
-    (?<![\w])(?P<noun>{alternation((*_MAIN_WORDS, *_PROPERTY_WORDS))}
-      |[tf]\ ?[0-9]{{1,2}}(?:\ ?bis)?)(?![\w])   # "T3 de 65 m2" belongs to the flat
-    (?:[\s:,(=~-]*(?:{alternation(vocab.AREA_FILLERS)})(?![\w]))*   # "cave environ 40 m2"
-    [\s:,(=~-]*$
-    """,
-    re.VERBOSE,
-)
-_AREA_AFTER: Final = re.compile(
-    rf"""
-    \ ?(?:(?P<main>habitables?|hab\.?|(?:loi\ )?carrez|de\ surface\ habitable
-      |sur(?=\ (?:un\ |une\ )?(?:terrain|parcelle|[0-9])))   # "105 m2 sur 500 m2 de terrain"
-      |(?:de\ |d')(?P<land>{alternation(vocab.LAND_NOUNS)})
-      |(?P<annex>au\ sol|(?:de\ |d')(?:annexes?|{alternation(vocab.ANNEX_NOUNS)})))(?![\w])
-    """,
-    re.VERBOSE,
-)
-
-
-# "maison de 110 m2 (habitables) sur 600 m2": an area right after another and "sur" is the
-# plot the dwelling stands on, unless a noun after it says what it is ("sur 200 m2 d'atelier").
-_ON_AREA_BEFORE: Final = re.compile(r"(?:m2|carres?)(?: (?:habitables?|hab\.?))? sur $")
-_QUALIFIED_AFTER: Final = re.compile(r" ?(?:de |d')")
-
-
-def _area_kind(text: str, start: int, end: int) -> str | None:
-    after = _AREA_AFTER.match(text, end)
-    if after is not None:
-        return after.lastgroup
-    if (
-        start >= 4
-        and text.startswith("sur ", start - 4)
-        and ends_before(_ON_AREA_BEFORE, text, start, span=30)
-        and _QUALIFIED_AFTER.match(text, end) is None
-    ):
-        return "land"
-    before = _AREA_BEFORE.search(text, max(0, start - 60), start)  # the noun is needed
-    if before is None:
-        return None
-    kind = _AREA_NOUNS.get(compact(before.group("noun")), "main")  # T/F codes are the flat's
-    # The ad's first word is what is let or sold: "Garage 20 m2", "Chambre 12 m2".
-    return "main" if kind == "annex" and before.start("noun") == 0 else kind
-
-
-def _areas(text: str, property_type: str | None) -> tuple[float | None, float | None]:
-    """Return the living area and the land area the text states, each None unless one."""
-    by_kind: dict[str | None, set[float]] = {}
-    if "m2" in text or "metre" in text:
-        for m in _AREA.finditer(text):
-            if ends_before(_RANGE_BEFORE, text, m.start()):
-                return None, None
-            value = read_number(m.group("num"))
-            if SURFACE_M2_RANGE[0] <= value <= SURFACE_M2_RANGE[1]:
-                by_kind.setdefault(_area_kind(text, m.start(), m.end()), set()).add(value)
-    # Hectares measure land only: "terrain de 1 ha", "fermette sur 2,5 ha".
-    if "ha" in text or "hectare" in text:
-        for m in _HECTARES.finditer(text):
-            if ends_before(_RANGE_BEFORE, text, m.start()):
-                return None, None
-            value = round(read_number(m.group("num")) * M2_PER_HECTARE, 2)
-            if SURFACE_M2_RANGE[0] <= value <= SURFACE_M2_RANGE[1]:
-                by_kind.setdefault("land", set()).add(value)
-    if not by_kind:
-        return None, None
-    main, land = by_kind.get("main", set()), by_kind.get("land", set())
-    unknown = by_kind.get(None, set())
-    if property_type == "terrain":  # a plot has no living area: its lone area is the land's
-        for candidates, rivals in ((land, unknown), (unknown, land)):
-            if len(candidates) == 1 and not rivals:
-                return None, candidates.pop()
-        return None, None
-    land_m2 = land.pop() if len(land) == 1 else None
-    # Annexes never count. The dwelling's own area wins unless an unqualified area competes
-    # ("chalet de 20 m2" on a "terrain de loisirs 2500 m2"); a lone unqualified area comes next.
-    for candidates, rivals in ((main, unknown), (unknown, main | land)):
-        if len(candidates) == 1 and not rivals:
-            surface = candidates.pop()
-            if surface > DWELLING_M2_MAX and property_type in _DWELLING_TYPES:
-                return None, land_m2
-            return surface, land_m2
-    return None, land_m2
-
+# --- rooms ----------------------------------------------------------------------------------
 
 # Each branch starts by taking a character and then looks behind it, rather than looking
 # behind first: a pattern that starts with a character class lets the regex engine skip to
@@ -268,6 +146,8 @@ _ROOMS: Final = re.compile(
       (?!\ ?(?:de\ vie|a\ vivre|d'eau))                          # a living room, not a count
     | (?P<tf>[tf](?<![\w.,'][tf])\ ?[0-9]{1,2})(?:\ ?bis)?(?![\w])  # "T3", "F 4", "T3 bis"
     | t(?<![\w]t)ype\ ?(?P<type>[0-9]{1,2})(?![\w])             # "type 3"
+      (?!\ (?:niveaux?|etages?|chambres?|ch|salles?|places?|personnes?|pers|facades?)(?![\w]))
+                                                                # not "type 2 niveaux"
     | (?P<word>d(?<![\w]d)eux|t(?<![\w]t)rois|q(?<![\w]q)uatre|c(?<![\w]c)inq
         |s(?<![\w]s)ix|s(?<![\w]s)ept|h(?<![\w]h)uit|d(?<![\w]d)ix)\ pieces\b
                                                                 # "neuf" is "new" too
@@ -277,13 +157,13 @@ _ROOMS: Final = re.compile(
 _NUMBER_WORDS: Final = MappingProxyType(
     dict(deux=2, trois=3, quatre=4, cinq=5, six=6, sept=7, huit=8, dix=10)
 )
-_FIRST_PROPERTY: Final = re.compile(rf"(?<![\w])(?:{alternation(_PROPERTY_WORDS)})(?![\w])")
+_FIRST_PROPERTY: Final = re.compile(rf"(?<![\w])(?:{alternation(PROPERTY_WORDS)})(?![\w])")
 
 
-def _rooms(text: str) -> int | None:
+def _rooms(text: str, property_type: str | None) -> int | None:
     counts: set[int] = set()
     for m in _ROOMS.finditer(text):
-        if m.group("n") and ends_before(_RANGE_BEFORE, text, m.start()):
+        if m.group("n") and ends_before(RANGE_BEFORE, text, m.start()):
             return None
         if m.group("tf") and ends_before(ENERGY_BEFORE, text, m.start(), span=20):
             continue
@@ -293,7 +173,8 @@ def _rooms(text: str) -> int | None:
             counts.add(n)
     # "Studio" only counts when it is the property itself, not "maison avec studio"; a studio
     # has one room, so another count ("studio ou T2", "studio dans maison T5") is not its own.
-    first = _FIRST_PROPERTY.search(text) if "stud" in text else None
+    studio = "stud" in text and property_type == "appartement"  # not a photo studio
+    first = _FIRST_PROPERTY.search(text) if studio else None
     if first is not None and first.group() in {"studio", "studette"}:
         counts.add(1)
     return counts.pop() if len(counts) == 1 else None
@@ -307,8 +188,9 @@ _YEAR: Final = re.compile(
     (?:(?P<month>0?[1-9]|1[0-2])/)?            # "03/2019": month of first registration
     (?P<year>19[0-9]{2}|20[0-9]{2})
     (?![0-9]|[.,/-][0-9])                      # not more digits, a decimal or a range
-    (?!\ ?(?:kms?|kilom\w*|ch|cv|kw|cc|cm3|cm|mm|m2|m|h|heures|tours|tr|kg|t|ttc|ht|e|eur|euros?)
+    (?!\ ?(?:kilom\w*|ch|cv|kw|cc|cm3|cm|mm|m2|m|h|heures|tours|tr|kg|t|ttc|ht|e|eur|euros?)
         (?![a-z0-9-])|\ ?[€$%])               # a quantity (mileage, power, price), not "E-Tech"
+    (?!\ ?kms?(?![a-z0-9-])(?!\ ?[.:]?\ ?[0-9]))   # a mileage, unless "km" labels the next number
     """,
     re.VERBOSE,
 )
@@ -412,13 +294,15 @@ def extract_attributes(
     words = words_of(folded)
     if family == REAL_ESTATE:
         property_type = property_type_of(folded, words)
-        surface, land = _areas(folded, property_type)
+        surface, land = areas_of(folded, property_type)
         return _NONE._replace(
             transaction=_transaction(folded, text.lower(), price_eur, words, price_transaction),
             surface_m2=surface,
             land_m2=land,
             # A plot has no rooms; a building's T codes count its flats' ("3 appartements T2").
-            rooms=None if property_type in ("terrain", "immeuble") else _rooms(folded),
+            rooms=None
+            if property_type in ("terrain", "immeuble")
+            else _rooms(folded, property_type),
             property_type=property_type,
             year=_year(folded, False, words),
         )

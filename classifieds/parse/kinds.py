@@ -54,12 +54,22 @@ _PROPERTY: Final = re.compile(
     """,
     re.VERBOSE,
 )
-_NOT_PROPERTY_AFTER: Final = MappingProxyType(
-    {
-        kind: re.compile(rf"\ (?:{alternation(words)})(?![\w])")
-        for kind, words in vocab.NOT_PROPERTY_AFTER.items()
-    }
-)
+
+
+def _not_property_after() -> dict[str, re.Pattern[str]]:
+    """Return, by a noun's key, what after it makes it no property: its kind's words and its own."""
+    found = {}
+    for noun, kind in vocab.PROPERTY_NOUNS.items():
+        words = (
+            *vocab.NOT_PROPERTY_AFTER.get(kind, ()),
+            *vocab.NOT_NOUN_PROPERTY_AFTER.get(noun, ()),
+        )
+        if words:
+            found[compact(noun)] = re.compile(rf"\ (?:{alternation(words)})(?![\w])")
+    return found
+
+
+_NOT_PROPERTY_AFTER: Final = MappingProxyType(_not_property_after())
 _PROPERTY_CUES: Final = first_words(vocab.PROPERTY_NOUNS) | {
     f"{letter}{n}{bis}" for letter in "tf" for n in ("", *"123456789") for bis in ("", "bis")
 }
@@ -88,8 +98,9 @@ def property_type_of(text: str, words: frozenset[str] | None = None) -> str | No
                 continue
             kind = "appartement"
         else:
-            kind = _PROPERTY_BY_KEY[compact(m.group("noun"))]
-            not_after = _NOT_PROPERTY_AFTER.get(kind)
+            key = compact(m.group("noun"))
+            kind = _PROPERTY_BY_KEY[key]
+            not_after = _NOT_PROPERTY_AFTER.get(key)
             if not_after is not None and not_after.match(text, m.end()):
                 continue
         if first is None:
@@ -219,6 +230,8 @@ def vehicle_type_of(
             said = kind
         elif kind != said and said not in CARRIERS:
             return None  # "voiture ou moto": two vehicles
+    if said == vocab.OTHER_VEHICLE:
+        return None  # a boat, a quad, a bike: of no kind, whatever its make usually makes
     if said is None:
         return model_kind or _models.KIND_OF_MAKE.get(make or "")
     if model_kind is not None and model_kind != said and said not in OUTRANKS_MODEL:

@@ -9,8 +9,16 @@ import re
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
+from classifieds.parse import _models
 from classifieds.parse import _vocabulary as vocab
-from classifieds.parse.wording import alternation, compact, ends_before, first_words, words_of
+from classifieds.parse.wording import (
+    alternation,
+    compact,
+    ends_before,
+    first_words,
+    fold,
+    words_of,
+)
 
 MILEAGE_KM_MAX: Final = 2_000_000
 
@@ -81,6 +89,13 @@ _FUEL_NAMES: Final = MappingProxyType({"electrique": "électrique"})
 _HYBRID_PARTNERS: Final = frozenset({"hybride", "essence", "electrique", "diesel"})
 
 
+# "non diesel", "pas de diesel": a fuel the vehicle has not. "sans plomb" is a fuel.
+_NEGATED_FUEL: Final = re.compile(
+    rf"(?<![\w])(?:non|pas)(?:\ (?:de|d'|un|en))?\ ?(?:{alternation(_FUEL_WORDS)})(?![\w])"
+)
+_NEGATIONS: Final = frozenset({"non", "pas"})
+
+
 class Mentions(NamedTuple):
     """Where a folded text names makes and distinctive models: found once, read by each step."""
 
@@ -120,6 +135,8 @@ def fuel_of(text: str, words: frozenset[str] | None = None) -> str | None:
     if words is None:
         words = words_of(text)
     fuels = {_FUEL_WORDS[word] for word in words if word in _FUEL_WORDS}
+    if fuels and not words.isdisjoint(_NEGATIONS) and _NEGATED_FUEL.search(text):
+        return None  # "essence, pas diesel" or "non diesel": not said plainly enough
     if not words.isdisjoint(_FUEL_PHRASE_FIRST):
         fuels.update(_FUEL_PHRASES[compact(m)] for m in _FUEL_PHRASE.findall(text))
     # Electric only if one mention is not a piece of equipment's.
@@ -146,8 +163,9 @@ def fuel_of(text: str, words: frozenset[str] | None = None) -> str | None:
 
 _KM: Final = re.compile(
     r"""
-    (?<![\w.,/])(?P<num>[0-9]{1,3}(?:[ .][0-9]{3})+|[0-9]{1,7})(?![0-9])
+    (?<![\w.,/-])(?P<num>[0-9]{1,3}(?:[ .][0-9]{3})+|[0-9]{1,7})(?![0-9])   # not "MT-07 100"
     \ ?(?:kms?|kilometres?)(?![\w])(?!\ ?/)             # "km/h" is a speed, "km/an" a yearly use
+    (?!\ (?:de|du|des)\ (?!origine)|\ d'(?!origine)|\ autonomie)  # "5 km de Caen", "d'autonomie"
     | kilometrage\ ?:?\ ?(?P<num2>[0-9]{1,3}(?:[ .][0-9]{3})+|[0-9]{1,7})(?![0-9.,])
     """,
     re.VERBOSE,
@@ -196,6 +214,36 @@ def _km(raw: str) -> int:
     return int("".join(groups))
 
 
+_WORD: Final = re.compile(r"[a-z0-9]+")
+
+
+def _name_words() -> frozenset[str]:
+    """Return the words of makes' and models' names: "clio", "serie", "peugeot"."""
+    names = [*vocab.MAKES, *vocab.MODELS]
+    for by_kind in _models.MODELS_BY_MAKE.values():
+        for listed in by_kind.values():
+            names.extend(fold(name) for name in listed.split(", "))
+    return frozenset(w for name in names for w in _WORD.findall(name))
+
+
+# A name's number and a short mileage read as one: "Clio 4 100 km" is 4 100 km or a Clio 4
+# with 100 km, "Peugeot 208 120 km" 208 120 km or 120 km.
+_NAME_WORDS: Final = _name_words()
+
+# "2018 km 50 000": "km" is the label of the number after it, and the one before is a year.
+_LABEL_AFTER: Final = re.compile(r" ?[.:]? ?[0-9]")
+
+
+def _name_and_mileage(raw: str, text: str, start: int) -> bool:
+    """Whether "4 100" at ``start`` may be a name's number and a mileage: after a make's or a
+    model's word, its first group one digit (a generation, "Clio 4") or a model ("208")."""
+    first, last = raw.split(" ")
+    if last == "000" or not (len(first) == 1 or first in _NAME_WORDS):
+        return False
+    before = _WORD.findall(text, max(0, start - 30), start)
+    return bool(before) and before[-1] in _NAME_WORDS and before[-1].isalpha()
+
+
 def mileage_of(text: str, words: frozenset[str] | None = None) -> int | None:
     """Return the odometer reading a folded text states.
 
@@ -211,7 +259,12 @@ def mileage_of(text: str, words: frozenset[str] | None = None) -> int | None:
     for m in _KM.finditer(text):
         if cues and m.group("num") and ends_before(_KM_BEFORE, text, m.start()):
             continue
-        value = _km(m.group("num") or m.group("num2"))
+        raw = m.group("num") or m.group("num2")
+        if len(raw) == 4 and raw[:2] in ("19", "20") and _LABEL_AFTER.match(text, m.end()):
+            continue
+        if raw.count(" ") == 1 and _name_and_mileage(raw, text, m.start()):
+            continue
+        value = _km(raw)
         if value <= MILEAGE_KM_MAX:
             values.add(value)
     return values.pop() if len(values) == 1 else None

@@ -15,12 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifieds.parse import _vocabulary as vocab
+from classifieds.parse.areas import SURFACE_M2_RANGE
 from classifieds.parse.attributes import (
     BUILT_YEAR_RANGE,
     FUELS,
     MODEL_YEAR_RANGE,
     ROOMS_MAX,
-    SURFACE_M2_RANGE,
     TRANSACTIONS,
     Attributes,
     extract_attributes,
