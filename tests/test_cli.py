@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -363,3 +364,17 @@ def test_a_timeout_that_is_no_number_of_seconds_is_a_usage_error(
     assert result.exit_code == 2
     assert "is not a number of seconds" in result.stderr or "-1" in result.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_the_output_folder_given_as_an_input_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Its pages were silently left out: alone, the run found no input; beside another
+    input, the dataset lacked them."""
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    shutil.copy(next(SEEDS.glob("*.txt")), crawl)
+    for inputs in ([crawl], [crawl, SEEDS]):
+        result = runner.invoke(cli, ["export", *map(str, inputs), "-o", str(crawl)])
+        assert result.exit_code == 2 and "is the output folder" in result.stderr, result.output
+    assert sorted(p.name for p in crawl.iterdir()) == [next(SEEDS.glob("*.txt")).name]

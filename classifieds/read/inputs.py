@@ -49,11 +49,12 @@ def iter_inputs(
     folders. Files named explicitly are always kept, and read as streams when they are not
     regular files (a FIFO, as ``-``).
 
-    Never listed: the folders in ``avoid`` (an export's output folder) and their dataset
-    files, even named explicitly (``data/listings.csv``); every folder holding a classifieds
-    dataset (its ``manifest.json``); and the FIFOs, sockets and devices found in folders,
-    which are added to ``special`` when given. A folder that cannot be listed,
-    or an entry that cannot be told (a symlink loop), is listed: reading it gives the reject.
+    Never listed: the folders in ``avoid`` (an export's output folder; InputError when it is
+    given) and their dataset files, even named explicitly (``data/listings.csv``); every folder
+    holding a classifieds dataset (its ``manifest.json``); and the FIFOs, sockets and devices
+    found in folders, which are added to ``special`` when given. A folder that cannot be
+    listed, or an entry that cannot be told (a symlink loop), is listed: reading it gives the
+    reject.
 
     A URL (``s3://bucket/crawl/``) is an object or a prefix, walked the same way, its keys
     matched by the globs (:mod:`.remote`); ``storage_options`` configure its store.
@@ -75,6 +76,12 @@ def iter_inputs(
             raise InputError(f"No such file or folder: {name}. Check the path, or use - for stdin.")
         roots.setdefault(path.resolve(), str(path))
     near = frozenset(Path(path).resolve() for path in avoid if not is_url(str(path)))
+    for resolved, name in roots.items():
+        if resolved in near:  # else its pages are silently left out (the run's own folder)
+            raise InputError(
+                f"{name} is the output folder (--out): an export never reads the folder it"
+                " writes. Write the dataset elsewhere (--out another folder), or move the pages."
+            )
     kept = [
         name
         for resolved, name in roots.items()
