@@ -71,6 +71,10 @@ def publishing(out: Path, names: Sequence[str], *, final: bool = True) -> Iterat
     except OSError as error:
         raise _unwritable(out, error) from error
     with _locked(out, remove=created):
+        try:
+            _pointer_restored(out)
+        except OSError as error:
+            raise _unwritable(out, error) from error
         sweep(out)
         try:
             generation = _new_generation(out)
@@ -86,6 +90,22 @@ def publishing(out: Path, names: Sequence[str], *, final: bool = True) -> Iterat
             ) from error
         finally:
             sweep(out)
+
+
+def _pointer_restored(out: Path) -> None:
+    """Make a pointer that is a folder a link again: a dataset copied by a tool that follows
+    links (``cp -rL``, ``scp -r``, an archive) has its generation there, and no link could
+    replace it, so every export failed.
+
+    The folder becomes a generation, and the pointer a link to it, before anything else: the
+    files the copy holds beside it, or the links through it (``rsync -k``), stay the dataset.
+    """
+    pointer = out / CURRENT
+    if pointer.is_symlink() or not pointer.is_dir():
+        return
+    generation = out / f"{_GENERATION_PREFIX}{uuid.uuid4().hex[:12]}"
+    os.rename(pointer, generation)
+    os.symlink(generation.name, pointer, target_is_directory=True)
 
 
 def sweep(out: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SEEDS
 
+import classifieds
 from classifieds.cli import cli
 from classifieds.run import export
 from classifieds.store import catalogue
@@ -68,3 +70,38 @@ def test_a_worker_that_cannot_spill_is_the_disk_s_one_line(
     assert "Writing" in result.stderr and "No space left on device" in result.stderr
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr
     assert files(out) == before
+
+
+def _copied(out: Path, copy: Path, way: str) -> None:
+    """Copy a dataset folder as a tool that follows links does: every link (``cp -rL``,
+    ``scp -r``, an archive), or only the links to folders (``rsync -k``)."""
+    if way == "every-link":
+        shutil.copytree(out, copy)
+        return
+    shutil.copytree(out, copy, symlinks=True)
+    (copy / ".current").unlink()
+    shutil.copytree(out / ".current", copy / ".current")
+
+
+@pytest.mark.parametrize("way", ["every-link", "links-to-folders"])
+def test_a_dataset_copied_through_its_links_can_be_exported_into(
+    tmp_path: Path, crawl: Path, way: str
+) -> None:
+    """Its pointer a folder, no link could replace it: every export failed, exit 1, saying to
+    check free space and permissions."""
+    out, copy = tmp_path / "data", tmp_path / "copy"
+    assert exported(str(SEEDS), "-o", str(out)).exit_code == 0
+    _copied(out, copy, way)
+    assert (copy / ".current").is_dir() and not (copy / ".current").is_symlink()
+    old = files(copy)
+    (tmp_path / "empty").mkdir()
+    nothing = exported(str(tmp_path / "empty"), "-o", str(copy))
+    assert nothing.exit_code == 1 and "found no input" in nothing.stderr
+    assert files(copy) == old  # a run that fails keeps the copy's dataset
+    appended = exported(str(crawl), str(SEEDS), "-o", str(copy), "--append")
+    assert appended.exit_code == 0, appended.output
+    again = tmp_path / "again"
+    assert exported(str(crawl), str(SEEDS), "-o", str(again)).exit_code == 0
+    assert files(copy) | {"manifest.json": b""} == files(again) | {"manifest.json": b""}
+    assert (copy / ".current").is_symlink()
+    assert classifieds.load(copy).equals(classifieds.load(again))
