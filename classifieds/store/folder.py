@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import sys
 import uuid
 from collections.abc import Iterator, Sequence
@@ -326,13 +327,18 @@ def _locked(out: Path, *, remove: bool = False) -> Iterator[None]:
         yield
         return
     try:
-        lock: IO[str] = open(out / LOCK, "a+", encoding="utf-8")  # noqa: SIM115
+        lock: IO[str] = open(out / LOCK, "a+", encoding="utf-8", opener=_no_follow)  # noqa: SIM115
     except OSError as error:
         if remove:
             with contextlib.suppress(OSError):
                 out.rmdir()
+        what = _not_a_file(out / LOCK)
+        if what is not None:
+            raise _not_a_lock(out, what) from error
         raise _unwritable(out, error) from error
     with lock:
+        if not stat.S_ISREG(os.fstat(lock.fileno()).st_mode):  # a device node
+            raise _not_a_lock(out, "a special file")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             if not os.path.samestat(os.fstat(lock.fileno()), os.stat(out / LOCK)):
@@ -353,6 +359,35 @@ def _locked(out: Path, *, remove: bool = False) -> Iterator[None]:
                     (out / LOCK).unlink()
                     out.rmdir()
             raise
+
+
+def _no_follow(path: str, flags: int) -> int:
+    """Open the lock file itself, never what a link of that name leads to: the lock is
+    truncated to take the PID, and a link planted in a shared folder would have the export
+    truncate a file of the user's (``data/.lock -> ~/.bashrc``)."""
+    return os.open(path, flags | os.O_NOFOLLOW, 0o666)
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Return what ``path`` is if it is there and not a regular file, else None."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a FIFO" if stat.S_ISFIFO(mode) else "a special file"
+
+
+def _not_a_lock(out: Path, what: str) -> OutputError:
+    return OutputError(
+        f"Cannot lock {out}: {out / LOCK} is {what}, not the lock file an export makes."
+        " Remove it, or choose another --out."
+    )
 
 
 def _in_use(out: Path) -> OutputError:

@@ -105,3 +105,36 @@ def test_a_dataset_copied_through_its_links_can_be_exported_into(
     assert files(copy) | {"manifest.json": b""} == files(again) | {"manifest.json": b""}
     assert (copy / ".current").is_symlink()
     assert classifieds.load(copy).equals(classifieds.load(again))
+
+
+def _planted(lock: Path, kind: str, victim: Path) -> None:
+    if kind == "link-to-a-file":
+        lock.symlink_to(victim)
+    elif kind == "dangling-link":
+        lock.symlink_to(victim.with_name("made-by-the-export"))
+    elif kind == "folder":
+        lock.mkdir()
+    else:
+        os.mkfifo(lock)
+
+
+@pytest.mark.parametrize("kind", ["link-to-a-file", "dangling-link", "folder", "fifo"])
+def test_a_lock_that_is_not_a_file_is_refused_and_followed_nowhere(
+    tmp_path: Path, kind: str
+) -> None:
+    """A link planted as ``data/.lock`` in a shared folder had the export truncate the file
+    it leads to (or make one there) and write its PID in it."""
+    out = tmp_path / "data"
+    assert exported(str(SEEDS), "-o", str(out)).exit_code == 0
+    before = files(out)
+    victim = tmp_path / "notes.txt"
+    victim.write_text("years of notes\n")
+    (out / ".lock").unlink()
+    _planted(out / ".lock", kind, victim)
+    result = exported(str(SEEDS), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert f"{out / '.lock'} is a" in result.stderr and "Remove it" in result.stderr
+    assert victim.read_text() == "years of notes\n"
+    assert not victim.with_name("made-by-the-export").exists()
+    assert files(out) == before
