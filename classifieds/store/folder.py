@@ -66,8 +66,8 @@ def publishing(out: Path, names: Sequence[str], *, final: bool = True) -> Iterat
     holds stop signals (:func:`~classifieds.stops.hold_stops`) unless ``out`` is not
     ``final``: a scratch folder uploaded afterwards, where the commit point is the upload's.
     """
-    created = not out.exists()
     try:
+        created = not out.exists()
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise _unwritable(out, error) from error
@@ -111,15 +111,22 @@ def _pointer_restored(out: Path) -> None:
 
 def sweep(out: Path) -> None:
     """Remove what runs left in ``out`` besides the current generation (killed runs' work):
-    without a pointer, the links a first export made before it are left too."""
-    current = _current(out)
-    with contextlib.suppress(OSError), os.scandir(out) as entries:
-        leftovers = [
-            entry.path
-            for entry in entries
-            if (entry.name.startswith(_LEFTOVER_PREFIXES) and entry.name != current)
-            or (current is None and awaits_pointer(out, entry.name))
-        ]
+    without a pointer, the links a first export made before it are left too.
+
+    A folder or a pointer that cannot be read (a disk error, permissions) is left as it is,
+    for the next run: what is current cannot then be told, and it must never be removed.
+    """
+    try:
+        current = _current(out)
+        with os.scandir(out) as entries:
+            leftovers = [
+                entry.path
+                for entry in entries
+                if (entry.name.startswith(_LEFTOVER_PREFIXES) and entry.name != current)
+                or (current is None and awaits_pointer(out, entry.name))
+            ]
+    except OSError:
+        return
     for path in leftovers:
         if os.path.islink(path) or not os.path.isdir(path):
             with contextlib.suppress(OSError):
@@ -130,13 +137,20 @@ def sweep(out: Path) -> None:
 
 def awaits_pointer(out: Path, name: str) -> bool:
     """Return whether ``name`` in ``out`` is a link through a pointer that is not there: made
-    by a first export before it published its dataset (no dataset, then)."""
+    by a first export before it published its dataset (no dataset, then). A pointer that
+    cannot be looked at (a disk error) may be there: False."""
     try:
-        return os.readlink(out / name) == os.path.join(CURRENT, name) and not os.path.lexists(
-            out / CURRENT
-        )
+        if os.readlink(out / name) != os.path.join(CURRENT, name):
+            return False
     except OSError:
         return False
+    try:
+        os.lstat(out / CURRENT)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def check_whole(folder: Path, names: Sequence[str]) -> None:
@@ -306,10 +320,16 @@ def _move_files(out: Path, generation: Path, names: Sequence[str]) -> None:
 
 
 def _current(out: Path) -> str | None:
+    """Return the generation the pointer names, None when there is no pointer (or it is no
+    link); OSError when it cannot be read."""
     try:
         return os.readlink(out / CURRENT)
-    except OSError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as error:
+        if error.errno == errno.EINVAL:  # not a link: a file of the user's, or no pointer
+            return None
+        raise
 
 
 @contextmanager

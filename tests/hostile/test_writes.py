@@ -15,8 +15,10 @@ from conftest import SEEDS
 
 import classifieds
 from classifieds.cli import cli
+from classifieds.errors import ClassifiedsError
 from classifieds.run import export
 from classifieds.store import catalogue
+from classifieds.store.folder import check_whole
 
 DATASET = [
     "listings.parquet",
@@ -138,3 +140,67 @@ def test_a_lock_that_is_not_a_file_is_refused_and_followed_nowhere(
     assert victim.read_text() == "years of notes\n"
     assert not victim.with_name("made-by-the-export").exists()
     assert files(out) == before
+
+
+FAULTY_STEPS = (
+    "replace",
+    "rename",
+    "symlink",
+    "unlink",
+    "rmdir",
+    "mkdir",
+    "fsync",
+    "open",
+    "readlink",
+    "scandir",
+    "lstat",
+)
+"""What an export does to the output folder, each of which a disk can refuse."""
+
+
+def _faulty(monkeypatch: pytest.MonkeyPatch, at: int, code: int, out: Path) -> list[int]:
+    """Make the ``at``-th step in ``out`` raise OSError ``code``; count the steps."""
+    count = [0]
+    readlink = os.readlink
+
+    def named(path: Any) -> str:  # a descriptor (fsync) by the file it is open on
+        return readlink(f"/proc/self/fd/{path}") if isinstance(path, int) else os.fsdecode(path)
+
+    def failing(step: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            if args and str(out) in named(args[0]):
+                count[0] += 1
+                if count[0] == at:
+                    raise OSError(code, os.strerror(code), named(args[0]))
+            return step(*args, **kwargs)
+
+        return run
+
+    for name in FAULTY_STEPS:
+        monkeypatch.setattr(os, name, failing(getattr(os, name)))
+    return count
+
+
+@pytest.mark.parametrize("code", [errno.EIO, errno.EACCES], ids=["EIO", "EACCES"])
+def test_a_fault_at_any_step_is_one_line_and_keeps_one_whole_dataset(
+    tmp_path: Path, crawl: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    """A pointer that could not be read made the sweep take the dataset for a leftover and
+    remove it (``No dataset`` then); a folder that could not be listed, an internal error."""
+    out = tmp_path / "data"
+    old, new = [crawl / "00000.txt"], [crawl / "00000.txt", SEEDS]
+    classifieds.build(old, out)
+    at = 1
+    while True:
+        with monkeypatch.context() as patch:
+            count = _faulty(patch, at, code, out)
+            try:
+                classifieds.build(new, out, memory_limit=2048)
+            except ClassifiedsError as error:  # OutputError, or an input it could not read
+                assert "\n" not in str(error)
+        check_whole(out, DATASET[:-2])  # the old dataset or the new one, whole
+        assert len(classifieds.load(out)) == 12
+        if count[0] < at:
+            break
+        at += 1
+    assert at > 20, "the faults reached few steps: they test nothing"
