@@ -6,6 +6,8 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -204,3 +206,37 @@ def test_a_fault_at_any_step_is_one_line_and_keeps_one_whole_dataset(
             break
         at += 1
     assert at > 20, "the faults reached few steps: they test nothing"
+
+
+@pytest.mark.parametrize("stderr", ["full", "reader-gone"])
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        pytest.param(
+            ["export", str(SEEDS), "-o", str(SEEDS / "000_6780d8fc77309a8b.txt")], 2, id="usage"
+        ),
+        pytest.param(["summary", "no-such-dataset"], 2, id="no-dataset"),
+        pytest.param(["export", "--no-such-option"], 2, id="bad-option"),
+    ],
+)
+def test_a_stderr_that_cannot_be_written_keeps_the_exit_code(
+    tmp_path: Path, stderr: str, args: list[str], code: int
+) -> None:
+    """The error line could not be written, and the traceback of that failure made it exit 1."""
+    if stderr == "full":
+        target = os.open("/dev/full", os.O_WRONLY)
+    else:
+        reader, target = os.pipe()
+        os.close(reader)
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "classifieds", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=target,
+            cwd=tmp_path,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(target)
+    assert run.returncode == code
