@@ -17,7 +17,8 @@ Other files in the folder (a chart, notes) are left alone. Where symbolic links 
 kill between two moves can then leave a mixed folder, which readers detect by the manifest's
 hashes and refuse.
 
-A lock (``data/.lock``, ``flock``) keeps a second export out while one runs.
+A lock (``data/.lock``, :mod:`.lock`) keeps a second export out while one runs. Files of the
+user's at the names of the dataset's (another tool's ``manifest.json``) are never replaced.
 """
 
 from __future__ import annotations
@@ -31,20 +32,20 @@ import shutil
 import stat
 import sys
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
 import pyarrow as pa
 
 from classifieds.errors import ClassifiedsError, InputError, OutputError
 from classifieds.stops import hold_stops
+from classifieds.store.lock import LOCK as LOCK
+from classifieds.store.lock import locked, unwritable
 
 MANIFEST_JSON = "manifest.json"
 CURRENT = ".current"
 """The pointer to the generation that is the dataset."""
-LOCK = ".lock"
 _GENERATION_PREFIX = ".generation-"
 _LEFTOVER_PREFIXES = (_GENERATION_PREFIX, ".staging-", ".current-")
 READ_ATTEMPTS = 3
@@ -70,17 +71,18 @@ def publishing(out: Path, names: Sequence[str], *, final: bool = True) -> Iterat
         created = not out.exists()
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise _unwritable(out, error) from error
-    with _locked(out, remove=created):
+        raise unwritable(out, error) from error
+    with locked(out, remove=created):
         try:
             _pointer_restored(out)
         except OSError as error:
-            raise _unwritable(out, error) from error
+            raise unwritable(out, error) from error
+        _check_names_free(out, [*names, MANIFEST_JSON])
         sweep(out)
         try:
             generation = _new_generation(out)
         except OSError as error:
-            raise _unwritable(out, error) from error
+            raise unwritable(out, error) from error
         try:
             yield generation
             _publish(out, generation, names, final)
@@ -107,6 +109,49 @@ def _pointer_restored(out: Path) -> None:
     generation = out / f"{_GENERATION_PREFIX}{uuid.uuid4().hex[:12]}"
     os.rename(pointer, generation)
     os.symlink(generation.name, pointer, target_is_directory=True)
+
+
+def _check_names_free(out: Path, names: Sequence[str]) -> None:
+    """Raise OutputError for a file or folder of ``out`` at one of the dataset's ``names``
+    that no dataset put there: another tool's ``manifest.json`` or ``datapackage.json``, a
+    CSV of the user's. Publishing would replace it, and it would be lost.
+
+    Links are the dataset's (or replaced without touching what they lead to); plain files
+    are a dataset's when a classifieds manifest beside them names them (a dataset copied, or
+    written where links cannot be made).
+    """
+    described: Collection[str] | None = None
+    for name in names:
+        path = out / name
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            continue  # not there, or told where it is written
+        if stat.S_ISLNK(mode):
+            continue
+        if described is None:
+            described = _manifest_names(out)
+        if not stat.S_ISDIR(mode) and name in described:
+            continue
+        what = "a folder" if stat.S_ISDIR(mode) else "a file"
+        raise OutputError(
+            f"{out} holds {what} {name} that is no classifieds dataset's (no classifieds"
+            f" {MANIFEST_JSON} describes it), which the export would replace. Move it out of"
+            " the folder, or choose another --out."
+        )
+
+
+def _manifest_names(out: Path) -> Collection[str]:
+    """Return the files the classifieds manifest of ``out`` describes (itself included);
+    none when it has none, or one that is not a classifieds manifest."""
+    try:
+        manifest = json.loads((out / MANIFEST_JSON).read_bytes())
+    except (OSError, ValueError):
+        return ()
+    outputs = manifest.get("outputs") if isinstance(manifest, dict) else None
+    if not isinstance(outputs, dict) or "schema_version" not in manifest:
+        return ()
+    return {*outputs, MANIFEST_JSON}
 
 
 def sweep(out: Path) -> None:
@@ -330,104 +375,3 @@ def _current(out: Path) -> str | None:
         if error.errno == errno.EINVAL:  # not a link: a file of the user's, or no pointer
             return None
         raise
-
-
-@contextmanager
-def _locked(out: Path, *, remove: bool = False) -> Iterator[None]:
-    """Hold the lock of an output folder, or raise OutputError naming the run that holds it.
-
-    With ``remove`` (a folder the run made), a run that fails removes the lock file and the
-    folder, if empty, while it still holds the lock: a run that finds the folder locked
-    removes nothing. A lock file removed between its opening and its locking is no longer the
-    folder's lock: the folder is taken to be in use.
-    """
-    try:
-        import fcntl
-    except ImportError:  # Windows: no flock; one export at a time is then the user's care
-        yield
-        return
-    try:
-        lock: IO[str] = open(out / LOCK, "a+", encoding="utf-8", opener=_no_follow)  # noqa: SIM115
-    except OSError as error:
-        if remove:
-            with contextlib.suppress(OSError):
-                out.rmdir()
-        what = _not_a_file(out / LOCK)
-        if what is not None:
-            raise _not_a_lock(out, what) from error
-        raise _unwritable(out, error) from error
-    with lock:
-        if not stat.S_ISREG(os.fstat(lock.fileno()).st_mode):  # a device node
-            raise _not_a_lock(out, "a special file")
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            if not os.path.samestat(os.fstat(lock.fileno()), os.stat(out / LOCK)):
-                raise FileNotFoundError(errno.ENOENT, "the lock file was replaced")
-        except OSError:
-            raise _in_use(out) from None
-        # The PID only names the holder to a run that finds the folder in use: on a full disk
-        # the lock holds without it, and the run fails where it writes the dataset.
-        # Unbuffered, so that a write that failed is not tried again when the lock closes.
-        with contextlib.suppress(OSError):
-            os.ftruncate(lock.fileno(), 0)
-            os.write(lock.fileno(), f"{os.getpid()}\n".encode())
-        try:
-            yield
-        except BaseException:
-            if remove:  # leave no empty folder behind
-                with contextlib.suppress(OSError):
-                    (out / LOCK).unlink()
-                    out.rmdir()
-            raise
-
-
-def _no_follow(path: str, flags: int) -> int:
-    """Open the lock file itself, never what a link of that name leads to: the lock is
-    truncated to take the PID, and a link planted in a shared folder would have the export
-    truncate a file of the user's (``data/.lock -> ~/.bashrc``)."""
-    return os.open(path, flags | os.O_NOFOLLOW, 0o666)
-
-
-def _not_a_file(path: Path) -> str | None:
-    """Return what ``path`` is if it is there and not a regular file, else None."""
-    try:
-        mode = os.lstat(path).st_mode
-    except OSError:
-        return None
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    return "a FIFO" if stat.S_ISFIFO(mode) else "a special file"
-
-
-def _not_a_lock(out: Path, what: str) -> OutputError:
-    return OutputError(
-        f"Cannot lock {out}: {out / LOCK} is {what}, not the lock file an export makes."
-        " Remove it, or choose another --out."
-    )
-
-
-def _in_use(out: Path) -> OutputError:
-    """Return the error that says another export holds ``out``, naming its PID if it can."""
-    try:
-        holder = (out / LOCK).read_text(encoding="utf-8").strip() or "?"
-    except (OSError, ValueError):
-        holder = "?"
-    return OutputError(
-        f"{out} is in use by PID {holder} (another export into it). Wait for it to end, or"
-        " choose another --out."
-    )
-
-
-def _unwritable(out: Path, error: OSError) -> OutputError:
-    if out.is_symlink() and not out.exists():  # mkdir says "File exists" of a dangling link
-        return OutputError(
-            f"Cannot write to {out}: it is a symbolic link to {os.readlink(out)}, which does"
-            " not exist. Create that folder, or choose another with --out."
-        )
-    return OutputError(
-        f"Cannot write to {out}: {error.strerror or error}. Choose a writable folder with --out."
-    )

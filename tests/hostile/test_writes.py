@@ -240,3 +240,31 @@ def test_a_stderr_that_cannot_be_written_keeps_the_exit_code(
     finally:
         os.close(target)
     assert run.returncode == code
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        pytest.param("manifest.json", '{"name": "My app", "icons": []}', id="a-web-app-manifest"),
+        pytest.param("datapackage.json", '{"name": "other", "resources": []}', id="a-data-package"),
+        pytest.param("listings.csv", "mine,1\n", id="a-csv-of-the-user-s"),
+        pytest.param("listings.parquet", None, id="a-folder"),
+    ],
+)
+def test_a_file_of_the_user_s_at_a_dataset_name_is_never_replaced(
+    tmp_path: Path, name: str, content: str | None
+) -> None:
+    """``--out public/`` beside another tool's ``manifest.json``: the export replaced it."""
+    out = tmp_path / "public"
+    out.mkdir()
+    if content is None:
+        (out / name).mkdir()
+    else:
+        (out / name).write_text(content)
+    result = exported(str(SEEDS), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert f"{out} holds a" in result.stderr and f" {name} that is no classifieds" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted([name, ".lock"])
+    if content is not None:
+        assert (out / name).read_text() == content
