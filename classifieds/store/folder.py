@@ -73,10 +73,6 @@ def publishing(out: Path, names: Sequence[str], *, final: bool = True) -> Iterat
     except OSError as error:
         raise unwritable(out, error) from error
     with locked(out, remove=created):
-        try:
-            _pointer_restored(out)
-        except OSError as error:
-            raise unwritable(out, error) from error
         _check_names_free(out, [*names, MANIFEST_JSON])
         sweep(out)
         try:
@@ -95,20 +91,14 @@ def publishing(out: Path, names: Sequence[str], *, final: bool = True) -> Iterat
             sweep(out)
 
 
-def _pointer_restored(out: Path) -> None:
-    """Make a pointer that is a folder a link again: a dataset copied by a tool that follows
-    links (``cp -rL``, ``scp -r``, an archive) has its generation there, and no link could
-    replace it, so every export failed.
-
-    The folder becomes a generation, and the pointer a link to it, before anything else: the
-    files the copy holds beside it, or the links through it (``rsync -k``), stay the dataset.
-    """
+def _pointer_set_aside(out: Path) -> None:
+    """Rename a pointer that is a folder to a generation, swept once the new one is published:
+    a dataset copied by a tool that follows links (``cp -rL``, ``scp -r``, an archive) has its
+    generation there, and no link can replace a folder, so every export failed. The copy's
+    files beside it stay the dataset until the new pointer is in place."""
     pointer = out / CURRENT
-    if pointer.is_symlink() or not pointer.is_dir():
-        return
-    generation = out / f"{_GENERATION_PREFIX}{uuid.uuid4().hex[:12]}"
-    os.rename(pointer, generation)
-    os.symlink(generation.name, pointer, target_is_directory=True)
+    if pointer.is_dir() and not pointer.is_symlink():
+        os.rename(pointer, out / f"{_GENERATION_PREFIX}{uuid.uuid4().hex[:12]}")
 
 
 def _check_names_free(out: Path, names: Sequence[str]) -> None:
@@ -329,6 +319,7 @@ def _publish(out: Path, generation: Path, names: Sequence[str], final: bool) -> 
         _move_files(out, generation, names)  # no symbolic links here
         _flushed(out)
         return
+    _pointer_set_aside(out)
     present = [name for name in [*names, MANIFEST_JSON] if (generation / name).exists()]
     absent = [name for name in present if not os.path.lexists(out / name)]
     _link(out, absent)  # a first export: its links before the pointer they go through
