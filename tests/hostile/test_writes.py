@@ -268,3 +268,17 @@ def test_a_file_of_the_user_s_at_a_dataset_name_is_never_replaced(
     assert sorted(p.name for p in out.iterdir()) == sorted([name, ".lock"])
     if content is not None:
         assert (out / name).read_text() == content
+
+
+@pytest.mark.parametrize("out", ["", " "])
+def test_an_empty_out_is_a_usage_error_not_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str
+) -> None:
+    """``--out "$DEST"`` with DEST unset wrote the dataset into the working folder."""
+    monkeypatch.chdir(tmp_path)
+    result = exported(str(SEEDS), "-o", out)
+    assert result.exit_code == 2
+    assert (
+        result.stderr == "Error: The output folder is empty (--out ''): name the folder to write.\n"
+    )
+    assert list(tmp_path.iterdir()) == []
