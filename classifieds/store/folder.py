@@ -326,7 +326,14 @@ def _publish(out: Path, generation: Path, names: Sequence[str], final: bool) -> 
     if final:  # past the rename, a stop signal has nothing left to undo
         hold_stops()
     os.replace(pointer, out / CURRENT)  # the instant the new dataset replaces the old one
-    _link(out, [name for name in present if name not in absent])  # files of older versions
+    try:  # plain files (an older version's, a copy's) become links: until then, mixed
+        _link(out, [name for name in present if name not in absent])
+    except OSError as error:
+        raise OutputError(
+            f"The new dataset was published in {out}, but its plain files could not all be"
+            f" made links to it ({error.strerror or error}): readers refuse the folder until"
+            " the next export into it. Check free space and permissions, and export again."
+        ) from error
     _flushed(out)
 
 

@@ -282,3 +282,29 @@ def test_an_empty_out_is_a_usage_error_not_the_working_folder(
         result.stderr == "Error: The output folder is empty (--out ''): name the folder to write.\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_plain_files_that_cannot_become_links_say_the_dataset_was_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the pointer's rename, a fault said "the previous dataset is intact": it was not."""
+    out, copy = tmp_path / "data", tmp_path / "copy"
+    assert exported(str(SEEDS), "-o", str(out)).exit_code == 0
+    _copied(out, copy, "every-link")
+    symlink = os.symlink
+
+    def full(target: Any, link: Any, *args: Any, **kwargs: Any) -> None:
+        if Path(link).name == ".current-listings.csv":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        symlink(target, link, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "symlink", full)
+        result = exported(str(SEEDS), "-o", str(copy))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "The new dataset was published in" in result.stderr
+    assert "intact" not in result.stderr
+    assert exported(str(SEEDS), "-o", str(copy)).exit_code == 0
+    check_whole(copy, DATASET[:-1])
+    assert all((copy / name).is_symlink() for name in DATASET)
