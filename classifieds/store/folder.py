@@ -357,9 +357,23 @@ def _flushed(out: Path) -> None:
 
 
 def _move_files(out: Path, generation: Path, names: Sequence[str]) -> None:
+    """Move the files into ``out`` one by one, manifest last; a fault once one has moved
+    says the folder is mixed (readers refuse it), not that the old dataset is intact."""
+    moved = 0
     for name in [*names, MANIFEST_JSON]:
-        if (generation / name).exists():
+        if not (generation / name).exists():
+            continue
+        try:
             os.replace(generation / name, out / name)
+        except OSError as error:
+            if not moved:
+                raise
+            raise OutputError(
+                f"Writing {out} failed midway ({error.strerror or error}): it mixes the files"
+                " of two exports, which readers refuse. Check free space and permissions, and"
+                " export again."
+            ) from error
+        moved += 1
 
 
 def _current(out: Path) -> str | None:

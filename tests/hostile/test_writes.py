@@ -17,7 +17,7 @@ from conftest import SEEDS
 
 import classifieds
 from classifieds.cli import cli
-from classifieds.errors import ClassifiedsError
+from classifieds.errors import ClassifiedsError, InputError
 from classifieds.run import export
 from classifieds.store import catalogue
 from classifieds.store.folder import check_whole
@@ -308,3 +308,37 @@ def test_plain_files_that_cannot_become_links_say_the_dataset_was_published(
     assert exported(str(SEEDS), "-o", str(copy)).exit_code == 0
     check_whole(copy, DATASET[:-1])
     assert all((copy / name).is_symlink() for name in DATASET)
+
+
+def test_without_symbolic_links_a_fault_midway_says_the_folder_is_mixed(
+    tmp_path: Path, crawl: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where links cannot be made, files are moved one by one: a fault after the first said
+    the previous dataset was intact."""
+
+    def no_links(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "symlink", no_links)
+    out = tmp_path / "data"
+    assert exported(str(SEEDS), "-o", str(out)).exit_code == 0
+    assert exported(str(crawl), "-o", str(out)).exit_code == 0  # plain files, its own
+    assert not any((out / name).is_symlink() for name in DATASET)
+    replace, moves = os.replace, [0]
+
+    def full(source: Any, target: Any) -> None:
+        moves[0] += 1
+        if moves[0] == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", full)
+    result = exported(str(SEEDS), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "mixes the files of two exports" in result.stderr and "intact" not in result.stderr
+    with pytest.raises(InputError, match="mixes the files of two exports"):
+        classifieds.load(out)
+    monkeypatch.setattr(os, "replace", replace)
+    assert exported(str(SEEDS), "-o", str(out)).exit_code == 0
+    check_whole(out, DATASET[:-1])
