@@ -5,8 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import shutil
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path

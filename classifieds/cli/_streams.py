@@ -8,6 +8,7 @@ opens gets its number (a worker writing to fd 1 would then write into a dataset 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
@@ -63,6 +64,29 @@ class _Stdout(io.RawIOBase):
             raise StdoutError(error) from error
 
 
+class _Stderr(io.RawIOBase):
+    """File descriptor 2, its write errors dropped: a stderr that is full (``2> /dev/full``)
+    or whose reader is gone has nobody to tell, and failing to tell must not change how the
+    command ends (a usage error exited 1, its line lost in a traceback nobody saw)."""
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return _STDERR
+
+    def isatty(self) -> bool:
+        return os.isatty(_STDERR)
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        size = view.nbytes
+        with contextlib.suppress(OSError):  # nowhere to say it
+            while view:
+                view = view[os.write(_STDERR, view) :]
+        return size
+
+
 def guard_standard_streams() -> None:
     """Open a closed stdin, stdout or stderr on the null device, stdout read-only so that writing it
     fails as a closed one does; make stdout's write errors StdoutError. A closed stdin's
@@ -72,6 +96,14 @@ def guard_standard_streams() -> None:
     if not _is_open(_STDERR):
         _reopen(_STDERR, os.O_WRONLY)
         sys.stderr = open(_STDERR, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    if sys.stderr is not None and _fileno(sys.stderr) == _STDERR:  # not a test's capture
+        sys.stderr = io.TextIOWrapper(
+            _Stderr(),
+            encoding=getattr(sys.stderr, "encoding", None) or "utf-8",
+            errors="backslashreplace",
+            line_buffering=True,
+            write_through=True,
+        )
     old = sys.stdout
     if old is None or not _is_open(_STDOUT):
         _reopen(_STDOUT, os.O_RDONLY)

@@ -227,6 +227,8 @@ def _work(
                     beat.tick()
         parser.catalogue.spill_all()  # sent as run files, if it can spill
         results.put(parser.catalogue)
+    except OSError as error:  # writing its runs into the generation: a disk full, a folder gone
+        results.put(_WorkerFailure(traceback.format_exc(), _os_error(error)))
     except Exception:  # a bug: report it to the parent rather than hang it
         results.put(_WorkerFailure(traceback.format_exc()))
     if beat is not None:
@@ -269,8 +271,21 @@ def _watch_parent(parent: int) -> None:
 
 
 class _WorkerFailure:
-    def __init__(self, details: str) -> None:
+    """What a worker that failed sends its parent: the traceback, and for a fault of the
+    system (``ENOSPC`` writing its spilled runs) its errno, message and file name."""
+
+    def __init__(
+        self, details: str, os_error: tuple[int | None, str | None, str | None] | None = None
+    ) -> None:
         self.details = details
+        self.os_error = os_error
+
+
+def _os_error(error: OSError) -> tuple[int | None, str | None, str | None]:
+    """Return what makes ``error`` again in another process (its attributes pickle; a
+    subclass of a library might not)."""
+    filename = error.filename if isinstance(error.filename, str) else None
+    return error.errno, error.strerror or str(error), filename
 
 
 def _receive(
@@ -315,6 +330,9 @@ def _died(worker: BaseProcess, ended: dict[int, str]) -> ClassifiedsError:
 def _checked(item: object) -> BatchOutput | Catalogue:
     """Return what a worker sent, raising its failure if it failed."""
     if isinstance(item, _WorkerFailure):
+        if item.os_error is not None:  # the run's fault, told as if this process met it
+            number, message, filename = item.os_error
+            raise OSError(number, message, filename)
         raise RuntimeError(f"A worker process failed:\n{item.details}")
     assert isinstance(item, BatchOutput | Catalogue)
     return item

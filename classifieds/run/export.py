@@ -27,7 +27,7 @@ from typing import IO, Any, Literal
 import pyarrow as pa
 
 from classifieds._version import __version__
-from classifieds.errors import ClassifiedsError, OutputError
+from classifieds.errors import ClassifiedsError, InputError, OutputError
 from classifieds.models import Manifest, Reject
 from classifieds.parse import PARSER_VERSION
 from classifieds.read import (
@@ -177,8 +177,9 @@ def build(
     input, or could read none of them, raises ClassifiedsError and leaves ``out`` as it was,
     unless ``allow_empty``. Past ``memory_limit`` bytes of unique ads (counted as 1.9 KB each),
     they spill to sorted runs on disk, merged at the end: the files are the same. Returns the
-    run's manifest. Raises InputError for a missing input and OutputError for an output folder
-    that cannot be written or is in use; bad pages never raise, they become rejects.
+    run's manifest. Raises InputError for a missing input or an empty ``out``, OutputError
+    for an output folder that cannot be written or is in use; bad pages never raise, they
+    become rejects.
 
     Inputs and ``out`` may be URLs (``s3://bucket/crawl/``), read and written through fsspec
     with ``storage_options`` (credentials, an endpoint), as pandas takes them; a dataset at
@@ -187,6 +188,8 @@ def build(
     jobs = jobs or os.cpu_count() or 1
     target = str(out)
     remote = is_url(target)
+    if not target.strip():  # Path("") is the working folder: an unset variable wrote there
+        raise InputError("The output folder is empty (--out ''): name the folder to write.")
     if not remote:
         _check_out(Path(target))
     special: list[str] = []  # FIFOs and sockets found in folders: skipped, counted

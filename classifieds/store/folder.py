@@ -17,7 +17,8 @@ Other files in the folder (a chart, notes) are left alone. Where symbolic links 
 kill between two moves can then leave a mixed folder, which readers detect by the manifest's
 hashes and refuse.
 
-A lock (``data/.lock``, ``flock``) keeps a second export out while one runs.
+A lock (``data/.lock``, :mod:`.lock`) keeps a second export out while one runs. Files of the
+user's at the names of the dataset's (another tool's ``manifest.json``) are never replaced.
 """
 
 from __future__ import annotations
@@ -28,22 +29,23 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import sys
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
 import pyarrow as pa
 
 from classifieds.errors import ClassifiedsError, InputError, OutputError
 from classifieds.stops import hold_stops
+from classifieds.store.lock import LOCK as LOCK
+from classifieds.store.lock import locked, unwritable
 
 MANIFEST_JSON = "manifest.json"
 CURRENT = ".current"
 """The pointer to the generation that is the dataset."""
-LOCK = ".lock"
 _GENERATION_PREFIX = ".generation-"
 _LEFTOVER_PREFIXES = (_GENERATION_PREFIX, ".staging-", ".current-")
 READ_ATTEMPTS = 3
@@ -65,17 +67,18 @@ def publishing(out: Path, names: Sequence[str], *, final: bool = True) -> Iterat
     holds stop signals (:func:`~classifieds.stops.hold_stops`) unless ``out`` is not
     ``final``: a scratch folder uploaded afterwards, where the commit point is the upload's.
     """
-    created = not out.exists()
     try:
+        created = not out.exists()
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise _unwritable(out, error) from error
-    with _locked(out, remove=created):
+        raise unwritable(out, error) from error
+    with locked(out, remove=created):
+        _check_names_free(out, [*names, MANIFEST_JSON])
         sweep(out)
         try:
             generation = _new_generation(out)
         except OSError as error:
-            raise _unwritable(out, error) from error
+            raise unwritable(out, error) from error
         try:
             yield generation
             _publish(out, generation, names, final)
@@ -88,17 +91,77 @@ def publishing(out: Path, names: Sequence[str], *, final: bool = True) -> Iterat
             sweep(out)
 
 
+def _pointer_set_aside(out: Path) -> None:
+    """Rename a pointer that is a folder to a generation, swept once the new one is published:
+    a dataset copied by a tool that follows links (``cp -rL``, ``scp -r``, an archive) has its
+    generation there, and no link can replace a folder, so every export failed. The copy's
+    files beside it stay the dataset until the new pointer is in place."""
+    pointer = out / CURRENT
+    if pointer.is_dir() and not pointer.is_symlink():
+        os.rename(pointer, out / f"{_GENERATION_PREFIX}{uuid.uuid4().hex[:12]}")
+
+
+def _check_names_free(out: Path, names: Sequence[str]) -> None:
+    """Raise OutputError for a file or folder of ``out`` at one of the dataset's ``names``
+    that no dataset put there: another tool's ``manifest.json`` or ``datapackage.json``, a
+    CSV of the user's. Publishing would replace it, and it would be lost.
+
+    Links are the dataset's (or replaced without touching what they lead to); plain files
+    are a dataset's when a classifieds manifest beside them names them (a dataset copied, or
+    written where links cannot be made).
+    """
+    described: Collection[str] | None = None
+    for name in names:
+        path = out / name
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            continue  # not there, or told where it is written
+        if stat.S_ISLNK(mode):
+            continue
+        if described is None:
+            described = _manifest_names(out)
+        if not stat.S_ISDIR(mode) and name in described:
+            continue
+        what = "a folder" if stat.S_ISDIR(mode) else "a file"
+        raise OutputError(
+            f"{out} holds {what} {name} that is no classifieds dataset's (no classifieds"
+            f" {MANIFEST_JSON} describes it), which the export would replace. Move it out of"
+            " the folder, or choose another --out."
+        )
+
+
+def _manifest_names(out: Path) -> Collection[str]:
+    """Return the files the classifieds manifest of ``out`` describes (itself included);
+    none when it has none, or one that is not a classifieds manifest."""
+    try:
+        manifest = json.loads((out / MANIFEST_JSON).read_bytes())
+    except (OSError, ValueError):
+        return ()
+    outputs = manifest.get("outputs") if isinstance(manifest, dict) else None
+    if not isinstance(outputs, dict) or "schema_version" not in manifest:
+        return ()
+    return {*outputs, MANIFEST_JSON}
+
+
 def sweep(out: Path) -> None:
     """Remove what runs left in ``out`` besides the current generation (killed runs' work):
-    without a pointer, the links a first export made before it are left too."""
-    current = _current(out)
-    with contextlib.suppress(OSError), os.scandir(out) as entries:
-        leftovers = [
-            entry.path
-            for entry in entries
-            if (entry.name.startswith(_LEFTOVER_PREFIXES) and entry.name != current)
-            or (current is None and awaits_pointer(out, entry.name))
-        ]
+    without a pointer, the links a first export made before it are left too.
+
+    A folder or a pointer that cannot be read (a disk error, permissions) is left as it is,
+    for the next run: what is current cannot then be told, and it must never be removed.
+    """
+    try:
+        current = _current(out)
+        with os.scandir(out) as entries:
+            leftovers = [
+                entry.path
+                for entry in entries
+                if (entry.name.startswith(_LEFTOVER_PREFIXES) and entry.name != current)
+                or (current is None and awaits_pointer(out, entry.name))
+            ]
+    except OSError:
+        return
     for path in leftovers:
         if os.path.islink(path) or not os.path.isdir(path):
             with contextlib.suppress(OSError):
@@ -109,13 +172,20 @@ def sweep(out: Path) -> None:
 
 def awaits_pointer(out: Path, name: str) -> bool:
     """Return whether ``name`` in ``out`` is a link through a pointer that is not there: made
-    by a first export before it published its dataset (no dataset, then)."""
+    by a first export before it published its dataset (no dataset, then). A pointer that
+    cannot be looked at (a disk error) may be there: False."""
     try:
-        return os.readlink(out / name) == os.path.join(CURRENT, name) and not os.path.lexists(
-            out / CURRENT
-        )
+        if os.readlink(out / name) != os.path.join(CURRENT, name):
+            return False
     except OSError:
         return False
+    try:
+        os.lstat(out / CURRENT)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def check_whole(folder: Path, names: Sequence[str]) -> None:
@@ -249,13 +319,21 @@ def _publish(out: Path, generation: Path, names: Sequence[str], final: bool) -> 
         _move_files(out, generation, names)  # no symbolic links here
         _flushed(out)
         return
+    _pointer_set_aside(out)
     present = [name for name in [*names, MANIFEST_JSON] if (generation / name).exists()]
     absent = [name for name in present if not os.path.lexists(out / name)]
     _link(out, absent)  # a first export: its links before the pointer they go through
     if final:  # past the rename, a stop signal has nothing left to undo
         hold_stops()
     os.replace(pointer, out / CURRENT)  # the instant the new dataset replaces the old one
-    _link(out, [name for name in present if name not in absent])  # files of older versions
+    try:  # plain files (an older version's, a copy's) become links: until then, mixed
+        _link(out, [name for name in present if name not in absent])
+    except OSError as error:
+        raise OutputError(
+            f"The new dataset was published in {out}, but its plain files could not all be"
+            f" made links to it ({error.strerror or error}): readers refuse the folder until"
+            " the next export into it. Check free space and permissions, and export again."
+        ) from error
     _flushed(out)
 
 
@@ -279,80 +357,33 @@ def _flushed(out: Path) -> None:
 
 
 def _move_files(out: Path, generation: Path, names: Sequence[str]) -> None:
+    """Move the files into ``out`` one by one, manifest last; a fault once one has moved
+    says the folder is mixed (readers refuse it), not that the old dataset is intact."""
+    moved = 0
     for name in [*names, MANIFEST_JSON]:
-        if (generation / name).exists():
+        if not (generation / name).exists():
+            continue
+        try:
             os.replace(generation / name, out / name)
+        except OSError as error:
+            if not moved:
+                raise
+            raise OutputError(
+                f"Writing {out} failed midway ({error.strerror or error}): it mixes the files"
+                " of two exports, which readers refuse. Check free space and permissions, and"
+                " export again."
+            ) from error
+        moved += 1
 
 
 def _current(out: Path) -> str | None:
+    """Return the generation the pointer names, None when there is no pointer (or it is no
+    link); OSError when it cannot be read."""
     try:
         return os.readlink(out / CURRENT)
-    except OSError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
-
-
-@contextmanager
-def _locked(out: Path, *, remove: bool = False) -> Iterator[None]:
-    """Hold the lock of an output folder, or raise OutputError naming the run that holds it.
-
-    With ``remove`` (a folder the run made), a run that fails removes the lock file and the
-    folder, if empty, while it still holds the lock: a run that finds the folder locked
-    removes nothing. A lock file removed between its opening and its locking is no longer the
-    folder's lock: the folder is taken to be in use.
-    """
-    try:
-        import fcntl
-    except ImportError:  # Windows: no flock; one export at a time is then the user's care
-        yield
-        return
-    try:
-        lock: IO[str] = open(out / LOCK, "a+", encoding="utf-8")  # noqa: SIM115
     except OSError as error:
-        if remove:
-            with contextlib.suppress(OSError):
-                out.rmdir()
-        raise _unwritable(out, error) from error
-    with lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            if not os.path.samestat(os.fstat(lock.fileno()), os.stat(out / LOCK)):
-                raise FileNotFoundError(errno.ENOENT, "the lock file was replaced")
-        except OSError:
-            raise _in_use(out) from None
-        # The PID only names the holder to a run that finds the folder in use: on a full disk
-        # the lock holds without it, and the run fails where it writes the dataset.
-        # Unbuffered, so that a write that failed is not tried again when the lock closes.
-        with contextlib.suppress(OSError):
-            os.ftruncate(lock.fileno(), 0)
-            os.write(lock.fileno(), f"{os.getpid()}\n".encode())
-        try:
-            yield
-        except BaseException:
-            if remove:  # leave no empty folder behind
-                with contextlib.suppress(OSError):
-                    (out / LOCK).unlink()
-                    out.rmdir()
-            raise
-
-
-def _in_use(out: Path) -> OutputError:
-    """Return the error that says another export holds ``out``, naming its PID if it can."""
-    try:
-        holder = (out / LOCK).read_text(encoding="utf-8").strip() or "?"
-    except (OSError, ValueError):
-        holder = "?"
-    return OutputError(
-        f"{out} is in use by PID {holder} (another export into it). Wait for it to end, or"
-        " choose another --out."
-    )
-
-
-def _unwritable(out: Path, error: OSError) -> OutputError:
-    if out.is_symlink() and not out.exists():  # mkdir says "File exists" of a dangling link
-        return OutputError(
-            f"Cannot write to {out}: it is a symbolic link to {os.readlink(out)}, which does"
-            " not exist. Create that folder, or choose another with --out."
-        )
-    return OutputError(
-        f"Cannot write to {out}: {error.strerror or error}. Choose a writable folder with --out."
-    )
+        if error.errno == errno.EINVAL:  # not a link: a file of the user's, or no pointer
+            return None
+        raise

@@ -1,0 +1,124 @@
+"""The lock of a dataset folder (``data/.lock``, ``flock``): one export into it at a time.
+
+The kernel releases it when its holder dies, however it dies. The file holds the holder's PID,
+to name it to a run that finds the folder in use. It is opened without following links: it is
+truncated to take the PID, and a link planted as ``.lock`` in a shared folder would otherwise
+have an export truncate a file of the user's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from classifieds.errors import OutputError
+
+LOCK = ".lock"
+
+
+@contextmanager
+def locked(out: Path, *, remove: bool = False) -> Iterator[None]:
+    """Hold the lock of an output folder, or raise OutputError naming the run that holds it.
+
+    With ``remove`` (a folder the run made), a run that fails removes the lock file and the
+    folder, if empty, while it still holds the lock: a run that finds the folder locked
+    removes nothing. A lock file removed between its opening and its locking is no longer the
+    folder's lock: the folder is taken to be in use.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; one export at a time is then the user's care
+        yield
+        return
+    try:
+        lock: IO[str] = open(out / LOCK, "a+", encoding="utf-8", opener=_no_follow)  # noqa: SIM115
+    except OSError as error:
+        if remove:
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        what = _not_a_file(out / LOCK)
+        if what is not None:
+            raise _not_a_lock(out, what) from error
+        raise unwritable(out, error) from error
+    with lock:
+        if not stat.S_ISREG(os.fstat(lock.fileno()).st_mode):  # a device node
+            raise _not_a_lock(out, "a special file")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if not os.path.samestat(os.fstat(lock.fileno()), os.stat(out / LOCK)):
+                raise FileNotFoundError(errno.ENOENT, "the lock file was replaced")
+        except OSError:
+            raise _in_use(out) from None
+        # The PID only names the holder to a run that finds the folder in use: on a full disk
+        # the lock holds without it, and the run fails where it writes the dataset.
+        # Unbuffered, so that a write that failed is not tried again when the lock closes.
+        with contextlib.suppress(OSError):
+            os.ftruncate(lock.fileno(), 0)
+            os.write(lock.fileno(), f"{os.getpid()}\n".encode())
+        try:
+            yield
+        except BaseException:
+            if remove:  # leave no empty folder behind
+                with contextlib.suppress(OSError):
+                    (out / LOCK).unlink()
+                    out.rmdir()
+            raise
+
+
+def _no_follow(path: str, flags: int) -> int:
+    """Open the lock file itself, never what a link of that name leads to: the lock is
+    truncated to take the PID, and a link planted in a shared folder would have the export
+    truncate a file of the user's (``data/.lock -> ~/.bashrc``)."""
+    return os.open(path, flags | os.O_NOFOLLOW, 0o666)
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Return what ``path`` is if it is there and not a regular file, else None."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a FIFO" if stat.S_ISFIFO(mode) else "a special file"
+
+
+def _not_a_lock(out: Path, what: str) -> OutputError:
+    return OutputError(
+        f"Cannot lock {out}: {out / LOCK} is {what}, not the lock file an export makes."
+        " Remove it, or choose another --out."
+    )
+
+
+def _in_use(out: Path) -> OutputError:
+    """Return the error that says another export holds ``out``, naming its PID if it can."""
+    try:
+        holder = (out / LOCK).read_text(encoding="utf-8").strip() or "?"
+    except (OSError, ValueError):
+        holder = "?"
+    return OutputError(
+        f"{out} is in use by PID {holder} (another export into it). Wait for it to end, or"
+        " choose another --out."
+    )
+
+
+def unwritable(out: Path, error: OSError) -> OutputError:
+    """Return the error that says ``out`` cannot be written, and what to do."""
+    if out.is_symlink() and not out.exists():  # mkdir says "File exists" of a dangling link
+        return OutputError(
+            f"Cannot write to {out}: it is a symbolic link to {os.readlink(out)}, which does"
+            " not exist. Create that folder, or choose another with --out."
+        )
+    return OutputError(
+        f"Cannot write to {out}: {error.strerror or error}. Choose a writable folder with --out."
+    )
