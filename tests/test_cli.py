@@ -95,17 +95,6 @@ def test_missing_input_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> No
     assert "does not exist" in result.stderr and result.stdout == ""
 
 
-@pytest.mark.parametrize("args", [["-o", ""], ["--out="], [""]], ids=["out", "out=", "input"])
-def test_an_empty_path_is_a_usage_error_not_the_working_folder(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
-) -> None:
-    """``--out "$OUT"`` with OUT unset wrote the dataset into the working folder."""
-    monkeypatch.chdir(tmp_path)
-    result = runner.invoke(cli, ["export", str(SEEDS), *args])
-    assert result.exit_code == 2 and "is empty" in result.stderr, result.output
-    assert list(tmp_path.iterdir()) == []
-
-
 def test_no_inputs_and_no_seeds_is_a_usage_error(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -79,8 +79,6 @@ class InputPath(click.Path):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and is_url(value):
             return value
-        if value == "":  # Path("") is the working folder: an unset shell variable, most often
-            self.fail("is empty: give a path or a URL (is a shell variable unset?)", param, ctx)
         return super().convert(value, param, ctx)
 
 
