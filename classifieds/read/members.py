@@ -282,7 +282,9 @@ class _SkippableFirst:
     def _dictionary(self) -> zstandard.ZstdCompressionDict | None:
         header = self._raw.read(8)
         size = int.from_bytes(header[4:], "little")
-        if len(header) < 8 or size > _MAX_DICTIONARY_BYTES:
+        if len(header) < 8:
+            raise EOFError("cut short: the first skippable frame's header does not end")
+        if size > _MAX_DICTIONARY_BYTES:
             raise zstandard.ZstdError(f"a skippable frame of {size} bytes, over the limit")
         frame = self._raw.read(size)
         if len(frame) < size:
