@@ -39,10 +39,15 @@ _PROBE_BYTES = 1 << 12
 _MAX_PROBES = 1_000_000
 """Places that look like a gzip member tried after damage, at most, over a whole stream: a
 file of fake headers would make each cost a decompressor (a few microseconds)."""
+_PLACES_PER_PIECE = 8
+"""Places with a gzip magic number tried at most in a piece given to a member (see
+:func:`_may_start_member`): a piece of fake headers costs eight decompressors."""
 _HELD_BYTES = 1 << 20
-"""Content of a gzip member after the first held until the member ends whole (its CRC
-checked), up to this much: a member cut short and followed by the next one decompresses the
-next one's bytes into garbage before it fails, which would be given as its record's content."""
+"""Content a gzip member makes once the compressed bytes given to it hold the start of another
+member, held until the member ends whole (its CRC checked), up to this much: a member cut short
+and followed by the next one decompresses the next one's bytes into garbage before it fails,
+which would be given as its record's content. What it made before is its own, and given as it
+comes: held, it would be lost with the damage (the pages of a ``.jsonl.gz`` member cut short)."""
 
 
 class Readable(Protocol):
@@ -134,7 +139,6 @@ class Members:
         self._fed_at = 0  # where a resync looks from in it: past the member's own header
         self._starting = False
         self._probes = 0
-        self._members = 0
         self._held = bytearray()  # the content of the member being held (see _HELD_BYTES)
         self._holding = False
         self._ready = memoryview(b"")  # content released and not read yet
@@ -162,9 +166,7 @@ class Members:
                         return b""  # the last member ended: the stream is whole
                     self._input = self._input.lstrip(b"\0")
                 self._member = member = self._start()
-                self._starting = True
-                self._members += 1
-                self._holding = self._members > 1 and self._start is _Inflate
+                self._starting, self._holding = True, False
             data = b""
             if member.needs_input:
                 data, self._input = self._input or self._raw.read(self._piece), b""
@@ -172,6 +174,8 @@ class Members:
                     raise EOFError("cut short: the last compressed member does not end")
                 # A member's first piece starts with its header: a resync looks past it.
                 self._fed, self._fed_at, self._starting = data, int(self._starting), False
+                if self._start is _Inflate and not self._holding:
+                    self._holding = _may_start_member(data, self._fed_at)
             made = member.decompress(data, size)
             if member.eof:
                 self._input = member.unused_data
@@ -218,6 +222,40 @@ class Members:
         self._member = None
 
 
+def _may_start_member(data: bytes, start: int) -> bool:
+    """Return whether compressed bytes may hold the start of a gzip member from ``start`` on:
+    its magic number followed by bytes that decompress (a place or two in a megabyte of
+    deflate data has the magic number by chance), or a magic number cut at their end (a
+    member in a stored block copies the next one's first bytes as they are). Past
+    :data:`_PLACES_PER_PIECE` places that are not one, it may.
+
+    >>> import gzip
+    >>> member, zeros = gzip.compress(b"WARC/1.0"), bytes(_PROBE_BYTES)
+    >>> _may_start_member(b"ab" + member + zeros, 0), _may_start_member(b"ab\\x1f", 0)
+    (True, True)
+    >>> _may_start_member(member + zeros, 1), _may_start_member(b"\\x1f\\x8b\\x08\\xff" + zeros, 0)
+    (False, False)
+    """
+    found = data.find(_GZIP_MEMBER, start)
+    for _ in range(_PLACES_PER_PIECE):
+        if found < 0:
+            return data.endswith((b"\x1f", b"\x1f\x8b"))
+        probe = data[found : found + _PROBE_BYTES]
+        if len(probe) < _PROBE_BYTES or _decompresses(probe):
+            return True
+        found = data.find(_GZIP_MEMBER, found + 1)
+    return True
+
+
+def _decompresses(data: bytes) -> bool:
+    """Return whether compressed bytes start a gzip member (its header, then deflate data)."""
+    try:
+        zlib.decompressobj(wbits=31).decompress(data, _PROBE_BYTES)
+    except zlib.error:
+        return False
+    return True
+
+
 def _starts_with(data: bytes, prefix: bytes) -> bool:
     """Return whether compressed bytes start a gzip member whose content starts so."""
     try:
@@ -244,7 +282,9 @@ class _SkippableFirst:
     def _dictionary(self) -> zstandard.ZstdCompressionDict | None:
         header = self._raw.read(8)
         size = int.from_bytes(header[4:], "little")
-        if len(header) < 8 or size > _MAX_DICTIONARY_BYTES:
+        if len(header) < 8:
+            raise EOFError("cut short: the first skippable frame's header does not end")
+        if size > _MAX_DICTIONARY_BYTES:
             raise zstandard.ZstdError(f"a skippable frame of {size} bytes, over the limit")
         frame = self._raw.read(size)
         if len(frame) < size:

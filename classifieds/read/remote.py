@@ -230,10 +230,20 @@ class _TooSlow(Exception):
     """A block of an object did not come at :data:`SLOW_BYTES_PER_SECOND`."""
 
 
+class _Changed(Exception):
+    """An object that is not the size it was said to be: replaced while it was read."""
+
+
 class _Ranges:
     """An object of a store (S3, GCS, Azure) read by range requests, each given the time its
     block takes at :data:`SLOW_BYTES_PER_SECOND`: a store that drips its bytes is too slow
-    within that time, where a read of a whole block would wait until its last byte."""
+    within that time, where a read of a whole block would wait until its last byte.
+
+    Each range must come whole, and the last one asks for a byte more than the object's size:
+    an object replaced by a shorter or longer one since its size was looked up (or listed),
+    or a store that answers a range with the whole object, is :class:`_Changed`, not pages
+    of two objects, nor one cut short in silence.
+    """
 
     def __init__(self, fs: AsyncFileSystem, path: str, offset: int) -> None:
         self._fs, self._path = fs, path
@@ -257,13 +267,19 @@ class _Ranges:
             return
         seconds = max(STALL_SECONDS, (end - self._at) / SLOW_BYTES_PER_SECOND)
         started = time.monotonic()
+        asked = end + (end == self._size)  # a byte past the end: none, unless it grew
         try:
-            block = self._fs.cat_file(self._path, start=self._at, end=end, timeout=seconds)
+            block = self._fs.cat_file(self._path, start=self._at, end=asked, timeout=seconds)
         except FSTimeoutError:
             raise _TooSlow(
                 f"too slow: {end - self._at} bytes not sent in {seconds:.0f} s, under"
                 f" {SLOW_BYTES_PER_SECOND} bytes/s"
             ) from None
+        if len(block) != end - self._at:
+            raise _Changed(
+                f"the object changed while it was read: {len(block)} bytes at {self._at} for a"
+                f" range of {end - self._at}, where its size was {self._size}"
+            )
         rate = len(block) / max(time.monotonic() - started, 1e-3)
         self._block_bytes = int(min(BLOCK_BYTES, max(FIRST_BLOCK_BYTES, rate * STALL_SECONDS)))
         self._block = memoryview(block)
@@ -335,7 +351,7 @@ class RemoteObject(io.RawIOBase):
                 data = self._file.read(size)
             except _FINAL_ERRORS:
                 raise
-            except _TooSlow as error:  # not tried again: it would be as slow
+            except (_TooSlow, _Changed) as error:  # not tried again: it would be as slow
                 self._drop()
                 self.failure = CutShort(str(error))
                 return b""

@@ -409,17 +409,19 @@ def test_a_warc_zst_with_its_dictionary_gives_every_record(tmp_path: Path, dicti
 
 
 @pytest.mark.parametrize(
-    "damage",
+    ("damage", "said"),
     [
-        lambda data: data[:6],  # inside the skippable frame's header
-        lambda data: data[:100],  # inside the dictionary
-        lambda data: data[:4] + (1 << 30).to_bytes(4, "little") + data[8:],  # a huge frame
+        (lambda data: data[:6], "cut short"),  # inside the skippable frame's header
+        (lambda data: data[:100], "cut short"),  # inside the dictionary
+        (lambda data: data[:4] + (1 << 30).to_bytes(4, "little") + data[8:], "over the limit"),
     ],
+    ids=["header-cut", "dictionary-cut", "huge-frame"],
 )
 def test_a_damaged_warc_zst_dictionary_is_a_reject(
-    tmp_path: Path, damage: Callable[[bytes], bytes]
+    tmp_path: Path, damage: Callable[[bytes], bytes], said: str
 ) -> None:
     path = tmp_path / "crawl.warc.zst"
     path.write_bytes(damage(_warc_zst(3, "raw")))
     (reject,) = items(path)
     assert isinstance(reject, Reject) and reject.reason == "corrupt_file", reject
+    assert said in reject.text
