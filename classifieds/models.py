@@ -107,7 +107,8 @@ RejectReason = Literal[
 
 REJECT_MEANINGS: Mapping[str, str] = MappingProxyType(
     {
-        "empty_file": "the input has no text (0 bytes or only whitespace)",
+        "empty_file": "the input has no text (0 bytes or only whitespace), or a WARC or JSON"
+        " Lines input holds no record",
         "binary_file": "the input is not text (over 1% control bytes): an image, an archive, junk",
         "file_too_large": "the input is larger than 64 MiB (decompressed), far beyond any web page",
         "unreadable_file": "the input could not be opened or read (permissions, I/O error)",

@@ -46,6 +46,17 @@ _ARRAY_EDGES = (b"[", b"]")
 
 
 def jsonl_pages(stream: IO[bytes], origin: Origin, fields: JsonlFields) -> Iterator[Page | Reject]:
+    """Yield the page or reject of each record; an input of none (empty, blank lines, ``[]``)
+    is an ``empty_file`` reject, as a page of no text is, so that it says it gave nothing."""
+    empty = True
+    for item in _records(stream, origin, fields):
+        empty = False
+        yield item
+    if empty and streams.failure(stream) is None:  # else the damage is told by the caller
+        yield Reject.of(origin.source, 0, "empty_file", "no JSON record: empty, blank or []")
+
+
+def _records(stream: IO[bytes], origin: Origin, fields: JsonlFields) -> Iterator[Page | Reject]:
     wide = wide_codec(streams.peek(stream, 4))
     if wide is not None:  # Windows PowerShell writes UTF-16 with a BOM: its lines as UTF-8
         stream = io.BufferedReader(_Utf8(stream, wide), buffer_size=1 << 16)

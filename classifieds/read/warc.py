@@ -62,6 +62,12 @@ def warc_pages(
     are), reading goes on at the next member that starts a record: the damaged one is a
     reject, and the records after it are numbered as if it held one record.
     """
+    streams.skip_blank_lines(stream)
+    if not streams.peek(stream, 1) and streams.failure(stream) is None:
+        yield Reject.of(
+            origin.source, 0, "empty_file", "no WARC record: empty, or blank lines only"
+        )
+        return
     number = 0
     while True:
         number, cut = yield from _records(stream, origin, widget_only, number)
@@ -114,6 +120,9 @@ def _records(
             yield from _warc_page(record, origin, number, widget_only, frame)
         if records.err_count > miscut:
             yield _miscut(origin, number)
+        if last is None and not number and streams.failure(stream) is None:
+            # warcio ends at once on a first line without a line break ("W"): no record.
+            yield Reject.of(origin.source, 0, "corrupt_file", "no WARC record in it")
     except (streams.DecompressionLimit, streams.CorruptInput, OSError):
         raise  # the damage of the stream itself, told by the caller
     except (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, OverflowError) as error:

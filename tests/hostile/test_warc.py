@@ -337,3 +337,22 @@ def test_a_text_body_that_starts_like_bzip2_is_text(tmp_path: Path) -> None:
     first, second = read_input(str(path), DEFAULT_JSONL_FIELDS)
     assert isinstance(first, Page) and first.text.startswith("BZh91AY")
     assert parse_page(first.text) == parse_page(BASIC.decode()) and isinstance(second, Page)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty_file"),
+        (b"\r\n\n  \n", "empty_file"),
+        (gzip.compress(b""), "empty_file"),
+        (b"W", "corrupt_file"),
+        (b"\x1f", "corrupt_file"),
+        (b"WARC/1.0", "corrupt_file"),
+    ],
+    ids=["empty", "blank-lines", "empty-gzip", "one-letter", "one-byte", "a-first-line-cut"],
+)
+def test_an_archive_without_a_record_is_a_reject(tmp_path: Path, data: bytes, reason: str) -> None:
+    """warcio reads these as an archive of no record: the input gave nothing, and said
+    nothing."""
+    ((_, kind, why),) = read(tmp_path / "crawl.warc", data)
+    assert (kind, why) == ("reject", reason)

@@ -425,3 +425,12 @@ def test_a_damaged_warc_zst_dictionary_is_a_reject(
     (reject,) = items(path)
     assert isinstance(reject, Reject) and reject.reason == "corrupt_file", reject
     assert said in reject.text
+
+
+@pytest.mark.parametrize("data", [b"", b"\n\n \n", b"[]\n", b"[\n]\n", gzip.compress(b"")], ids=str)
+def test_a_jsonl_input_of_no_record_says_so(tmp_path: Path, data: bytes) -> None:
+    """It gave nothing, and said nothing: an input that counts for nothing in the rejects."""
+    path = tmp_path / "crawl.jsonl"
+    path.write_bytes(data)
+    (reject,) = items(path)
+    assert isinstance(reject, Reject) and reject.reason == "empty_file", reject
