@@ -300,14 +300,24 @@ def _receive(
             try:
                 item = results[k].get(timeout=1.0)
             except queue.Empty:
-                if not worker.is_alive():
-                    raise _died(worker, watchdog.ended) from None
-                continue
+                if worker.is_alive():
+                    continue
+                item = _last_word(results[k], worker, watchdog)
             except (EOFError, OSError):
                 raise _died(worker, watchdog.ended) from None
             return _checked(item)
     finally:
         watchdog.awaiting = None
+
+
+def _last_word(results: Any, worker: BaseProcess, watchdog: Watchdog) -> object:
+    """Return what a worker that ended sent just before: a worker flushes its queue as it
+    exits, so it may end between a wait that timed out and the check that it lives (its
+    failure, or its catalogue, was then taken for a death)."""
+    try:
+        return results.get_nowait()
+    except (queue.Empty, EOFError, OSError):
+        raise _died(worker, watchdog.ended) from None
 
 
 def _died(worker: BaseProcess, ended: dict[int, str]) -> ClassifiedsError:
