@@ -190,7 +190,8 @@ _YEAR: Final = re.compile(
     (?![0-9]|[.,/-][0-9])                      # not more digits, a decimal or a range
     (?!\ ?(?:kilom\w*|ch|cv|kw|cc|cm3|cm|mm|m2|m|h|heures|tours|tr|kg|t|ttc|ht|e|eur|euros?)
         (?![a-z0-9-])|\ ?[€$%])               # a quantity (mileage, power, price), not "E-Tech"
-    (?!\ ?kms?(?![a-z0-9-])(?!\ ?[.:]?\ ?[0-9]))   # a mileage, unless "km" labels the next number
+    (?!\ ?kms?(?![a-z0-9-])                    # a mileage, unless "km" labels the next
+      (?!\ ?[.:]?\ ?(?!(?:19|20)[0-9]{2}(?![0-9]))[0-9]))  # number, which is no year
     """,
     re.VERBOSE,
 )

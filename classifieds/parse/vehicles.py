@@ -6,6 +6,7 @@ Precision over recall, as in :mod:`.attributes`: ``None`` unless the text says o
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
@@ -136,7 +137,11 @@ def fuel_of(text: str, words: frozenset[str] | None = None) -> str | None:
         words = words_of(text)
     fuels = {_FUEL_WORDS[word] for word in words if word in _FUEL_WORDS}
     if fuels and not words.isdisjoint(_NEGATIONS) and _NEGATED_FUEL.search(text):
-        return None  # "essence, pas diesel" or "non diesel": not said plainly enough
+        # "non diesel", "pas de diesel": a fuel the vehicle has not; the others are read as
+        # usual ("hybride non diesel" is a hybrid, "clio non diesel" has none).
+        text = _NEGATED_FUEL.sub(" ", text)
+        words = words_of(text)
+        fuels = {_FUEL_WORDS[word] for word in words if word in _FUEL_WORDS}
     if not words.isdisjoint(_FUEL_PHRASE_FIRST):
         fuels.update(_FUEL_PHRASES[compact(m)] for m in _FUEL_PHRASE.findall(text))
     # Electric only if one mention is not a piece of equipment's.
@@ -165,7 +170,7 @@ _KM: Final = re.compile(
     r"""
     (?<![\w.,/-])(?P<num>[0-9]{1,3}(?:[ .][0-9]{3})+|[0-9]{1,7})(?![0-9])   # not "MT-07 100"
     \ ?(?:kms?|kilometres?)(?![\w])(?!\ ?/)             # "km/h" is a speed, "km/an" a yearly use
-    (?!\ (?:de|du|des)\ (?!origine)|\ d'(?!origine)|\ autonomie)  # "5 km de Caen", "d'autonomie"
+    (?!\ de\ garantie)                                   # "50 000 km de garantie"
     | kilometrage\ ?:?\ ?(?P<num2>[0-9]{1,3}(?:[ .][0-9]{3})+|[0-9]{1,7})(?![0-9.,])
     """,
     re.VERBOSE,
@@ -230,18 +235,47 @@ def _name_words() -> frozenset[str]:
 # with 100 km, "Peugeot 208 120 km" 208 120 km or 120 km.
 _NAME_WORDS: Final = _name_words()
 
-# "2018 km 50 000": "km" is the label of the number after it, and the one before is a year.
-_LABEL_AFTER: Final = re.compile(r" ?[.:]? ?[0-9]")
+# "2018 km 50 000": "km" is the label of the number after it, and the one before is a year;
+# not in "2000 km 2019", where the number after is the year.
+_LABEL_AFTER: Final = re.compile(r" ?[.:]? ?(?!(?:19|20)[0-9]{2}(?![0-9]))[0-9]")
+# A distance ("5 km de Caen", "2 km du centre") or a range ("300 km d'autonomie"): under
+# DISTANCE_KM_MAX only, "95 000 km de ville" and "80 000 km du premier propriétaire" are the
+# odometer's.
+_DISTANCE_AFTER: Final = re.compile(r" (?:(?:de|du|des) (?!origine)|d'(?!origine)|autonomie)")
+DISTANCE_KM_MAX: Final = 1_000
+
+
+def _name_pairs() -> frozenset[tuple[str, str]]:
+    """Return the (word, number) pairs that names hold: ("peugeot", "208"), ("mt", "07")."""
+    pairs: set[tuple[str, str]] = set()
+    for key, make in vocab.MAKES.items():
+        make_words = _WORD.findall(key)
+        for listed in _models.MODELS_BY_MAKE.get(make, {}).values():
+            for name in listed.split(", "):
+                words = [*make_words, *_WORD.findall(fold(name))]
+                pairs.update(pairwise(words))
+    for name in vocab.MODELS:
+        words = _WORD.findall(name)
+        pairs.update(pairwise(words))
+    return frozenset((word, number) for word, number in pairs if number.isdigit())
+
+
+_NAME_PAIRS: Final = _name_pairs()
 
 
 def _name_and_mileage(raw: str, text: str, start: int) -> bool:
     """Whether "4 100" at ``start`` may be a name's number and a mileage: after a make's or a
-    model's word, its first group one digit (a generation, "Clio 4") or a model ("208")."""
+    model's word, its first group one digit (a generation, "Clio 4") or the number that word
+    names ("Peugeot 208"; not "Clio 125 400")."""
     first, last = raw.split(" ")
-    if last == "000" or not (len(first) == 1 or first in _NAME_WORDS):
+    if last == "000":
         return False
     before = _WORD.findall(text, max(0, start - 30), start)
-    return bool(before) and before[-1] in _NAME_WORDS and before[-1].isalpha()
+    if not before or not before[-1].isalpha():
+        return False
+    if len(first) == 1:
+        return before[-1] in _NAME_WORDS
+    return (before[-1], first) in _NAME_PAIRS
 
 
 def mileage_of(text: str, words: frozenset[str] | None = None) -> int | None:
@@ -265,6 +299,8 @@ def mileage_of(text: str, words: frozenset[str] | None = None) -> int | None:
         if raw.count(" ") == 1 and _name_and_mileage(raw, text, m.start()):
             continue
         value = _km(raw)
+        if value < DISTANCE_KM_MAX and m.group("num") and _DISTANCE_AFTER.match(text, m.end()):
+            continue
         if value <= MILEAGE_KM_MAX:
             values.add(value)
     return values.pop() if len(values) == 1 else None

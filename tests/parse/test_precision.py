@@ -213,7 +213,7 @@ def test_vehicle_type(
 FUEL_ROWS = [
     row("Clio non diesel", None, None, "non"),
     row("Clio pas diesel", None, None, "pas"),
-    row("Clio essence, pas de diesel", None, None, "pas-de-next-to-another"),
+    row("Clio essence, pas de diesel", None, "essence", "pas-de-next-to-another"),
     row("Golf pas un TDI", None, None, "pas-un-code"),
     row("Clio diesel", None, "diesel", "plain-kept"),
     row("Clio sans plomb", None, "essence", "sans-plomb-kept"),
