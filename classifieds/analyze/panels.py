@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
@@ -72,7 +73,8 @@ def cut(text: str, width: int = MAX_LABEL) -> str:
 def label_of(row: pd.Series[Any], keys: Sequence[str]) -> str:
     """Return what a group pools, but its transaction (the title of its panel says it), in
     :data:`MAX_LABEL` characters or so: each key value is cut to its share of them, but the
-    category, which must always show.
+    category, which must always show, and a moment (``--by fetched_at``), which tells the
+    groups apart.
 
     >>> row = pd.Series({"title": "Appartement T2 meublé centre-ville proche gare",
     ...     "town": "Saint-Sébastien-sur-Loire", "category": "immobilier"})
@@ -81,13 +83,13 @@ def label_of(row: pd.Series[Any], keys: Sequence[str]) -> str:
     """
     named = [key for key in keys if key != "transaction" and key_label(row[key], key)]
     parts = [key_label(row[key], key) for key in named]
+    whole = [key == "category" or isinstance(row[key], datetime) for key in named]
     if len(" · ".join(parts)) > MAX_LABEL:
-        kept = sum(len(part) for part, key in zip(parts, named, strict=True) if key == "category")
-        others = sum(1 for key in named if key != "category") or 1
+        kept = sum(len(part) for part, keep in zip(parts, whole, strict=True) if keep)
+        others = whole.count(False) or 1
         share = max(8, (MAX_LABEL - kept - 3 * (len(parts) - 1)) // others)
         parts = [
-            part if key == "category" else cut(part, share)
-            for part, key in zip(parts, named, strict=True)
+            part if keep else cut(part, share) for part, keep in zip(parts, whole, strict=True)
         ]
     return " · ".join(parts) or group_label([])
 

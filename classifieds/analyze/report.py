@@ -137,10 +137,22 @@ def group_label(values: Sequence[Any], columns: Sequence[str] = ()) -> str:
 def key_label(value: Any, column: str = "") -> str:
     """Return one key value of a group for people; empty when it is best left out.
 
+    A moment is in UTC to the minute (to the second when it has them), a day alone at
+    midnight: ``str`` of a timestamp (``2026-01-03 10:00:00+00:00``) was cut in a chart's label
+    to its day, which told two fetches of a day apart no more.
+
     >>> key_label("Caen", "town"), key_label(None, "make"), key_label(None, "vehicle_type")
     ('Caen', 'no make', '')
+    >>> key_label(pd.Timestamp("2026-01-03T10:00Z")), key_label(pd.Timestamp("2026-01-03"))
+    ('2026-01-03 10:00', '2026-01-03')
     """
-    return str(value) if not _is_null(value) else _missing(column)
+    if _is_null(value):
+        return _missing(column)
+    if isinstance(value, datetime):  # a pandas Timestamp is one
+        if not (value.hour or value.minute or value.second):
+            return f"{value:%Y-%m-%d}"
+        return f"{value:%Y-%m-%d %H:%M}" + (f":{value:%S}" if value.second else "")
+    return str(value)
 
 
 def _missing(column: str) -> str:

@@ -146,8 +146,13 @@ def test_labels_say_what_they_pool(listings: pd.DataFrame) -> None:
             ["title", "town", "category"],
             "Chaise d… · Le Pless… · bonnes_affaires",
         ),
+        (  # the moment tells the groups apart: it was cut to its day
+            [pd.Timestamp("2026-01-03T10:00Z"), "immobilier", "Saint-Sébastien-sur-Loire"],
+            ["fetched_at", "category", "town"],
+            "2026-01-03 10:00 · immobilier · Saint-S…",
+        ),
     ],
-    ids=["town", "null-make", "transaction-in-panel", "long-title"],
+    ids=["town", "null-make", "transaction-in-panel", "long-title", "fetched-at"],
 )
 def test_long_labels_are_cut_but_keep_their_category(
     values: list[Any], keys: list[str], label: str
