@@ -23,6 +23,8 @@ from classifieds.read.decode import (
 )
 from classifieds.read.html import TooComplex, html_to_text, looks_complete, meta_charset
 
+_BREAKS = re.compile("\r\n|[\n\r\u2028\u2029\x85]")
+"""Line breaks in text, as the widget parser reads them."""
 _LINE_SEPARATORS = re.compile(b"\xe2\x80[\xa8\xa9]")
 """U+2028 and U+2029 in UTF-8: a regex with a literal prefix finds either in one pass, three
 times as fast as ``bytes.find`` of one (the separators before a widget cost 23 µs a page)."""
@@ -105,7 +107,8 @@ def page_of_bytes(
     elif widget_only and wide_codec(data) is None:  # a UTF-16 page is not searched as bytes
         start = widget_line_start(data)
         text = decode_text(data[start:], charset) if start >= 0 else ""
-        first_line = lines_before(data, start) + 1 if start >= 0 else 1
+        codec = codec_of(charset) if charset else None
+        first_line = lines_before(data, start, codec) + 1 if start >= 0 else 1
     else:
         text = decode_text(data, charset)
     return Page(
@@ -120,13 +123,22 @@ def page_of_bytes(
     )
 
 
-def lines_before(data: bytes, end: int) -> int:
+def lines_before(data: bytes, end: int, codec: str | None = None) -> int:
     """Return the line breaks in ``data[:end]``, as the widget parser reads them: LF, CRLF, a
-    lone CR, and U+2028, U+2029 and NEL in UTF-8.
+    lone CR, and U+2028, U+2029 and NEL in UTF-8, or in the declared ``codec`` when ``data``
+    (the whole page) is not UTF-8, as :func:`decode_text` reads the page (in Windows-1252,
+    ``e2 80 a8`` is "â€¨" and ``85`` "…": no line break).
 
     >>> lines_before(b"a\\nb\\r\\nc\\rd\\xe2\\x80\\xa8e\\xc2\\x85f", 99)
     5
+    >>> lines_before(b"caf\\xe9\\n\\xe2\\x80\\xa8\\x85", 99, "cp1252")
+    1
     """
+    if codec is not None and codec != "utf-8":
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return len(_BREAKS.findall(data[:end].decode(codec, errors="replace")))
     lines = data.count(b"\n", 0, end)
     if data.find(b"\r", 0, end) >= 0:
         lines += data.count(b"\r", 0, end) - data.count(b"\r\n", 0, end)

@@ -5,7 +5,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from classifieds.read.pages import lines_before
+from classifieds.read.pages import Origin, Page, lines_before, page_of_bytes
 
 _BREAK = re.compile("\r\n|[\n\r\u2028\u2029\x85]")
 """Line breaks as the widget parser reads them."""
@@ -17,3 +17,36 @@ def test_line_breaks_are_counted_on_the_bytes_as_on_the_text(text: str) -> None:
     cut = len(text) // 2
     assert lines_before(data, len(data)) == len(_BREAK.findall(text))
     assert lines_before(data, len(text[:cut].encode())) == len(_BREAK.findall(text[:cut]))
+
+
+_PIECES = [
+    b"a",
+    b"\xe9",
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"\xe2\x80\xa8",
+    b"\xe2\x80\xa9",
+    b"\xc2\x85",
+    b"\x85",
+]
+_WIDGET = "Petites Annonces\nStudio\nCaen (14000) 450 € Découvrir\n"
+
+
+@given(
+    st.lists(st.sampled_from(_PIECES), max_size=30),
+    st.sampled_from([None, "utf-8", "windows-1252", "iso-8859-15"]),
+    st.sampled_from(["utf-8", "cp1252"]),
+)
+def test_the_widget_s_line_is_the_same_read_whole_or_from_the_widget(
+    pieces: list[bytes], charset: str | None, widget_codec: str
+) -> None:
+    """Reading from the widget (as an export does) gives its line the number a reading of
+    the whole page gives it, whatever the page declares and holds."""
+    data = b"".join(pieces) + b"\n" + _WIDGET.encode(widget_codec)
+    origin = Origin("page.txt")
+    whole = page_of_bytes(origin, data, html=False, charset=charset)
+    part = page_of_bytes(origin, data, html=False, charset=charset, widget_only=True)
+    assert isinstance(whole, Page) and isinstance(part, Page)
+    before = whole.text[: whole.text.index("Petites Annonces")]
+    assert part.first_line == len(_BREAK.findall(before)) + 1
