@@ -3,7 +3,8 @@
 The kernel releases it when its holder dies, however it dies. The file holds the holder's PID,
 to name it to a run that finds the folder in use. It is opened without following links: it is
 truncated to take the PID, and a link planted as ``.lock`` in a shared folder would otherwise
-have an export truncate a file of the user's.
+have an export truncate a file of the user's; a hard link (``ln ~/notes data/.lock``, or a
+snapshot made by ``cp -al``) is refused for the same reason.
 """
 
 from __future__ import annotations
@@ -47,8 +48,11 @@ def locked(out: Path, *, remove: bool = False) -> Iterator[None]:
             raise _not_a_lock(out, what) from error
         raise unwritable(out, error) from error
     with lock:
-        if not stat.S_ISREG(os.fstat(lock.fileno()).st_mode):  # a device node
+        status = os.fstat(lock.fileno())
+        if not stat.S_ISREG(status.st_mode):  # a device node
             raise _not_a_lock(out, "a special file")
+        if status.st_nlink > 1:  # O_NOFOLLOW stops no hard link: a file of the user's too
+            raise _not_a_lock(out, f"a hard link to a file of {status.st_nlink} names")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             if not os.path.samestat(os.fstat(lock.fileno()), os.stat(out / LOCK)):

@@ -116,18 +116,20 @@ def _planted(lock: Path, kind: str, victim: Path) -> None:
         lock.symlink_to(victim)
     elif kind == "dangling-link":
         lock.symlink_to(victim.with_name("made-by-the-export"))
+    elif kind == "hard-link":
+        os.link(victim, lock)
     elif kind == "folder":
         lock.mkdir()
     else:
         os.mkfifo(lock)
 
 
-@pytest.mark.parametrize("kind", ["link-to-a-file", "dangling-link", "folder", "fifo"])
+@pytest.mark.parametrize("kind", ["link-to-a-file", "dangling-link", "hard-link", "folder", "fifo"])
 def test_a_lock_that_is_not_a_file_is_refused_and_followed_nowhere(
     tmp_path: Path, kind: str
 ) -> None:
     """A link planted as ``data/.lock`` in a shared folder had the export truncate the file
-    it leads to (or make one there) and write its PID in it."""
+    it leads to (or make one there) and write its PID in it; a hard link too."""
     out = tmp_path / "data"
     assert exported(str(SEEDS), "-o", str(out)).exit_code == 0
     before = files(out)
