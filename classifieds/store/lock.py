@@ -38,7 +38,7 @@ def locked(out: Path, *, remove: bool = False) -> Iterator[None]:
         yield
         return
     try:
-        lock: IO[str] = open(out / LOCK, "a+", encoding="utf-8", opener=_no_follow)  # noqa: SIM115
+        lock = _opened(out / LOCK)
     except OSError as error:
         if remove:
             with contextlib.suppress(OSError):
@@ -73,6 +73,19 @@ def locked(out: Path, *, remove: bool = False) -> Iterator[None]:
                     (out / LOCK).unlink()
                     out.rmdir()
             raise
+
+
+def _opened(path: Path) -> IO[str]:
+    """Return the lock file open to write its PID, or only to read when it is not ours to
+    write (another user's, made by their export in a shared folder): a lock holds either way,
+    and an export into a folder it may write failed, saying the folder could not be written."""
+    try:
+        return open(path, "a+", encoding="utf-8", opener=_no_follow)
+    except PermissionError as error:
+        try:
+            return open(path, encoding="utf-8", opener=_no_follow)
+        except OSError:
+            raise error from None
 
 
 def _no_follow(path: str, flags: int) -> int:
