@@ -12,6 +12,9 @@ generation, an old one) is swept by the next run. Readers follow the pointer onc
 (:func:`read_whole`): an export that replaces the dataset while they read leaves them the
 whole of one generation.
 
+A dataset that is not behind the pointer (an older version's plain files, a copy made through
+its links) is put behind one first, each name reading the same bytes at every step.
+
 Other files in the folder (a chart, notes) are left alone. Where symbolic links cannot be made
 (Windows without developer mode), the files are moved into place one by one, manifest last: a
 kill between two moves can then leave a mixed folder, which readers detect by the manifest's
