@@ -50,7 +50,7 @@ MANIFEST_JSON = "manifest.json"
 CURRENT = ".current"
 """The pointer to the generation that is the dataset."""
 _GENERATION_PREFIX = ".generation-"
-_LEFTOVER_PREFIXES = (_GENERATION_PREFIX, ".staging-", ".current-")
+_LEFTOVER_PREFIXES = (_GENERATION_PREFIX, ".staging-", ".current-", f"{LOCK}-")
 READ_ATTEMPTS = 3
 """Times a reader looks again for a dataset file that an export replaced while it was read."""
 

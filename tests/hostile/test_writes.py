@@ -116,8 +116,6 @@ def _planted(lock: Path, kind: str, victim: Path) -> None:
         lock.symlink_to(victim)
     elif kind == "dangling-link":
         lock.symlink_to(victim.with_name("made-by-the-export"))
-    elif kind == "hard-link":
-        os.link(victim, lock)
     elif kind == "folder":
         lock.mkdir()
     else:
@@ -129,7 +127,7 @@ def test_a_lock_that_is_not_a_file_is_refused_and_followed_nowhere(
     tmp_path: Path, kind: str
 ) -> None:
     """A link planted as ``data/.lock`` in a shared folder had the export truncate the file
-    it leads to (or make one there) and write its PID in it; a hard link too."""
+    it leads to (or make one there) and write its PID in it."""
     out = tmp_path / "data"
     assert exported(str(SEEDS), "-o", str(out)).exit_code == 0
     before = files(out)
@@ -144,6 +142,29 @@ def test_a_lock_that_is_not_a_file_is_refused_and_followed_nowhere(
     assert victim.read_text() == "years of notes\n"
     assert not victim.with_name("made-by-the-export").exists()
     assert files(out) == before
+
+
+@pytest.mark.parametrize("way", ["ln", "cp-al"])
+def test_a_lock_that_is_a_hard_link_is_replaced_never_truncated(tmp_path: Path, way: str) -> None:
+    """O_NOFOLLOW stops no hard link: the export truncated the file ``data/.lock`` shares
+    (``ln ~/notes data/.lock``; a ``cp -al`` snapshot's lock) to write its PID there."""
+    out = tmp_path / "data"
+    assert exported(str(SEEDS), "-o", str(out)).exit_code == 0
+    victim = tmp_path / "notes.txt"
+    if way == "ln":
+        victim.write_text("years of notes\n")
+        (out / ".lock").unlink()
+        os.link(victim, out / ".lock")
+    else:
+        subprocess.run(["cp", "-al", str(out), str(tmp_path / "snapshot")], check=True)
+        victim = tmp_path / "snapshot" / ".lock"
+    before = victim.read_bytes()
+    result = exported(str(DATA / "basic.txt"), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert victim.read_bytes() == before and victim.stat().st_nlink == 1
+    assert (out / ".lock").stat().st_nlink == 1
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".lock")) == [".lock"]
+    check_whole(out, DATASET[:-1])
 
 
 FAULTY_STEPS = (
