@@ -47,6 +47,11 @@ def locked(out: Path, *, remove: bool = False) -> Iterator[None]:
         what = _not_a_file(out / LOCK)
         if what is not None:
             raise _not_a_lock(out, what) from error
+        if isinstance(error, PermissionError) and os.path.lexists(out / LOCK):
+            raise OutputError(  # the folder may be writable: saying it was not misled
+                f"Cannot lock {out}: {out / LOCK} cannot be opened ({error.strerror})."
+                " Remove it, or choose another --out."
+            ) from error
         raise unwritable(out, error) from error
     with contextlib.ExitStack() as held:
         held.enter_context(lock)
