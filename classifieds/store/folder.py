@@ -243,13 +243,13 @@ def read_whole(path: Path) -> pa.Buffer:
 
 def generation_of(folder: Path) -> Path:
     """Return the generation folder that a dataset folder's manifest is read from now, or the
-    folder itself when its manifest is a plain file (a layout without symbolic links): several
-    of its files read from there are of one generation, as long as it is not removed.
+    folder itself when it is read from no generation (a plain file: a layout without symbolic
+    links, a copy): several files read from a generation are of one, while it is not removed.
 
     Told by the manifest's link, followed once, not by the pointer: a pointer that files moved
     into place left stale named the old generation."""
-    manifest = folder / MANIFEST_JSON
-    return Path(os.path.realpath(manifest)).parent if manifest.is_symlink() else folder
+    real = Path(os.path.realpath(folder / MANIFEST_JSON)).parent  # a .current folder is none
+    return real if real.name.startswith(_GENERATION_PREFIX) else folder
 
 
 def _described(folder: Path, name: str, label: Path | None = None) -> str | None:

@@ -15,6 +15,7 @@ import pytest
 from conftest import DATA, SEEDS
 
 import classifieds
+from classifieds.store import dataset
 from classifieds.store.dataset import load_with_sightings
 from classifieds.store.folder import check_whole
 
@@ -149,3 +150,26 @@ def test_a_dataset_of_another_layout_appended_to_is_the_full_export(
     for name in DATASET[:-1]:  # datapackage.json and the manifest: no dates
         assert (out / name).read_bytes() == (full / name).read_bytes(), name
     _assert_whole(out, _titles(full))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_listings_and_sightings_read_while_a_copy_is_replaced_are_of_one_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str
+) -> None:
+    """Read through the folder's own names (no generation to follow), the listings came from
+    the old dataset and the sightings from the new one an export published between them."""
+    out = tmp_path / "data"
+    _laid_out(out, layout, monkeypatch)
+    load_sightings = dataset.load_sightings
+    published = []
+
+    def racing(path: Any, *args: Any) -> Any:
+        if not published:
+            published.append(classifieds.build(NEW, out))
+        return load_sightings(path, *args)
+
+    monkeypatch.setattr(dataset, "load_sightings", racing)
+    listings, sightings = load_with_sightings(out)
+    assert published
+    assert set(sightings["listing_id"]) == set(listings["listing_id"])
+    assert len(listings) == published[0].listings
