@@ -24,7 +24,7 @@ from classifieds.errors import InputError
 from classifieds.read.remote import NO_OPTIONS, StorageOptions, is_url
 from classifieds.store.bucket import STDIN, dataset_of, open_dataset_file
 from classifieds.store.columns import INPUT_COLUMNS, LISTING_COLUMNS, SIGHTING_COLUMNS, Column
-from classifieds.store.folder import READ_ATTEMPTS, generation_of
+from classifieds.store.folder import MANIFEST_JSON, READ_ATTEMPTS, generation_of
 from classifieds.store.outliers import OUTLIER_INPUTS, outliers_of
 
 if TYPE_CHECKING:
@@ -356,7 +356,8 @@ def load_with_sightings(
 ) -> tuple[pandas.DataFrame, pandas.DataFrame]:
     """Return the listings (from ``path``, as :func:`load`) and the sightings of the same
     dataset, of one generation whatever exports replace it meanwhile (at a URL: as they are).
-    """
+    Read through the folder's names (a plain manifest), the manifest must be the same file
+    after: an export may have published another dataset between the two reads."""
     if str(path) == STDIN:
         raise InputError(
             "The sightings are not in what stdin holds: pass the dataset folder, not -."
@@ -367,16 +368,25 @@ def load_with_sightings(
     folder, name = (
         (given.parent, given.name) if given.suffix in (".parquet", ".csv") else (given, "")
     )
-    for _ in range(READ_ATTEMPTS - 1):
-        generation = generation_of(folder)
+    for attempt in range(READ_ATTEMPTS):
+        manifest, generation = _stamp(folder / MANIFEST_JSON), generation_of(folder)
         try:
-            return load(generation / name), load_sightings(generation)
+            read = load(generation / name), load_sightings(generation)
         except InputError:
-            if generation == folder or generation.exists():
+            if generation_of(folder) == generation or attempt + 1 == READ_ATTEMPTS:
                 raise
-            # An export published another generation and removed this one between the reads.
-    generation = generation_of(folder)
-    return load(generation / name), load_sightings(generation)
+            continue  # an export published another generation and removed this one meanwhile
+        if generation != folder or _stamp(folder / MANIFEST_JSON) == manifest:
+            return read
+    raise InputError(f"{folder} was replaced by exports while it was read: read it again.")
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """Return what tells a file from the next one written at its name (None: no file)."""
+    try:
+        return (status := path.stat()).st_ino, status.st_mtime_ns, status.st_size
+    except OSError:
+        return None
 
 
 def _as_schema(table: pa.Table, schema: pa.Schema, path: str, what: str) -> pa.Table:

@@ -12,6 +12,9 @@ generation, an old one) is swept by the next run. Readers follow the pointer onc
 (:func:`read_whole`): an export that replaces the dataset while they read leaves them the
 whole of one generation.
 
+A dataset that is not behind the pointer (an older version's plain files, a copy made through
+its links) is put behind one first, each name reading the same bytes at every step.
+
 Other files in the folder (a chart, notes) are left alone. Where symbolic links cannot be made
 (Windows without developer mode), the files are moved into place one by one, manifest last: a
 kill between two moves can then leave a mixed folder, which readers detect by the manifest's
@@ -47,7 +50,7 @@ MANIFEST_JSON = "manifest.json"
 CURRENT = ".current"
 """The pointer to the generation that is the dataset."""
 _GENERATION_PREFIX = ".generation-"
-_LEFTOVER_PREFIXES = (_GENERATION_PREFIX, ".staging-", ".current-")
+_LEFTOVER_PREFIXES = (_GENERATION_PREFIX, ".staging-", ".current-", f"{LOCK}-")
 READ_ATTEMPTS = 3
 """Times a reader looks again for a dataset file that an export replaced while it was read."""
 
@@ -89,16 +92,6 @@ def publishing(out: Path, names: Sequence[str], *, final: bool = True) -> Iterat
             ) from error
         finally:
             sweep(out)
-
-
-def _pointer_set_aside(out: Path) -> None:
-    """Rename a pointer that is a folder to a generation, swept once the new one is published:
-    a dataset copied by a tool that follows links (``cp -rL``, ``scp -r``, an archive) has its
-    generation there, and no link can replace a folder, so every export failed. The copy's
-    files beside it stay the dataset until the new pointer is in place."""
-    pointer = out / CURRENT
-    if pointer.is_dir() and not pointer.is_symlink():
-        os.rename(pointer, out / f"{_GENERATION_PREFIX}{uuid.uuid4().hex[:12]}")
 
 
 def _check_names_free(out: Path, names: Sequence[str]) -> None:
@@ -153,13 +146,24 @@ def sweep(out: Path) -> None:
     """
     try:
         current = _current(out)
-        with os.scandir(out) as entries:
-            leftovers = [
-                entry.path
+        with os.scandir(out) as scanned:
+            entries = list(scanned)
+        # A generation the files link into is read, pointer or not (a copy being put back
+        # behind one): as good as current.
+        read = {
+            current,
+            *(
+                _linked_into(entry.path)
                 for entry in entries
-                if (entry.name.startswith(_LEFTOVER_PREFIXES) and entry.name != current)
-                or (current is None and awaits_pointer(out, entry.name))
-            ]
+                if entry.is_symlink() and not entry.name.startswith(_LEFTOVER_PREFIXES)
+            ),
+        }
+        leftovers = [
+            entry.path
+            for entry in entries
+            if (entry.name.startswith(_LEFTOVER_PREFIXES) and entry.name not in read)
+            or (current is None and awaits_pointer(out, entry.name))
+        ]
     except OSError:
         return
     for path in leftovers:
@@ -168,6 +172,11 @@ def sweep(out: Path) -> None:
                 os.unlink(path)
         else:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _linked_into(link: str) -> str:
+    """Return the first name of the path a link of the output folder leads to."""
+    return os.path.normpath(os.readlink(link)).split(os.sep)[0]
 
 
 def awaits_pointer(out: Path, name: str) -> bool:
@@ -233,11 +242,14 @@ def read_whole(path: Path) -> pa.Buffer:
 
 
 def generation_of(folder: Path) -> Path:
-    """Return the generation folder that a dataset folder's pointer names now, or the folder
-    itself when it has no pointer (a layout without symbolic links): several of its files read
-    from there are of one generation, as long as it is not removed."""
-    pointer = folder / CURRENT
-    return Path(os.path.realpath(pointer)) if pointer.is_symlink() else folder
+    """Return the generation folder that a dataset folder's manifest is read from now, or the
+    folder itself when it is read from no generation (a plain file: a layout without symbolic
+    links, a copy): several files read from a generation are of one, while it is not removed.
+
+    Told by the manifest's link, followed once, not by the pointer: a pointer that files moved
+    into place left stale named the old generation."""
+    real = Path(os.path.realpath(folder / MANIFEST_JSON)).parent  # a .current folder is none
+    return real if real.name.startswith(_GENERATION_PREFIX) else folder
 
 
 def _described(folder: Path, name: str, label: Path | None = None) -> str | None:
@@ -317,36 +329,79 @@ def _publish(out: Path, generation: Path, names: Sequence[str], final: bool) -> 
         if final:  # from the first move on, a stop could only leave a mixed folder
             hold_stops()
         _move_files(out, generation, names)  # no symbolic links here
+        _drop_pointer(out)
         _flushed(out)
         return
-    _pointer_set_aside(out)
-    present = [name for name in [*names, MANIFEST_JSON] if (generation / name).exists()]
-    absent = [name for name in present if not os.path.lexists(out / name)]
-    _link(out, absent)  # a first export: its links before the pointer they go through
+    _adopt(out, names)
+    # A first export's links before the pointer they go through.
+    _link(out, [name for name in [*names, MANIFEST_JSON] if (generation / name).exists()])
     if final:  # past the rename, a stop signal has nothing left to undo
         hold_stops()
     os.replace(pointer, out / CURRENT)  # the instant the new dataset replaces the old one
-    try:  # plain files (an older version's, a copy's) become links: until then, mixed
-        _link(out, [name for name in present if name not in absent])
-    except OSError as error:
-        raise OutputError(
-            f"The new dataset was published in {out}, but its plain files could not all be"
-            f" made links to it ({error.strerror or error}): readers refuse the folder until"
-            " the next export into it. Check free space and permissions, and export again."
-        ) from error
     _flushed(out)
 
 
-def _link(out: Path, names: Sequence[str]) -> None:
-    """Make the files ``names`` of ``out`` links through the pointer, once per folder, in
-    order (manifest last)."""
+def _adopt(out: Path, names: Sequence[str]) -> None:
+    """Put the dataset of ``out`` behind the pointer if it is not (an older version's plain
+    files, a copy's made by a tool that follows links: ``cp -rL``'s plain files, ``rsync
+    -k``'s links into a ``.current`` folder), every name reading the same bytes at every step:
+    a kill or a fault there leaves it whole. Its files are linked (or copied) into a generation,
+    each name made a link into it, the pointer set to it, each name made a link through it.
+
+    Plain files made links after the new dataset was published left a mixed folder at a
+    fault; a ``.current`` folder set aside left the links through it dangling, swept then.
+    """
+    pointer = out / CURRENT
+    present = [name for name in [*names, MANIFEST_JSON] if os.path.isfile(out / name)]
+    if not present or (
+        os.path.islink(pointer) and all(_through(out, name, CURRENT) for name in present)
+    ):
+        return
+    adopted = _new_generation(out)
+    for name in present:
+        try:  # what the name leads to: os.link links a link itself on Linux
+            os.link(os.path.realpath(out / name), adopted / name)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(out / name, adopted / name)
+    _synced(adopted)
+    _link(out, present, adopted.name)  # a pointer that is a folder may now go
+    if os.path.lexists(pointer) and not os.path.islink(pointer):
+        os.rename(pointer, out / f"{_GENERATION_PREFIX}{uuid.uuid4().hex[:12]}")  # swept
+    staged = out / f".current-{adopted.name}"
+    os.symlink(adopted.name, staged, target_is_directory=True)
+    os.replace(staged, pointer)
+    _link(out, present)
+
+
+def _through(out: Path, name: str, folder: str) -> bool:
+    """Return whether ``name`` in ``out`` is a link to the file of that name in ``folder``."""
+    try:
+        return os.readlink(out / name) == os.path.join(folder, name)
+    except OSError as error:
+        if error.errno == errno.EINVAL:  # no link
+            return False
+        raise
+
+
+def _link(out: Path, names: Sequence[str], folder: str = CURRENT) -> None:
+    """Make the files ``names`` of ``out`` links to those of ``folder`` (the pointer), once
+    per folder, in order (manifest last)."""
     for name in names:
-        link = out / name
-        target = os.path.join(CURRENT, name)
-        if not (link.is_symlink() and os.readlink(link) == target):
+        if not (os.path.islink(out / name) and _through(out, name, folder)):
             staged = out / f".current-{name}"
-            os.symlink(target, staged)
-            os.replace(staged, link)
+            os.symlink(os.path.join(folder, name), staged)
+            os.replace(staged, out / name)
+
+
+def _drop_pointer(out: Path) -> None:
+    """Set aside, to be swept, a pointer that files moved into place made stale: it kept
+    its generation for ever, and the readers that follow it once read the old dataset."""
+    pointer = out / CURRENT
+    with contextlib.suppress(OSError):
+        if os.path.islink(pointer):
+            os.unlink(pointer)
+        elif os.path.lexists(pointer):
+            os.rename(pointer, out / f"{_GENERATION_PREFIX}{uuid.uuid4().hex[:12]}")
 
 
 def _flushed(out: Path) -> None:

@@ -3,7 +3,8 @@
 The kernel releases it when its holder dies, however it dies. The file holds the holder's PID,
 to name it to a run that finds the folder in use. It is opened without following links: it is
 truncated to take the PID, and a link planted as ``.lock`` in a shared folder would otherwise
-have an export truncate a file of the user's.
+have an export truncate a file of the user's; a hard link (``ln ~/notes data/.lock``, or a
+snapshot made by ``cp -al``) is replaced by a lock file of the folder's own.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import errno
 import os
 import stat
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,7 +39,7 @@ def locked(out: Path, *, remove: bool = False) -> Iterator[None]:
         yield
         return
     try:
-        lock: IO[str] = open(out / LOCK, "a+", encoding="utf-8", opener=_no_follow)  # noqa: SIM115
+        lock = _opened(out / LOCK)
     except OSError as error:
         if remove:
             with contextlib.suppress(OSError):
@@ -45,9 +47,16 @@ def locked(out: Path, *, remove: bool = False) -> Iterator[None]:
         what = _not_a_file(out / LOCK)
         if what is not None:
             raise _not_a_lock(out, what) from error
+        if isinstance(error, PermissionError) and os.path.lexists(out / LOCK):
+            raise OutputError(  # the folder may be writable: saying it was not misled
+                f"Cannot lock {out}: {out / LOCK} cannot be opened ({error.strerror})."
+                " Remove it, or choose another --out."
+            ) from error
         raise unwritable(out, error) from error
-    with lock:
-        if not stat.S_ISREG(os.fstat(lock.fileno()).st_mode):  # a device node
+    with contextlib.ExitStack() as held:
+        held.enter_context(lock)
+        status = os.fstat(lock.fileno())
+        if not stat.S_ISREG(status.st_mode):  # a device node
             raise _not_a_lock(out, "a special file")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -55,6 +64,11 @@ def locked(out: Path, *, remove: bool = False) -> Iterator[None]:
                 raise FileNotFoundError(errno.ENOENT, "the lock file was replaced")
         except OSError:
             raise _in_use(out) from None
+        if status.st_nlink > 1:  # O_NOFOLLOW stops no hard link
+            try:
+                lock = held.enter_context(_replaced(out))
+            except OSError as error:
+                raise unwritable(out, error) from error
         # The PID only names the holder to a run that finds the folder in use: on a full disk
         # the lock holds without it, and the run fails where it writes the dataset.
         # Unbuffered, so that a write that failed is not tried again when the lock closes.
@@ -69,6 +83,39 @@ def locked(out: Path, *, remove: bool = False) -> Iterator[None]:
                     (out / LOCK).unlink()
                     out.rmdir()
             raise
+
+
+def _replaced(out: Path) -> IO[str]:
+    """Return a new lock file, locked, put in place of one of several names: a hard link to a
+    file of the user's (``ln ~/notes data/.lock``) or a ``cp -al`` snapshot's lock, which the
+    PID written there would truncate. The old one stays locked meanwhile: an export that
+    locks it once it is free finds it is not the folder's lock any more."""
+    import fcntl
+
+    staged = out / f"{LOCK}-{uuid.uuid4().hex[:12]}"
+    fresh = open(staged, "x+", encoding="utf-8", opener=_no_follow)  # noqa: SIM115
+    try:
+        fcntl.flock(fresh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.replace(staged, out / LOCK)
+    except BaseException:
+        fresh.close()
+        with contextlib.suppress(OSError):
+            staged.unlink()
+        raise
+    return fresh
+
+
+def _opened(path: Path) -> IO[str]:
+    """Return the lock file open to write its PID, or only to read when it is not ours to
+    write (another user's, made by their export in a shared folder): a lock holds either way,
+    and an export into a folder it may write failed, saying the folder could not be written."""
+    try:
+        return open(path, "a+", encoding="utf-8", opener=_no_follow)
+    except PermissionError as error:
+        try:
+            return open(path, encoding="utf-8", opener=_no_follow)
+        except OSError:
+            raise error from None
 
 
 def _no_follow(path: str, flags: int) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import SEEDS
+from conftest import DATA, SEEDS
 
 import classifieds
 from classifieds.cli import cli
@@ -122,7 +122,7 @@ def _planted(lock: Path, kind: str, victim: Path) -> None:
         os.mkfifo(lock)
 
 
-@pytest.mark.parametrize("kind", ["link-to-a-file", "dangling-link", "folder", "fifo"])
+@pytest.mark.parametrize("kind", ["link-to-a-file", "dangling-link", "hard-link", "folder", "fifo"])
 def test_a_lock_that_is_not_a_file_is_refused_and_followed_nowhere(
     tmp_path: Path, kind: str
 ) -> None:
@@ -142,6 +142,29 @@ def test_a_lock_that_is_not_a_file_is_refused_and_followed_nowhere(
     assert victim.read_text() == "years of notes\n"
     assert not victim.with_name("made-by-the-export").exists()
     assert files(out) == before
+
+
+@pytest.mark.parametrize("way", ["ln", "cp-al"])
+def test_a_lock_that_is_a_hard_link_is_replaced_never_truncated(tmp_path: Path, way: str) -> None:
+    """O_NOFOLLOW stops no hard link: the export truncated the file ``data/.lock`` shares
+    (``ln ~/notes data/.lock``; a ``cp -al`` snapshot's lock) to write its PID there."""
+    out = tmp_path / "data"
+    assert exported(str(SEEDS), "-o", str(out)).exit_code == 0
+    victim = tmp_path / "notes.txt"
+    if way == "ln":
+        victim.write_text("years of notes\n")
+        (out / ".lock").unlink()
+        os.link(victim, out / ".lock")
+    else:
+        subprocess.run(["cp", "-al", str(out), str(tmp_path / "snapshot")], check=True)
+        victim = tmp_path / "snapshot" / ".lock"
+    before = victim.read_bytes()
+    result = exported(str(DATA / "basic.txt"), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert victim.read_bytes() == before and victim.stat().st_nlink == 1
+    assert (out / ".lock").stat().st_nlink == 1
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".lock")) == [".lock"]
+    check_whole(out, DATASET[:-1])
 
 
 FAULTY_STEPS = (
@@ -284,13 +307,16 @@ def test_an_empty_out_is_a_usage_error_not_the_working_folder(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_plain_files_that_cannot_become_links_say_the_dataset_was_published(
+def test_plain_files_that_cannot_become_links_keep_the_copy_s_dataset_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Past the pointer's rename, a fault said "the previous dataset is intact": it was not."""
+    """A copy's plain files became links past the pointer's rename: a fault there left a
+    folder of two exports, refused by readers. They become links to the copy's own dataset
+    before it is replaced: "intact" is true."""
     out, copy = tmp_path / "data", tmp_path / "copy"
     assert exported(str(SEEDS), "-o", str(out)).exit_code == 0
     _copied(out, copy, "every-link")
+    before = files(copy)
     symlink = os.symlink
 
     def full(target: Any, link: Any, *args: Any, **kwargs: Any) -> None:
@@ -300,11 +326,12 @@ def test_plain_files_that_cannot_become_links_say_the_dataset_was_published(
 
     with monkeypatch.context() as patch:
         patch.setattr(os, "symlink", full)
-        result = exported(str(SEEDS), "-o", str(copy))
+        result = exported(str(DATA / "basic.txt"), "-o", str(copy))
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
-    assert "The new dataset was published in" in result.stderr
-    assert "intact" not in result.stderr
+    assert "No space left on device" in result.stderr and "intact" in result.stderr
+    check_whole(copy, DATASET[:-1])
+    assert files(copy) == before
     assert exported(str(SEEDS), "-o", str(copy)).exit_code == 0
     check_whole(copy, DATASET[:-1])
     assert all((copy / name).is_symlink() for name in DATASET)

@@ -408,3 +408,49 @@ def test_a_first_export_on_a_full_disk_leaves_no_folder(
     with pytest.raises(OutputError, match="Check free space"):
         classifieds.build([SEEDS], out)
     assert not out.exists()
+
+
+def test_a_lock_file_of_another_user_s_still_locks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``data/.lock`` left by another user's export (their umask: 0644) in a shared folder
+    failed every export: "Cannot write to data: Permission denied", of a folder it may write."""
+    out = tmp_path / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+    opened = os.open
+
+    def theirs(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if str(path).endswith(LOCK) and flags & (os.O_WRONLY | os.O_RDWR):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return opened(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", theirs)
+    classifieds.build([SEEDS], out)
+    check_whole(out, DATASET_FILES)
+    assert len(classifieds.load(out)) == 12
+
+
+def test_a_lock_file_that_cannot_be_opened_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``data/.lock`` of mode 000 was "Cannot write to data: Permission denied. Choose a
+    writable folder", of a folder that was."""
+    out = tmp_path / "data"
+    classifieds.build([DATA / "basic.txt"], out)
+    opened = os.open
+
+    def denied(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if str(path).endswith(LOCK):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return opened(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", denied)
+    with pytest.raises(OutputError) as raised:
+        classifieds.build([SEEDS], out)
+    assert str(raised.value) == (
+        f"Cannot lock {out}: {out / LOCK} cannot be opened (Permission denied). Remove it, or"
+        " choose another --out."
+    )
+    assert titles(out) == sorted(
+        ad.title for ad in classifieds.parse_page((DATA / "basic.txt").read_text())
+    )
