@@ -14,9 +14,11 @@ also print terms around it. Each family of terms is read as a demanding analyst 
   a sale's (``FAI``, ``HAI``, ``net vendeur``, ``honoraires inclus``) a sale: real-estate ads
   whose wording does not say it take it from there (see :mod:`.attributes`).
 
-Anything else that holds digits is no price (``1,800€``, ``12 5 0€``, ``15 k€``, ``-450€``,
-``1 200 $``): :func:`read_price` returns None and the caller rejects it as ``bad_price``. A
-number is never guessed from text the grammar does not know.
+Thousands written ``k€`` are read (``250 k€``, ``1,5 k€``: 250 000 and 1 500 €), the ``k``
+before a currency sign only. Anything else that holds digits is no price (``1,800€``,
+``12 5 0€``, ``15 k``, ``-450€``, ``1 200 $``): :func:`read_price` returns None and the
+caller rejects it as ``bad_price``. A number is never guessed from text the grammar does not
+know.
 """
 
 from __future__ import annotations
@@ -56,11 +58,12 @@ _HEAD: Final = re.compile(
        \ ?:?\ ?)?                            # "à partir de 90 €"; "de"/"entre" open a range
     (?P<before>{_CURRENCY}\ ?)?              # "€ 1 200", "EUR 450"
     (?P<amount>{_AMOUNT})
-    (?:\ ?(?P<after>{_CURRENCY}))?           # "605€", "22 900 €", "450 euros"
+    (?:\ ?(?P<kilo>k\ ?)?                    # "250 k€": thousands, before a sign only
+       (?P<after>{_CURRENCY}))?              # "605€", "22 900 €", "450 euros"
     (?:\ ?(?P<sep>-|a|au|et|/)\ ?            # a range: "100 - 150 €", "de 100 à 150 €"
        (?P<before2>{_CURRENCY}\ ?)?
        (?P<amount2>{_AMOUNT})
-       (?:\ ?(?P<after2>{_CURRENCY}))?
+       (?:\ ?(?:k\ ?)?(?P<after2>{_CURRENCY}))?
     )?
     (?![0-9])
     """,
@@ -144,6 +147,8 @@ Price(eur=250000.0, transaction='vente'))
     if head is None:
         return None
     amount = _euros(head["amount"])
+    if amount is not None and head["kilo"]:
+        amount = None if amount * 1000 > MAX_PRICE_EUR else round(amount * 1000, 2)
     if amount is None:
         return None
     has_currency = bool(head["before"] or head["after"] or head["before2"] or head["after2"])
