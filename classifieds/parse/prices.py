@@ -7,9 +7,10 @@ also print terms around it. Each family of terms is read as a demanding analyst 
   ``CC``, ``charges comprises``, ``HC``, ``HT``, ``TTC``, ``FAI``, ``net vendeur``,
   ``à débattre``, ``le lot``, ``Prix :``, ``Loyer :``, ``€ 1 200``;
 - no one amount is the price of the ad for a range (``100 - 150 €``, ``de 100 à 150 €``), a
-  floor or a ceiling (``à partir de 90 €``, ``dès``, ``jusqu'à``), an estimate (``environ``),
-  a price per unit, per m², per week, night, day or year (``10 € pièce``, ``3 000 €/m²``,
-  ``450 €/semaine``: a rent is monthly in this dataset): the ad is kept, its amount null;
+  choice of two (``500 € ou 450 €``), ``€/m`` (a month's or a m²'s?), a floor or a ceiling
+  (``à partir de 90 €``, ``dès``, ``jusqu'à``), an estimate (``environ``), a price per unit,
+  per m², per week, night, day or year (``10 € pièce``, ``3 000 €/m²``, ``450 €/semaine``: a
+  rent is monthly in this dataset): the ad is kept, its amount null;
 - a rent's terms (``€/mois``, ``CC``, ``charges comprises``, ``HC``, ``Loyer :``) tell a let,
   a sale's (``FAI``, ``HAI``, ``net vendeur``, ``honoraires inclus``) a sale: real-estate ads
   whose wording does not say it take it from there (see :mod:`.attributes`).
@@ -60,7 +61,8 @@ _HEAD: Final = re.compile(
     (?P<amount>{_AMOUNT})
     (?:\ ?(?P<kilo>k\ ?)?                    # "250 k€": thousands, before a sign only
        (?P<after>{_CURRENCY}))?              # "605€", "22 900 €", "450 euros"
-    (?:\ ?(?P<sep>-|a|au|et|/)\ ?            # a range: "100 - 150 €", "de 100 à 150 €"
+    (?:\ ?(?P<sep>-|a|au|et|/|ou)\ ?         # a range: "100 - 150 €", "de 100 à 150 €";
+                                             # or a choice of two: "500 € ou 450 €"
        (?P<before2>{_CURRENCY}\ ?)?
        (?P<amount2>{_AMOUNT})
        (?:\ ?(?:k\ ?)?(?P<after2>{_CURRENCY}))?
@@ -88,6 +90,7 @@ _TERM: Final = re.compile(
         |annuel(?:le)?s?|hebdo(?:madaire)?)                            # a rent, not monthly
     | (?P<per_unit>/\ ?m[23]|le\ m[23]|du\ m[23]|par\ m[23]|piece|l'unite|l'un|l'une
         |chacun(?:e)?|/\ ?u(?:nite)?|par\ personne|/\ ?pers(?:onne)?|le\ stere)  # a unit's
+    | (?P<unclear>/\ ?m)                                               # a month's or a m²'s
     )(?![\w])
     """,
     re.VERBOSE,
@@ -104,6 +107,7 @@ _FAMILIES: Final = MappingProxyType(
         "deal": (True, None),
         "rent_period": (False, "location"),
         "per_unit": (False, None),
+        "unclear": (False, None),
     }
 )
 _LABELS: Final = MappingProxyType({"loyer": "location", "prix de vente": "vente"})
