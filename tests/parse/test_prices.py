@@ -303,7 +303,8 @@ def test_reading_any_text_never_raises_nor_gives_an_absurd_amount(raw: str) -> N
 
 PRICE_PIECES = st.sampled_from(
     [*"0123456789", " ", ".", ",", "€", " €", " EUR", "\u00a0", "-", "/", " à ", " et ", "de ",
-     "entre ", "à partir de ", " CC", "/mois", " HT", " FAI", "Prix : ", " pièce", "m²", "²"]
+     "entre ", "à partir de ", " CC", "/mois", " HT", " FAI", "Prix : ", " pièce", "m²", "²",
+     " k", "k€", " K€", " ou ", "/m"]
 )  # fmt: skip
 
 
@@ -328,6 +329,17 @@ def test_an_amount_with_terms_of_payment_reads_as_the_amount(
     printed = f"{amount:,}".replace(",", separator) + sign + terms
     price = read_price(printed)
     assert price is not None and price.eur == amount
+
+
+@given(
+    st.integers(min_value=1, max_value=10**6),
+    st.sampled_from(["", ",5", ",25"]),
+    st.sampled_from(["k€", " k€", " K€", "k euros", " keur"]),
+)
+def test_an_amount_in_thousands_reads_as_its_euros(units: int, cents: str, sign: str) -> None:
+    price = read_price(f"{units}{cents}{sign}")
+    amount = round((units + (int(cents[1:]) / 10 ** len(cents[1:]) if cents else 0)) * 1000, 2)
+    assert price == (Price(amount) if amount <= MAX_PRICE_EUR else None)
 
 
 @given(
