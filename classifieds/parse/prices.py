@@ -16,10 +16,10 @@ also print terms around it. Each family of terms is read as a demanding analyst 
   whose wording does not say it take it from there (see :mod:`.attributes`).
 
 Thousands written ``k€`` are read (``250 k€``, ``1,5 k€``: 250 000 and 1 500 €), the ``k``
-before a currency sign only. Anything else that holds digits is no price (``1,800€``,
-``12 5 0€``, ``15 k``, ``-450€``, ``1 200 $``): :func:`read_price` returns None and the
-caller rejects it as ``bad_price``. A number is never guessed from text the grammar does not
-know.
+before a currency sign and after plain digits only (``1.500 k€``: 1,5 k€ or 1 500 k€?).
+Anything else that holds digits is no price (``1,800€``, ``12 5 0€``, ``15 k``, ``-450€``,
+``1 200 $``): :func:`read_price` returns None and the caller rejects it as ``bad_price``. A
+number is never guessed from text the grammar does not know.
 """
 
 from __future__ import annotations
@@ -152,6 +152,9 @@ Price(eur=250000.0, transaction='vente'))
         return None
     amount = _euros(head["amount"])
     if amount is not None and head["kilo"]:
+        parts = _AMOUNT_PARTS.match(head["amount"])
+        if parts is None or not parts["units"].isdigit():
+            return None  # "1.500 k€", "1 500 k€": 1,5 k€ or 1 500 000 €? Thousands of k€ no
         amount = None if amount * 1000 > MAX_PRICE_EUR else round(amount * 1000, 2)
     if amount is None:
         return None
