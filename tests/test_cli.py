@@ -367,3 +367,17 @@ def test_the_output_folder_given_as_an_input_is_a_usage_error(
         result = runner.invoke(cli, ["export", *map(str, inputs), "-o", str(crawl)])
         assert result.exit_code == 2 and "is the output folder" in result.stderr, result.output
     assert sorted(p.name for p in crawl.iterdir()) == [next(SEEDS.glob("*.txt")).name]
+
+
+@pytest.mark.parametrize("slash", ["", "/"])
+def test_the_output_url_given_as_an_input_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path, slash: str
+) -> None:
+    """As a folder is: the prefix was walked as nothing, "the export found no input"."""
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    shutil.copy(next(SEEDS.glob("*.txt")), crawl)
+    url = crawl.as_uri()
+    result = runner.invoke(cli, ["export", f"{url}/", "-o", url + slash])
+    assert result.exit_code == 2 and "is the output folder" in result.stderr, result.output
+    assert sorted(p.name for p in crawl.iterdir()) == [next(SEEDS.glob("*.txt")).name]

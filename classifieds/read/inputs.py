@@ -65,10 +65,13 @@ def iter_inputs(
     given = [str(path) for path in inputs]
     roots: dict[Path, str] = {}
     urls: dict[str, bool] = {}  # each URL given, and whether it is a prefix
+    far = frozenset(str(path).rstrip("/") for path in avoid if is_url(str(path)))
     for name in given:
         if name == STDIN:
             continue
         if is_url(name):
+            if name.rstrip("/") in far:  # s3://b/crawl/ --out s3://b/crawl: walked as nothing
+                raise _given_out(name)
             urls.setdefault(name, remote.check_exists(name, storage_options))
             continue
         path = Path(name)
@@ -78,10 +81,7 @@ def iter_inputs(
     near = frozenset(Path(path).resolve() for path in avoid if not is_url(str(path)))
     for resolved, name in roots.items():
         if resolved in near:  # else its pages are silently left out (the run's own folder)
-            raise InputError(
-                f"{name} is the output folder (--out): an export never reads the folder it"
-                " writes. Write the dataset elsewhere (--out another folder), or move the pages."
-            )
+            raise _given_out(name)
     kept = [
         name
         for resolved, name in roots.items()
@@ -92,7 +92,6 @@ def iter_inputs(
     folders = [name for name in kept if Path(name).is_dir()]
     walk.roots = {resolved for resolved, name in roots.items() if name in folders}
     streams = [walk.files(name, "") if name in folders else iter([name]) for name in kept]
-    far = frozenset(str(path).rstrip("/") for path in avoid if is_url(str(path)))
     streams += [
         remote.walk(url, include, exclude, storage_options, far) if prefix else iter([url])
         for url, prefix in urls.items()
@@ -169,6 +168,13 @@ class _Walk:
         if self._include and not any(fnmatchcase(relative, glob) for glob in self._include):
             return False
         return not any(fnmatchcase(relative, glob) for glob in self._exclude)
+
+
+def _given_out(name: str) -> InputError:
+    return InputError(
+        f"{name} is the output folder (--out): an export never reads the folder it"
+        " writes. Write the dataset elsewhere (--out another folder), or move the pages."
+    )
 
 
 def _in_dataset_of(path: Path, folder: Path) -> bool:
