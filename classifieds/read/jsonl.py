@@ -65,6 +65,8 @@ def _records(stream: IO[bytes], origin: Origin, fields: JsonlFields) -> Iterator
     document = True  # the file may be one JSON document, until its first record says not
     while line := stream.readline(streams.MAX_PAGE_BYTES + 1):
         number += 1
+        if number == 1:  # a UTF-8 BOM alone, or before a blank line, is no bad record
+            line = line.removeprefix(_UTF8_BOM)
         source = f"{origin.source}#{number}"
         if len(line) > streams.MAX_PAGE_BYTES and not line.endswith(b"\n"):
             while line and not line.endswith(b"\n"):  # skip the rest, a bounded read at a time

@@ -427,10 +427,22 @@ def test_a_damaged_warc_zst_dictionary_is_a_reject(
     assert said in reject.text
 
 
-@pytest.mark.parametrize("data", [b"", b"\n\n \n", b"[]\n", b"[\n]\n", gzip.compress(b"")], ids=str)
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"\n\n \n", b"[]\n", b"[\n]\n", gzip.compress(b""), b"\xef\xbb\xbf", b"\xef\xbb\xbf\n"],
+    ids=str,
+)
 def test_a_jsonl_input_of_no_record_says_so(tmp_path: Path, data: bytes) -> None:
     """It gave nothing, and said nothing: an input that counts for nothing in the rejects."""
     path = tmp_path / "crawl.jsonl"
     path.write_bytes(data)
     (reject,) = items(path)
     assert isinstance(reject, Reject) and reject.reason == "empty_file", reject
+
+
+def test_a_utf8_bom_before_a_blank_line_is_no_bad_record(tmp_path: Path) -> None:
+    """Notepad's BOM on a first line left blank was a bad_json reject beside the pages."""
+    path = tmp_path / "crawl.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf\n\n{"url": "https://a.fr/", "text": "x"}\n')
+    (page,) = items(path)
+    assert isinstance(page, Page) and page.text == "x", page
