@@ -25,6 +25,10 @@ from classifieds.read.html import TooComplex, html_to_text, looks_complete, meta
 
 _BREAKS = re.compile("\r\n|[\n\r\u2028\u2029\x85]")
 """Line breaks in text, as the widget parser reads them."""
+_CR_CONTROLS_LF = re.compile(rb"\r[\x00-\x08\x0b\x0e-\x1f\x7f]+\n")
+"""A CR and an LF with control bytes between: :func:`decode_text` drops them, a CRLF is left."""
+_CONTROLS = bytes(range(0x09)) + b"\x0b" + bytes(range(0x0E, 0x20)) + b"\x7f"
+"""The control bytes :func:`decode_text` drops."""
 _LINE_SEPARATORS = re.compile(b"\xe2\x80[\xa8\xa9]")
 """U+2028 and U+2029 in UTF-8: a regex with a literal prefix finds either in one pass, three
 times as fast as ``bytes.find`` of one (the separators before a widget cost 23 µs a page)."""
@@ -138,10 +142,12 @@ def lines_before(data: bytes, end: int, codec: str | None = None) -> int:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
-            return len(_BREAKS.findall(data[:end].decode(codec, errors="replace")))
+            text = data[:end].translate(None, _CONTROLS).decode(codec, errors="replace")
+            return len(_BREAKS.findall(text))
     lines = data.count(b"\n", 0, end)
     if data.find(b"\r", 0, end) >= 0:
         lines += data.count(b"\r", 0, end) - data.count(b"\r\n", 0, end)
+        lines -= len(_CR_CONTROLS_LF.findall(data, 0, end))  # "\r\x0b\n" is read "\r\n"
     if _LINE_SEPARATORS.search(data, 0, end):
         lines += data.count(b"\xe2\x80\xa8", 0, end) + data.count(b"\xe2\x80\xa9", 0, end)
     if data.find(b"\x85", 0, end) >= 0:  # NEL's last byte: one memchr, mostly not there

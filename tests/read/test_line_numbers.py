@@ -2,7 +2,7 @@
 
 import re
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from classifieds.read.pages import Origin, Page, lines_before, page_of_bytes
@@ -29,13 +29,15 @@ _PIECES = [
     b"\xe2\x80\xa9",
     b"\xc2\x85",
     b"\x85",
+    b"\x0b",  # control bytes, dropped from the text: "\r\x0b\n" is one break
+    b"\x00",
 ]
 _WIDGET = "Petites Annonces\nStudio\nCaen (14000) 450 € Découvrir\n"
 
 
 @given(
     st.lists(st.sampled_from(_PIECES), max_size=30),
-    st.sampled_from([None, "utf-8", "windows-1252", "iso-8859-15"]),
+    st.sampled_from([None, "utf-8", "windows-1252", "iso-8859-15", "koi8-r", "cp437"]),
     st.sampled_from(["utf-8", "cp1252"]),
 )
 def test_the_widget_s_line_is_the_same_read_whole_or_from_the_widget(
@@ -43,6 +45,7 @@ def test_the_widget_s_line_is_the_same_read_whole_or_from_the_widget(
 ) -> None:
     """Reading from the widget (as an export does) gives its line the number a reading of
     the whole page gives it, whatever the page declares and holds."""
+    assume(pieces.count(b"\x0b") + pieces.count(b"\x00") <= 3)  # more: a binary_file
     data = b"".join(pieces) + b"\n" + _WIDGET.encode(widget_codec)
     origin = Origin("page.txt")
     whole = page_of_bytes(origin, data, html=False, charset=charset)
@@ -50,3 +53,11 @@ def test_the_widget_s_line_is_the_same_read_whole_or_from_the_widget(
     assert isinstance(whole, Page) and isinstance(part, Page)
     before = whole.text[: whole.text.index("Petites Annonces")]
     assert part.first_line == len(_BREAK.findall(before)) + 1
+
+
+def test_the_control_bytes_dropped_are_those_the_text_loses() -> None:
+    """A CR, control bytes and an LF are one break, as :func:`decode_text` leaves them."""
+    from classifieds.read.decode import _CONTROL_BYTES
+    from classifieds.read.pages import _CONTROLS
+
+    assert _CONTROLS == _CONTROL_BYTES
