@@ -18,8 +18,8 @@ _BINARY_MIN_CONTROLS = 4
 """A few stray control bytes in a short text page do not make it binary."""
 # The C0 controls (and DEL) that text does not use, and every other byte: bytes.translate
 # deletes either set at C speed, to drop control bytes or to count them.
-_CONTROL_BYTES = bytes(b for b in range(256) if (b < 0x20 or b == 0x7F) and b not in b"\t\n\r\f")
-_TEXT_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
+CONTROL_BYTES = bytes(b for b in range(256) if (b < 0x20 or b == 0x7F) and b not in b"\t\n\r\f")
+_TEXT_BYTES = bytes(b for b in range(256) if b not in CONTROL_BYTES)
 _UTF8_BOM = b"\xef\xbb\xbf"
 # UTF-32 first: its little-endian mark starts like UTF-16's.
 _WIDE_BOMS = (
@@ -98,10 +98,10 @@ def decode_text(data: bytes, charset: str | None = None) -> str:
     wide = wide_codec(data)
     if wide is not None:
         text = data.decode(wide, errors="replace").removeprefix("\ufeff")
-        return text.encode("utf-8", "replace").translate(None, _CONTROL_BYTES).decode("utf-8")
+        return text.encode("utf-8", "replace").translate(None, CONTROL_BYTES).decode("utf-8")
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM) :]
-    data = data.translate(None, _CONTROL_BYTES)
+    data = data.translate(None, CONTROL_BYTES)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -126,7 +126,7 @@ def clean_text(text: str) -> str:
     else:
         if not data.translate(None, _TEXT_BYTES):  # in UTF-8 a control is its own byte
             return text
-    return data.translate(None, _CONTROL_BYTES).decode("utf-8", "replace")
+    return data.translate(None, CONTROL_BYTES).decode("utf-8", "replace")
 
 
 def widget_line_start(data: bytes) -> int:

@@ -53,11 +53,3 @@ def test_the_widget_s_line_is_the_same_read_whole_or_from_the_widget(
     assert isinstance(whole, Page) and isinstance(part, Page)
     before = whole.text[: whole.text.index("Petites Annonces")]
     assert part.first_line == len(_BREAK.findall(before)) + 1
-
-
-def test_the_control_bytes_dropped_are_those_the_text_loses() -> None:
-    """A CR, control bytes and an LF are one break, as :func:`decode_text` leaves them."""
-    from classifieds.read.decode import _CONTROL_BYTES
-    from classifieds.read.pages import _CONTROLS
-
-    assert _CONTROLS == _CONTROL_BYTES
