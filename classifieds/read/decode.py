@@ -19,7 +19,7 @@ _BINARY_MIN_CONTROLS = 4
 # The C0 controls (and DEL) that text does not use, and every other byte: bytes.translate
 # deletes either set at C speed, to drop control bytes or to count them.
 CONTROL_BYTES = bytes(b for b in range(256) if (b < 0x20 or b == 0x7F) and b not in b"\t\n\r\f")
-_TEXT_BYTES = bytes(b for b in range(256) if b not in CONTROL_BYTES)
+TEXT_BYTES = bytes(b for b in range(256) if b not in CONTROL_BYTES)
 _UTF8_BOM = b"\xef\xbb\xbf"
 # UTF-32 first: its little-endian mark starts like UTF-16's.
 _WIDE_BOMS = (
@@ -75,7 +75,7 @@ def is_binary(data: bytes) -> bool:
     """
     if wide_codec(data) is not None:
         return False
-    controls = len(data.translate(None, _TEXT_BYTES))
+    controls = len(data.translate(None, TEXT_BYTES))
     return controls > _BINARY_MIN_CONTROLS and controls > len(data) * _BINARY_SHARE
 
 
@@ -124,7 +124,7 @@ def clean_text(text: str) -> str:
     except UnicodeEncodeError:
         data = text.encode("utf-8", "surrogatepass")
     else:
-        if not data.translate(None, _TEXT_BYTES):  # in UTF-8 a control is its own byte
+        if not data.translate(None, TEXT_BYTES):  # in UTF-8 a control is its own byte
             return text
     return data.translate(None, CONTROL_BYTES).decode("utf-8", "replace")
 

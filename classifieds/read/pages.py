@@ -16,6 +16,7 @@ from typing import NamedTuple
 from classifieds.models import Reject
 from classifieds.read.decode import (
     CONTROL_BYTES,
+    TEXT_BYTES,
     codec_of,
     decode_text,
     is_binary,
@@ -26,8 +27,6 @@ from classifieds.read.html import TooComplex, html_to_text, looks_complete, meta
 
 _BREAKS = re.compile("\r\n|[\n\r\u2028\u2029\x85]")
 """Line breaks in text, as the widget parser reads them."""
-_CR_CONTROLS_LF = re.compile(rb"\r[\x00-\x08\x0b\x0e-\x1f\x7f]+\n")
-"""A CR and an LF with control bytes between: :func:`decode_text` drops them, a CRLF is left."""
 _LINE_SEPARATORS = re.compile(b"\xe2\x80[\xa8\xa9]")
 """U+2028 and U+2029 in UTF-8: a regex with a literal prefix finds either in one pass, three
 times as fast as ``bytes.find`` of one (the separators before a widget cost 23 µs a page)."""
@@ -127,30 +126,34 @@ def page_of_bytes(
 
 
 def lines_before(data: bytes, end: int, codec: str | None = None) -> int:
-    """Return the line breaks in ``data[:end]``, as the widget parser reads them: LF, CRLF, a
-    lone CR, and U+2028, U+2029 and NEL in UTF-8, or in the declared ``codec`` when ``data``
-    (the whole page) is not UTF-8, as :func:`decode_text` reads the page (in Windows-1252,
-    ``e2 80 a8`` is "â€¨" and ``85`` "…": no line break).
+    """Return the line breaks in ``data[:end]`` as the widget parser reads the text
+    :func:`decode_text` makes of ``data``: LF, CRLF, a lone CR, U+2028, U+2029 and NEL, the
+    control bytes it drops dropped first (``\\r\\x0b\\n`` is one CRLF); in UTF-8, or in the
+    declared ``codec`` when the page is not UTF-8 (in Windows-1252, ``e2 80 a8`` is "â€¨" and
+    ``85`` "…": no line break).
 
     >>> lines_before(b"a\\nb\\r\\nc\\rd\\xe2\\x80\\xa8e\\xc2\\x85f", 99)
     5
     >>> lines_before(b"caf\\xe9\\n\\xe2\\x80\\xa8\\x85", 99, "cp1252")
     1
+    >>> lines_before(b"\\r\\x0b\\n\\xe2\\x0b\\x80\\xa8", 99)
+    2
     """
+    prefix = data[:end]
+    if prefix.translate(None, TEXT_BYTES):  # control bytes, rare: the text has none
+        prefix = prefix.translate(None, CONTROL_BYTES)
     if codec is not None and codec != "utf-8":
         try:
-            data.decode("utf-8")
+            data.translate(None, CONTROL_BYTES).decode("utf-8")  # as decode_text tells it
         except UnicodeDecodeError:
-            text = data[:end].translate(None, CONTROL_BYTES).decode(codec, errors="replace")
-            return len(_BREAKS.findall(text))
-    lines = data.count(b"\n", 0, end)
-    if data.find(b"\r", 0, end) >= 0:
-        lines += data.count(b"\r", 0, end) - data.count(b"\r\n", 0, end)
-        lines -= len(_CR_CONTROLS_LF.findall(data, 0, end))  # "\r\x0b\n" is read "\r\n"
-    if _LINE_SEPARATORS.search(data, 0, end):
-        lines += data.count(b"\xe2\x80\xa8", 0, end) + data.count(b"\xe2\x80\xa9", 0, end)
-    if data.find(b"\x85", 0, end) >= 0:  # NEL's last byte: one memchr, mostly not there
-        lines += data.count(b"\xc2\x85", 0, end)
+            return len(_BREAKS.findall(prefix.decode(codec, errors="replace")))
+    lines = prefix.count(b"\n")
+    if prefix.find(b"\r") >= 0:
+        lines += prefix.count(b"\r") - prefix.count(b"\r\n")
+    if _LINE_SEPARATORS.search(prefix):
+        lines += prefix.count(b"\xe2\x80\xa8") + prefix.count(b"\xe2\x80\xa9")
+    if prefix.find(b"\x85") >= 0:  # NEL's last byte: one memchr, mostly not there
+        lines += prefix.count(b"\xc2\x85")
     return lines
 
 
